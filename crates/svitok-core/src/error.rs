@@ -1,0 +1,73 @@
+//! The one domain error. Adapters at the edge turn it into problem+json or an error page.
+
+use std::fmt;
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The thing does not exist, or the caller may not know that it exists.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// No valid credentials were presented.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The caller is known but lacks the right.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request clashes with the current state (duplicate login, used link...).
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        field: Option<&'static str>,
+    },
+    /// The input is malformed or breaks a rule.
+    #[error("{message}")]
+    Validation {
+        message: String,
+        field: Option<String>,
+    },
+    /// Too many attempts; try again after `retry_after` seconds.
+    #[error("{message}")]
+    RateLimited { retry_after: u64, message: String },
+    /// A dependency (mail relay) failed; the action did not happen.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A bug or an infrastructure failure. Its text is logged, never shown to clients.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl CoreError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation {
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            message: message.into(),
+            field: Some(field),
+        }
+    }
+
+    pub fn internal(err: impl fmt::Display) -> Self {
+        Self::Internal(err.to_string())
+    }
+
+    /// A stable machine-readable code, part of the API contract.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "not_found",
+            Self::Unauthenticated(_) => "unauthenticated",
+            Self::Forbidden(_) => "forbidden",
+            Self::Conflict { .. } => "conflict",
+            Self::Validation { .. } => "validation",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The audit log: append-only, each entry's SHA-256 covering the previous entry's hash and
+//! a canonical encoding of its own fields, so an edited, inserted or deleted row breaks
+//! the chain.
+
+use crate::{map_err, Db, Result};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use std::time::Duration;
+use svitok_core::CoreError;
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub actor: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub client_addr: Option<String>,
+    pub outcome: &'static str,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub client_addr: Option<String>,
+    pub outcome: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditRecord {
+    /// The hash this record should carry: SHA-256 over the previous hash and a JSON array of
+    /// the fields (JSON arrays of strings and numbers encode one way only).
+    pub fn expected_hash(&self) -> String {
+        let canonical = serde_json::json!([
+            self.seq,
+            self.at,
+            self.actor,
+            self.action,
+            self.target,
+            self.client_addr,
+            self.outcome,
+            self.details
+        ]);
+        let mut h = Sha256::new();
+        h.update(self.prev_hash.as_bytes());
+        h.update(b"\n");
+        h.update(canonical.to_string().as_bytes());
+        hex::encode(h.finalize())
+    }
+}
+
+fn retryable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            let m = db.message().to_lowercase();
+            db.is_unique_violation() || m.contains("locked") || m.contains("busy") || m.contains("serializ")
+        }
+        sqlx::Error::PoolTimedOut => true,
+        _ => false,
+    }
+}
+
+impl Db {
+    /// Appends an event at the end of the chain. Concurrent appends race for the next
+    /// sequence number; the loser sees a unique violation and tries again.
+    pub async fn append_audit(&self, e: &AuditEvent, now: i64) -> Result<i64> {
+        let details = e.details.to_string();
+        let mut attempt = 0u32;
+        loop {
+            match self.try_append_audit(e, &details, now).await {
+                Ok(seq) => return Ok(seq),
+                Err(err) if retryable(&err) && attempt < 100 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(u64::from(attempt.min(20)))).await;
+                }
+                Err(err) => return Err(map_err(err)),
+            }
+        }
+    }
+
+    async fn try_append_audit(&self, e: &AuditEvent, details: &str, now: i64) -> Result<i64, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (prev_seq, prev_hash) = match last {
+            Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+            None => (0, GENESIS.to_string()),
+        };
+        let mut rec = AuditRecord {
+            seq: prev_seq + 1,
+            at: now,
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            target: e.target.clone(),
+            client_addr: e.client_addr.clone(),
+            outcome: e.outcome.to_string(),
+            details: details.to_string(),
+            prev_hash,
+            hash: String::new(),
+        };
+        rec.hash = rec.expected_hash();
+        sqlx::query(
+            "INSERT INTO audit_events (seq, at, actor, action, target, client_addr, outcome, details, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(rec.seq)
+        .bind(rec.at)
+        .bind(rec.actor)
+        .bind(rec.action)
+        .bind(rec.target)
+        .bind(rec.client_addr)
+        .bind(rec.outcome)
+        .bind(rec.details)
+        .bind(rec.prev_hash)
+        .bind(rec.hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rec.seq)
+    }
+
+    /// Events in order, from `after` (exclusive), at most `limit`.
+    pub async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, target, client_addr, outcome, details, prev_hash, hash \
+             FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRecord {
+                    seq: r.try_get("seq").map_err(CoreError::internal)?,
+                    at: r.try_get("at").map_err(CoreError::internal)?,
+                    actor: r.try_get("actor").map_err(CoreError::internal)?,
+                    action: r.try_get("action").map_err(CoreError::internal)?,
+                    target: r.try_get("target").map_err(CoreError::internal)?,
+                    client_addr: r.try_get("client_addr").map_err(CoreError::internal)?,
+                    outcome: r.try_get("outcome").map_err(CoreError::internal)?,
+                    details: r.try_get("details").map_err(CoreError::internal)?,
+                    prev_hash: r.try_get("prev_hash").map_err(CoreError::internal)?,
+                    hash: r.try_get("hash").map_err(CoreError::internal)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Walks the whole chain. Ok(number of entries) when intact; otherwise the sequence
+    /// number of the first entry that does not fit and why.
+    pub async fn verify_audit_chain(&self) -> Result<Result<i64, (i64, String)>> {
+        let mut prev_seq = 0;
+        let mut prev_hash = GENESIS.to_string();
+        loop {
+            let page = self.audit_page(prev_seq, 1000).await?;
+            if page.is_empty() {
+                return Ok(Ok(prev_seq));
+            }
+            for rec in page {
+                if rec.seq != prev_seq + 1 {
+                    return Ok(Err((prev_seq + 1, format!("entry {} is missing", prev_seq + 1))));
+                }
+                if rec.prev_hash != prev_hash {
+                    return Ok(Err((rec.seq, "does not follow the entry before it (inserted or reordered)".into())));
+                }
+                if rec.expected_hash() != rec.hash {
+                    return Ok(Err((rec.seq, "its contents were changed".into())));
+                }
+                prev_seq = rec.seq;
+                prev_hash = rec.hash;
+            }
+        }
+    }
+}

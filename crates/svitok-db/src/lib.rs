@@ -1,0 +1,110 @@
+//! Storage: one SQL code path over sqlx's `Any` driver, so SQLite (the embedded default)
+//! and PostgreSQL run the very same queries. Database errors are mapped to [`CoreError`]
+//! here, once.
+
+mod audit;
+mod challenges;
+mod migrate;
+mod rows;
+mod sessions;
+mod setup;
+mod throttle;
+mod users;
+
+pub use audit::{AuditEvent, AuditRecord};
+pub use challenges::Challenge;
+pub use sessions::{NewSession, SessionKind, SessionRecord};
+pub use throttle::Throttle;
+pub use users::{NewUser, UserSecrets};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+use svitok_core::CoreError;
+
+type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Opens a pool for `sqlite://…` or `postgres://…`. A SQLite file is created if absent.
+    pub async fn connect(url: &str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = if url.starts_with("sqlite:") {
+            let url = if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(CoreError::Internal("database URL must start with sqlite:// or postgres://".into()));
+        };
+        let options = AnyConnectOptions::from_str(&url).map_err(CoreError::internal)?;
+        let mut pool = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 });
+        if backend == Backend::Sqlite {
+            // WAL lets readers run beside the one writer; the busy timeout makes writers queue
+            // instead of failing at once.
+            pool = pool.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool.connect_with(options).await.map_err(map_err)?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the embedded migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<usize> {
+        migrate::run(self).await
+    }
+
+    /// Readiness: the database answers a trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Maps a database error to the domain error; unique violations name the clashing field.
+pub(crate) fn map_err(e: sqlx::Error) -> CoreError {
+    match &e {
+        sqlx::Error::RowNotFound => CoreError::NotFound("record"),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            let text = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
+            if text.contains("login") {
+                CoreError::conflict("login", "Этот логин уже занят")
+            } else if text.contains("email") {
+                CoreError::conflict("email", "Этот адрес почты уже зарегистрирован")
+            } else {
+                CoreError::Conflict { message: "Запись уже существует".into(), field: None }
+            }
+        }
+        _ => CoreError::internal(e),
+    }
+}

@@ -1,0 +1,70 @@
+//! Embedded migrations. Each runs once, in its own transaction, in order.
+
+use crate::{map_err, Backend, Db, Result};
+use sqlx::Row;
+
+/// (version, name, SQL). Append only: never edit a migration that has shipped.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "accounts", include_str!("../migrations/0001_accounts.sql"))];
+
+/// Any fixed number: the PostgreSQL advisory lock that keeps replicas starting at the same
+/// time from migrating twice.
+const LOCK_ID: i64 = 0x5356_4954_4f4b;
+
+pub async fn run(db: &Db) -> Result<usize> {
+    let mut conn = db.pool.acquire().await.map_err(map_err)?;
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(LOCK_ID)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    }
+    let result = apply(&mut conn).await;
+    if db.backend == Backend::Postgres {
+        let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(LOCK_ID)
+            .execute(&mut *conn)
+            .await;
+    }
+    result
+}
+
+async fn apply(conn: &mut sqlx::AnyConnection) -> Result<usize> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    let done: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(|r| r.get::<i64, _>(0))
+        .collect();
+    let mut applied = 0;
+    for (version, name, sql) in MIGRATIONS {
+        if done.contains(version) {
+            continue;
+        }
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(map_err)?;
+        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(map_err)?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(*version)
+            .bind(*name)
+            .bind(svitok_core::clock::to_ms(time_now()))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        tracing::info!(version, name, "applied migration");
+        applied += 1;
+    }
+    Ok(applied)
+}
+
+fn time_now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}

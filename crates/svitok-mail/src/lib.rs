@@ -1,0 +1,195 @@
+//! Outgoing mail. With an SMTP URL configured, messages go to the organisation's relay
+//! through lettre; without one they are written as `.eml` files to a local outbox, so the
+//! embedded default needs no mail server.
+
+use lettre::message::header::ContentType;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+pub use lettre::message::Mailbox;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("invalid mail configuration: {0}")]
+    Config(String),
+    #[error("invalid address: {0}")]
+    Address(String),
+    #[error("mail delivery failed: {0}")]
+    Delivery(String),
+}
+
+/// One plain-text message.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    from: Mailbox,
+    transport: Transport,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Outbox(PathBuf),
+}
+
+impl Mailer {
+    /// `smtp_url`: `smtp://host[:port]` (no TLS), `smtp://…?tls=starttls` (STARTTLS required),
+    /// `smtps://user:pass@host[:465]` (implicit TLS); `?auth=xoauth2` sends the password as an
+    /// OAuth2 access token (Gmail / Google Workspace).
+    pub fn smtp(smtp_url: &str, from: &str) -> Result<Mailer, MailError> {
+        let from: Mailbox = from.parse().map_err(|_| MailError::Config(format!("SVITOK_MAIL_FROM: {from}")))?;
+        let url = url::Url::parse(smtp_url).map_err(|e| MailError::Config(format!("SVITOK_SMTP_URL: {e}")))?;
+        let host = url
+            .host_str()
+            .ok_or_else(|| MailError::Config("SVITOK_SMTP_URL has no host".into()))?
+            .to_string();
+        let param = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
+        let tls_params = || {
+            TlsParameters::new(host.clone()).map_err(|e| MailError::Config(format!("SVITOK_SMTP_URL TLS: {e}")))
+        };
+        let (tls, default_port) = match (url.scheme(), param("tls").as_deref()) {
+            ("smtps", _) => (Tls::Wrapper(tls_params()?), 465),
+            ("smtp", Some("starttls")) => (Tls::Required(tls_params()?), 587),
+            ("smtp", None | Some("none")) => (Tls::None, 25),
+            (scheme, tls) => {
+                return Err(MailError::Config(format!(
+                    "SVITOK_SMTP_URL: unsupported scheme {scheme} or tls={}",
+                    tls.unwrap_or_default()
+                )))
+            }
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+            .port(url.port().unwrap_or(default_port))
+            .tls(tls)
+            .timeout(Some(Duration::from_secs(15)));
+        if !url.username().is_empty() {
+            let decode = |s: &str| {
+                url::form_urlencoded::parse(s.as_bytes())
+                    .map(|(k, v)| if v.is_empty() { k.into_owned() } else { format!("{k}={v}") })
+                    .collect::<String>()
+            };
+            let creds = Credentials::new(decode(url.username()), decode(url.password().unwrap_or("")));
+            builder = builder.credentials(creds);
+            if param("auth").as_deref() == Some("xoauth2") {
+                builder = builder.authentication(vec![Mechanism::Xoauth2]);
+            }
+        }
+        Ok(Mailer { from, transport: Transport::Smtp(builder.build()) })
+    }
+
+    /// Checks an SMTP URL without building a transport (configuration validation).
+    pub fn smtp_url_check(smtp_url: &str) -> Result<(), MailError> {
+        let url = url::Url::parse(smtp_url).map_err(|e| MailError::Config(e.to_string()))?;
+        let tls = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+        match (url.scheme(), tls.as_deref()) {
+            ("smtps", _) | ("smtp", None | Some("none" | "starttls")) if url.host_str().is_some() => Ok(()),
+            _ => Err(MailError::Config(
+                "expected smtp://host:port, smtp://host:port?tls=starttls or smtps://user:pass@host:465".into(),
+            )),
+        }
+    }
+
+    pub fn outbox(dir: PathBuf, from: &str) -> Result<Mailer, MailError> {
+        let from: Mailbox = from.parse().map_err(|_| MailError::Config(format!("SVITOK_MAIL_FROM: {from}")))?;
+        Ok(Mailer { from, transport: Transport::Outbox(dir) })
+    }
+
+    /// Where mail goes, for the start-up log line (no credentials).
+    pub fn describe(&self) -> String {
+        match &self.transport {
+            Transport::Smtp(_) => "SMTP relay".to_string(),
+            Transport::Outbox(dir) => format!("outbox {}", dir.display()),
+        }
+    }
+
+    pub async fn send(&self, mail: Mail) -> Result<(), MailError> {
+        let to: Mailbox = mail.to.parse().map_err(|_| MailError::Address(mail.to.clone()))?;
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(mail.subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body)
+            .map_err(|e| MailError::Delivery(e.to_string()))?;
+        match &self.transport {
+            Transport::Smtp(t) => {
+                t.send(message).await.map_err(|e| MailError::Delivery(e.to_string()))?;
+                tracing::info!("mail sent through the SMTP relay");
+            }
+            Transport::Outbox(dir) => {
+                let path = outbox_path(dir, &mail.to);
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| MailError::Delivery(format!("{}: {e}", dir.display())))?;
+                tokio::fs::write(&path, message.formatted())
+                    .await
+                    .map_err(|e| MailError::Delivery(format!("{}: {e}", path.display())))?;
+                tracing::info!(path = %path.display(), "mail written to the outbox");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `<dir>/<UTC time>-<recipient>.eml`, the recipient reduced to safe file-name characters.
+fn outbox_path(dir: &std::path::Path, to: &str) -> PathBuf {
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}.{:09}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second(),
+        now.nanosecond()
+    );
+    let safe: String = to
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '-' | '_') { c } else { '_' })
+        .take(100)
+        .collect();
+    dir.join(format!("{stamp}-{safe}.eml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn smtp_urls() {
+        assert!(Mailer::smtp("smtp://127.0.0.1:2525", "svitok@localhost").is_ok());
+        assert!(Mailer::smtp("smtp://mail.corp:587?tls=starttls", "svitok@localhost").is_ok());
+        assert!(Mailer::smtp("smtps://u:p%40ss@mail.corp", "svitok@localhost").is_ok());
+        assert!(Mailer::smtp("http://mail.corp", "svitok@localhost").is_err());
+        assert!(Mailer::smtp("smtp://mail.corp?tls=maybe", "svitok@localhost").is_err());
+        assert!(Mailer::smtp("smtp://mail.corp", "not an address").is_err());
+    }
+
+    #[test]
+    fn outbox_names_are_safe() {
+        let p = outbox_path(std::path::Path::new("/tmp/o"), "../../etc/passwd@x.ru");
+        assert!(p.starts_with("/tmp/o"));
+        assert!(!p.file_name().unwrap().to_str().unwrap().contains('/'));
+    }
+
+    #[tokio::test]
+    async fn outbox_writes_an_eml_file() {
+        let dir = std::env::temp_dir().join(format!("svitok-outbox-{}", std::process::id()));
+        let m = Mailer::outbox(dir.clone(), "svitok@localhost").unwrap();
+        m.send(Mail { to: "a@b.ru".into(), subject: "Код 123456".into(), body: "Тело".into() })
+            .await
+            .unwrap();
+        let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(entries.len(), 1);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

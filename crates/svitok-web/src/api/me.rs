@@ -1,0 +1,220 @@
+//! `/api/v1/me/*`: the caller's own account, sessions, API tokens and TOTP.
+
+use super::views::{rfc3339, RightsView, UserView};
+use crate::error::{ApiResult, Problem};
+use crate::extract::{Actor, ApiJson, ApiPath};
+use crate::service::{accounts, sessions, totp};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use svitok_core::ids::SessionId;
+use svitok_db::{SessionKind, SessionRecord};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "me",
+    responses((status = 200, body = UserView), (status = 401, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+pub async fn me(actor: Actor) -> Json<UserView> {
+    let mut view = UserView::from(&actor.user);
+    view.rights = actor.rights.into();
+    Json(view)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes the password (needs the current one); other sessions end.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = ChangePasswordRequest,
+    responses((status = 204, description = "changed"), (status = 401, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn change_password(State(state): State<AppState>, actor: Actor, ApiJson(req): ApiJson<ChangePasswordRequest>) -> ApiResult<StatusCode> {
+    accounts::change_password(&state, &actor, &req.current_password, &req.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    pub id: Uuid,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session this request came with.
+    pub current: bool,
+}
+
+fn session_view(s: &SessionRecord, current: SessionId) -> SessionView {
+    SessionView {
+        id: s.id.0,
+        created_at: rfc3339(s.created_at),
+        last_seen_at: rfc3339(s.last_seen_at),
+        expires_at: rfc3339(s.expires_at),
+        client_addr: s.client_addr.clone(),
+        user_agent: s.user_agent.clone(),
+        current: s.id == current,
+    }
+}
+
+/// The caller's live sessions.
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "me",
+    responses((status = 200, body = [SessionView]), (status = 401, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+pub async fn list_sessions(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Vec<SessionView>>> {
+    let list = sessions::list(&state, &actor, SessionKind::Session).await?;
+    Ok(Json(list.iter().map(|s| session_view(s, actor.session.id)).collect()))
+}
+
+/// Signs out everywhere: ends all the caller's sessions, this one included.
+#[utoipa::path(delete, path = "/api/v1/me/sessions", tag = "me",
+    responses((status = 204, description = "all sessions ended"), (status = 401, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+pub async fn revoke_all_sessions(State(state): State<AppState>, actor: Actor) -> ApiResult<StatusCode> {
+    sessions::revoke_all(&state, &actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends one of the caller's sessions.
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "me", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "ended"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn revoke_session(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
+    sessions::revoke(&state, &actor, SessionId(id), SessionKind::Session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTokenRequest {
+    pub name: String,
+    /// 1–366 days; 90 when absent.
+    pub expires_in_days: Option<i64>,
+    /// A subset of the owner's rights; all of them when absent.
+    pub rights: Option<RightsView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenView {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: String,
+    pub expires_at: String,
+    /// Null: all of the owner's rights.
+    pub rights: Option<RightsView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedToken {
+    pub id: Uuid,
+    pub name: String,
+    /// The secret: shown now and never again.
+    pub token: String,
+    pub expires_at: String,
+    pub rights: Option<RightsView>,
+}
+
+/// The caller's personal API tokens.
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me",
+    responses((status = 200, body = [TokenView]), (status = 401, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+pub async fn list_tokens(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Vec<TokenView>>> {
+    let list = sessions::list(&state, &actor, SessionKind::ApiToken).await?;
+    Ok(Json(
+        list.iter()
+            .map(|t| TokenView {
+                id: t.id.0,
+                name: t.name.clone().unwrap_or_default(),
+                created_at: rfc3339(t.created_at),
+                expires_at: rfc3339(t.expires_at),
+                rights: t.rights.map(Into::into),
+            })
+            .collect(),
+    ))
+}
+
+/// Creates a personal API token for another system.
+#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "me", request_body = CreateTokenRequest,
+    responses((status = 201, body = CreatedToken), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn create_token(State(state): State<AppState>, actor: Actor, ApiJson(req): ApiJson<CreateTokenRequest>) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    let name = req.name.clone();
+    let (issued, rights) = sessions::create_token(
+        &state,
+        &actor,
+        sessions::NewToken { name: req.name, days: req.expires_in_days.unwrap_or(90), rights: req.rights.map(Into::into) },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedToken {
+            id: issued.id.0,
+            name: name.trim().to_string(),
+            token: issued.token,
+            expires_at: rfc3339(issued.expires_at),
+            rights: rights.map(Into::into),
+        }),
+    ))
+}
+
+/// Revokes one of the caller's API tokens.
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "me", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "revoked"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn revoke_token(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
+    sessions::revoke(&state, &actor, SessionId(id), SessionKind::ApiToken).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordRequest {
+    /// The current password (re-authentication).
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotpEnrolment {
+    /// Base32 secret for manual entry.
+    pub secret: String,
+    pub otpauth_url: String,
+    /// The QR code of `otpauth_url` as an SVG document.
+    pub qr_svg: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    pub code: String,
+}
+
+/// Starts TOTP enrolment: a new secret and its QR code. Confirm with a code to enable.
+#[utoipa::path(post, path = "/api/v1/me/totp", tag = "me", request_body = PasswordRequest,
+    responses((status = 200, body = TotpEnrolment), (status = 401, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn begin_totp(State(state): State<AppState>, actor: Actor, ApiJson(req): ApiJson<PasswordRequest>) -> ApiResult<Json<TotpEnrolment>> {
+    let e = totp::begin(&state, &actor, &req.password).await?;
+    Ok(Json(TotpEnrolment { secret: e.secret_base32, otpauth_url: e.otpauth_url, qr_svg: e.qr_svg }))
+}
+
+/// Confirms enrolment with a code from the app; from now on login asks for TOTP.
+#[utoipa::path(post, path = "/api/v1/me/totp/confirm", tag = "me", request_body = CodeRequest,
+    responses((status = 204, description = "enabled"), (status = 401, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn confirm_totp(State(state): State<AppState>, actor: Actor, ApiJson(req): ApiJson<CodeRequest>) -> ApiResult<StatusCode> {
+    totp::confirm(&state, &actor, &req.code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Turns TOTP off (needs the current password); login goes back to emailed codes.
+#[utoipa::path(delete, path = "/api/v1/me/totp", tag = "me", request_body = PasswordRequest,
+    responses((status = 204, description = "disabled"), (status = 401, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn disable_totp(State(state): State<AppState>, actor: Actor, ApiJson(req): ApiJson<PasswordRequest>) -> ApiResult<StatusCode> {
+    let client = actor.client.clone();
+    totp::disable(&state, &actor, &req.password, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

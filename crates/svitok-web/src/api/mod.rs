@@ -1,0 +1,120 @@
+//! The router: every route, its OpenAPI description, and the middleware around them.
+
+pub mod auth;
+pub mod health;
+pub mod me;
+pub mod setup;
+pub mod views;
+
+use crate::error;
+use crate::state::AppState;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Svitok API", version = "1", description = "Secure electronic document management (ЭДО). Errors are application/problem+json (RFC 9457)."),
+    components(schemas(error::Problem)),
+    modifiers(&SecuritySchemes),
+    tags((name = "auth"), (name = "me"), (name = "setup"), (name = "health"))
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("svitok_session"))),
+        );
+    }
+}
+
+/// The API routes with their OpenAPI description.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::confirm_registration))
+        .routes(routes!(auth::resend_registration))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::verify_login))
+        .routes(routes!(auth::resend_login_code))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::request_password_reset))
+        .routes(routes!(auth::confirm_password_reset))
+        .routes(routes!(auth::step_up))
+        .routes(routes!(me::me))
+        .routes(routes!(me::change_password))
+        .routes(routes!(me::list_sessions, me::revoke_all_sessions))
+        .routes(routes!(me::revoke_session))
+        .routes(routes!(me::list_tokens, me::create_token))
+        .routes(routes!(me::revoke_token))
+        .routes(routes!(me::begin_totp, me::disable_totp))
+        .routes(routes!(me::confirm_totp))
+        .routes(routes!(setup::create_admin))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics_text))
+}
+
+/// The OpenAPI 3.1 document, as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().into_openapi()
+}
+
+pub fn router(state: AppState) -> Router {
+    let (routes, doc) = api().split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    let max_json = state.settings.max_json_bytes;
+    let request_id = HeaderName::from_static("x-request-id");
+    routes
+        .route("/api/v1/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
+        .route("/setup/{token}", get(setup::setup_page).post(setup::setup_submit))
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_json))
+        .layer(axum::middleware::from_fn(health::track))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(CatchPanicLayer::custom(|_| {
+            error::problem(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Внутренняя ошибка сервера",
+                None,
+            )
+        }))
+        .layer(
+            // Log the route template, never the raw URI: a path may carry a setup secret.
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                tracing::info_span!("request", method = %req.method(), route = route.as_deref().unwrap_or("unmatched"), request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

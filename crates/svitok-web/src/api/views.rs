@@ -1,0 +1,119 @@
+//! Response bodies. They live here, at the edge; the core speaks domain types.
+
+use serde::{Deserialize, Serialize};
+use svitok_core::clock::from_ms;
+use svitok_core::rights::{Right, Rights};
+use svitok_core::user::{User, UserStatus};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// RFC 3339 UTC time from database milliseconds.
+pub fn rfc3339(ms: i64) -> String {
+    from_ms(ms)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The seven rights as boolean keys (SPEC §4).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RightsView {
+    #[serde(default)]
+    pub manage_own_documents: bool,
+    #[serde(default)]
+    pub send_documents: bool,
+    #[serde(default)]
+    pub create_documents: bool,
+    #[serde(default)]
+    pub sign_documents: bool,
+    #[serde(default)]
+    pub view_statistics: bool,
+    #[serde(default)]
+    pub manage_users: bool,
+    #[serde(default)]
+    pub grant_rights: bool,
+}
+
+impl From<Rights> for RightsView {
+    fn from(r: Rights) -> Self {
+        RightsView {
+            manage_own_documents: r.has(Right::ManageOwnDocuments),
+            send_documents: r.has(Right::SendDocuments),
+            create_documents: r.has(Right::CreateDocuments),
+            sign_documents: r.has(Right::SignDocuments),
+            view_statistics: r.has(Right::ViewStatistics),
+            manage_users: r.has(Right::ManageUsers),
+            grant_rights: r.has(Right::GrantRights),
+        }
+    }
+}
+
+impl From<RightsView> for Rights {
+    fn from(v: RightsView) -> Self {
+        [
+            (v.manage_own_documents, Right::ManageOwnDocuments),
+            (v.send_documents, Right::SendDocuments),
+            (v.create_documents, Right::CreateDocuments),
+            (v.sign_documents, Right::SignDocuments),
+            (v.view_statistics, Right::ViewStatistics),
+            (v.manage_users, Right::ManageUsers),
+            (v.grant_rights, Right::GrantRights),
+        ]
+        .into_iter()
+        .filter_map(|(on, r)| on.then_some(r))
+        .collect()
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub login: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: Option<String>,
+    /// «Фамилия Имя Отчество».
+    pub full_name: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    pub position: Option<String>,
+    pub status: UserStatus,
+    pub rights: RightsView,
+    /// Ids of the user's groups.
+    pub groups: Vec<Uuid>,
+    pub totp_enabled: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub last_login_at: Option<String>,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        UserView {
+            id: u.id.0,
+            login: u.login.clone(),
+            email: u.email.clone(),
+            email_verified: u.email_verified,
+            last_name: u.last_name.clone(),
+            first_name: u.first_name.clone(),
+            middle_name: u.middle_name.clone(),
+            full_name: u.full_name(),
+            birth_date: u.birth_date.clone(),
+            position: u.position.clone(),
+            status: u.status,
+            rights: u.rights.into(),
+            groups: Vec::new(),
+            totp_enabled: u.totp_enabled,
+            created_at: rfc3339(u.created_at),
+            updated_at: rfc3339(u.updated_at),
+            last_login_at: u.last_login_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    pub message: String,
+}

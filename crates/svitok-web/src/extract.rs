@@ -1,0 +1,230 @@
+//! Extractors that turn malformed input into our problem format, identify the client, and
+//! authenticate the caller (session cookie or Bearer token, with the CSRF check).
+
+use crate::error::{problem, ApiError};
+use crate::state::AppState;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+use svitok_core::rights::{Right, Rights};
+use svitok_core::user::{User, UserStatus};
+use svitok_core::{token, CoreError};
+use svitok_db::{SessionKind, SessionRecord};
+
+/// JSON body whose every rejection is a problem+json with a clear message.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => Err(json_rejection(rej)),
+        }
+    }
+}
+
+fn json_rejection(rej: JsonRejection) -> Response {
+    let status = rej.status();
+    match status {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => problem(
+            status,
+            "unsupported_media_type",
+            "Ожидается тело запроса в формате JSON (Content-Type: application/json)",
+            None,
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => problem(status, "payload_too_large", "Тело запроса слишком велико", None),
+        StatusCode::UNPROCESSABLE_ENTITY => problem(
+            status,
+            "validation",
+            format!("Неверные поля запроса: {}", rej.body_text()),
+            None,
+        ),
+        _ => problem(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("Некорректный JSON: {}", rej.body_text()),
+            None,
+        ),
+    }
+}
+
+/// Path parameters; a malformed id is a 400/404 problem, not a plain-text error.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => Err(problem(
+                StatusCode::BAD_REQUEST,
+                "invalid_path",
+                format!("Некорректный параметр адреса: {}", e.body_text()),
+                None,
+            )),
+            Err(e) => Err(problem(StatusCode::BAD_REQUEST, "invalid_path", e.body_text(), None)),
+        }
+    }
+}
+
+/// Query string parameters with problem+json rejections.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(problem(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("Некорректные параметры запроса: {}", e.body_text()),
+                None,
+            )),
+            Err(e) => Err(problem(StatusCode::BAD_REQUEST, "invalid_query", e.body_text(), None)),
+        }
+    }
+}
+
+/// Who is calling from where, for throttling and the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(a)| a.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().filter(|c| !c.is_control()).take(200).collect());
+        Ok(Client { addr, user_agent })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Cookie,
+    Bearer,
+}
+
+/// An authenticated caller. Its `rights` are the user's rights, narrowed to the token's
+/// subset for API tokens, as they stand in the database at this very request.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: User,
+    pub session: SessionRecord,
+    pub via: Via,
+    pub rights: Rights,
+    pub client: Client,
+}
+
+impl Actor {
+    pub fn require(&self, right: Right) -> Result<(), CoreError> {
+        if self.rights.has(right) {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden(format!("Нет права «{right}»")))
+        }
+    }
+}
+
+fn unauthenticated() -> Response {
+    ApiError(CoreError::Unauthenticated("Требуется вход в систему".into())).into_response()
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(|t| t.trim().to_string());
+        let (secret, via) = match bearer {
+            Some(t) => (t, Via::Bearer),
+            None => {
+                let jar = CookieJar::from_headers(&parts.headers);
+                match jar.get(state.settings.cookie_name()) {
+                    Some(c) => (c.value().to_string(), Via::Cookie),
+                    None => return Err(unauthenticated()),
+                }
+            }
+        };
+        if via == Via::Cookie && !csrf_ok(parts, state) {
+            return Err(problem(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "Запрос отклонён: источник запроса (Origin) не совпадает с адресом системы",
+                None,
+            ));
+        }
+        let client = Client::from_request_parts(parts, state).await.unwrap_or_default();
+        let found = state
+            .db
+            .session_by_token_hash(&token::digest(&secret))
+            .await
+            .map_err(|e| ApiError(e).into_response())?;
+        let Some((session, user)) = found else {
+            return Err(unauthenticated());
+        };
+        let now = state.now();
+        let idle_expired = session.kind == SessionKind::Session
+            && now - session.last_seen_at > state.settings.session_idle_ms;
+        if user.status != UserStatus::Active || session.expires_at <= now || idle_expired {
+            return Err(unauthenticated());
+        }
+        // Refresh the idle timer at most once a minute, so reads stay reads.
+        if session.kind == SessionKind::Session && now - session.last_seen_at > 60_000 {
+            state
+                .db
+                .touch_session(session.id, now)
+                .await
+                .map_err(|e| ApiError(e).into_response())?;
+        }
+        let rights = match session.rights {
+            Some(subset) => user.rights.intersect(subset),
+            None => user.rights,
+        };
+        Ok(Actor { user, session, via, rights, client })
+    }
+}
+
+/// A cookie-authenticated request that changes state must come from our own origin.
+/// Browsers always send `Origin` on such requests; without it we fall back to `Referer`,
+/// and with neither the request is refused.
+fn csrf_ok(parts: &Parts, state: &AppState) -> bool {
+    if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return true;
+    }
+    let ours = state.settings.origin();
+    let header_value = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(origin) = header_value(header::ORIGIN) {
+        return origin == ours;
+    }
+    if let Some(referer) = header_value(header::REFERER) {
+        return url::Url::parse(referer)
+            .map(|u| u.origin().ascii_serialization() == ours)
+            .unwrap_or(false);
+    }
+    false
+}

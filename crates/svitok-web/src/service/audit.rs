@@ -1,0 +1,22 @@
+//! Building audit events: one place decides what an event records.
+
+use crate::extract::Client;
+use svitok_db::AuditEvent;
+
+pub fn event(
+    actor: Option<&svitok_core::ids::UserId>,
+    action: &str,
+    target: Option<String>,
+    client: &Client,
+    success: bool,
+    details: serde_json::Value,
+) -> AuditEvent {
+    AuditEvent {
+        actor: actor.map(|a| a.to_string()),
+        action: action.to_string(),
+        target,
+        client_addr: client.addr.clone(),
+        outcome: if success { "success" } else { "failure" },
+        details,
+    }
+}

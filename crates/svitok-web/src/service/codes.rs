@@ -1,0 +1,115 @@
+//! Emailed one-time codes: issuing (with the resend limits) and checking (with the
+//! attempt limit). SPEC §5, SECURITY 8–13.
+
+use super::{letters, throttle};
+use crate::state::AppState;
+use svitok_core::ids::ChallengeId;
+use svitok_core::otp::{self, Purpose};
+use svitok_core::user::User;
+use svitok_core::{CoreError, Result};
+use svitok_db::Challenge;
+
+pub fn invalid_code() -> CoreError {
+    CoreError::Unauthenticated("Неверный или просроченный код".into())
+}
+
+/// Refuses a new code sooner than 60 s after the last one, or past 10 an hour.
+async fn check_send_limits(state: &AppState, user: &User) -> Result<()> {
+    let now = state.now();
+    let (sent, last) = state.db.codes_sent_since(user.id, now - 3_600_000).await?;
+    if let Some(last) = last {
+        let wait = last + otp::RESEND_AFTER_MS - now;
+        if wait > 0 {
+            return Err(CoreError::RateLimited {
+                retry_after: ((wait + 999) / 1000) as u64,
+                message: "Новый код можно запросить не раньше чем через минуту после предыдущего".into(),
+            });
+        }
+    }
+    if sent >= otp::MAX_PER_HOUR {
+        return Err(CoreError::RateLimited {
+            retry_after: 3600,
+            message: "Слишком много кодов за час. Повторите позже".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Makes a challenge and mails its code. Older open challenges of the same purpose die.
+pub async fn send(state: &AppState, user: &User, purpose: Purpose) -> Result<ChallengeId> {
+    check_send_limits(state, user).await?;
+    let now = state.now();
+    let id = ChallengeId::new();
+    let code = otp::generate_code();
+    state
+        .db
+        .insert_challenge(&Challenge {
+            id,
+            user_id: user.id,
+            purpose: purpose.as_str().into(),
+            method: "email".into(),
+            code_hash: Some(otp::code_hash(&state.keys.otp, id, &code)),
+            attempts: 0,
+            created_at: now,
+            expires_at: now + otp::TTL_MS,
+            consumed_at: None,
+        })
+        .await?;
+    if let Err(e) = state.mailer.send(letters::code(&user.email, purpose, &code)).await {
+        tracing::error!(error = %e, "could not send a one-time code");
+        let _ = state.db.consume_challenge(id, now).await;
+        return Err(CoreError::Unavailable(
+            "Не удалось отправить письмо с кодом. Попробуйте позже или обратитесь к администратору".into(),
+        ));
+    }
+    Ok(id)
+}
+
+/// Makes a TOTP challenge: nothing is mailed, the user's authenticator gives the code.
+pub async fn totp_challenge(state: &AppState, user: &User, purpose: Purpose) -> Result<ChallengeId> {
+    let now = state.now();
+    let id = ChallengeId::new();
+    state
+        .db
+        .insert_challenge(&Challenge {
+            id,
+            user_id: user.id,
+            purpose: purpose.as_str().into(),
+            method: "totp".into(),
+            code_hash: None,
+            attempts: 0,
+            created_at: now,
+            expires_at: now + otp::TTL_MS,
+            consumed_at: None,
+        })
+        .await?;
+    Ok(id)
+}
+
+/// Checks `code` against an open challenge of `purpose`, then uses the challenge up.
+/// A wrong code counts; the fifth voids the challenge and counts against the account.
+pub async fn redeem(state: &AppState, challenge: &Challenge, purpose: Purpose, code: &str) -> Result<()> {
+    let now = state.now();
+    if challenge.purpose != purpose.as_str() || challenge.consumed_at.is_some() || challenge.expires_at <= now {
+        return Err(invalid_code());
+    }
+    let ok = match challenge.method.as_str() {
+        "email" => challenge
+            .code_hash
+            .as_deref()
+            .is_some_and(|h| otp::code_matches(&state.keys.otp, challenge.id, code, h)),
+        "totp" => super::totp::check_code(state, challenge.user_id, code).await?,
+        _ => false,
+    };
+    if !ok {
+        let attempts = state.db.fail_challenge(challenge.id, otp::MAX_ATTEMPTS, now).await?;
+        if attempts >= otp::MAX_ATTEMPTS {
+            throttle::fail(state, &format!("acct:{}", challenge.user_id), None).await?;
+        }
+        return Err(invalid_code());
+    }
+    if !state.db.consume_challenge(challenge.id, now).await? {
+        return Err(invalid_code());
+    }
+    Ok(())
+}

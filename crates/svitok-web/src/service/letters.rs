@@ -1,0 +1,61 @@
+//! The texts of the messages Svitok mails, in Russian. A code is the only six-digit
+//! number in a message's subject and body.
+
+use svitok_mail::Mail;
+
+pub fn code(to: &str, purpose: svitok_core::otp::Purpose, code: &str) -> Mail {
+    use svitok_core::otp::Purpose;
+    let what = match purpose {
+        Purpose::Register => "подтверждения регистрации",
+        Purpose::Login => "входа",
+        Purpose::PasswordReset => "смены пароля",
+        Purpose::StepUp => "подтверждения действия",
+    };
+    Mail {
+        to: to.to_string(),
+        subject: format!("Свиток: код {what} {code}"),
+        body: format!(
+            "Здравствуйте!\n\nВаш код {what}: {code}\n\nКод действует десять минут и подходит \
+             только один раз. Если вы не запрашивали код, просто проигнорируйте это письмо \
+             и сообщите администратору.\n\n— Свиток, система электронного документооборота\n"
+        ),
+    }
+}
+
+pub fn already_registered(to: &str, reset_link: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: "Свиток: попытка повторной регистрации".into(),
+        body: format!(
+            "Здравствуйте!\n\nКто-то попытался зарегистрироваться в Свитке с вашим адресом почты, \
+             но учётная запись с этим адресом уже есть. Если это были вы и вы забыли пароль, \
+             восстановите его: {reset_link}\n\nЕсли это были не вы, ничего делать не нужно.\n\n— Свиток\n"
+        ),
+    }
+}
+
+pub fn security_notice(to: &str, what: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("Свиток: {what}"),
+        body: format!(
+            "Здравствуйте!\n\nВ вашей учётной записи: {what}.\n\nЕсли это сделали не вы, \
+             немедленно обратитесь к администратору.\n\n— Свиток\n"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn code_is_the_only_six_digit_number() {
+        let m = super::code("a@b.ru", svitok_core::otp::Purpose::Login, "042917");
+        let text = format!("{} {}", m.subject, m.body);
+        let sixes: Vec<&str> = text
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| s.len() == 6)
+            .collect();
+        assert_eq!(sixes, ["042917", "042917"]);
+        assert!(!text.split(|c: char| !c.is_ascii_digit()).any(|s| s.len() > 6));
+    }
+}

@@ -1,0 +1,12 @@
+//! Use cases. Each takes the application state and already-parsed input, enforces the
+//! rules, writes the audit trail, and returns domain results for the handlers to render.
+
+pub mod accounts;
+pub mod audit;
+pub mod codes;
+pub mod letters;
+pub mod login;
+pub mod sessions;
+pub mod setup;
+pub mod throttle;
+pub mod totp;

@@ -1,0 +1,146 @@
+//! Sessions and personal API tokens: issuing, listing, revoking.
+
+use super::audit;
+use crate::extract::{Actor, Via};
+use crate::state::AppState;
+use serde_json::json;
+use svitok_core::ids::SessionId;
+use svitok_core::rights::Rights;
+use svitok_core::user::User;
+use svitok_core::{token, CoreError, Result};
+use svitok_db::{NewSession, SessionKind, SessionRecord};
+
+pub const MAX_TOKEN_DAYS: i64 = 366;
+
+pub struct Issued {
+    pub id: SessionId,
+    /// The secret, shown to its owner once and never stored.
+    pub token: String,
+    pub expires_at: i64,
+}
+
+pub async fn open(state: &AppState, user: &User, client: &crate::extract::Client) -> Result<Issued> {
+    let now = state.now();
+    let secret = token::generate("svs_");
+    let id = SessionId::new();
+    let expires_at = now + state.settings.session_absolute_ms;
+    state
+        .db
+        .insert_session(
+            NewSession {
+                id,
+                user_id: user.id,
+                kind: SessionKind::Session,
+                token_hash: token::digest(&secret),
+                name: None,
+                rights: None,
+                expires_at,
+                client_addr: client.addr.clone(),
+                user_agent: client.user_agent.clone(),
+            },
+            now,
+        )
+        .await?;
+    Ok(Issued { id, token: secret, expires_at })
+}
+
+pub async fn logout(state: &AppState, actor: &Actor) -> Result<()> {
+    state
+        .db
+        .revoke_session(actor.user.id, actor.session.id, actor.session.kind, state.now())
+        .await?;
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "logout",
+            Some(format!("session:{}", actor.session.id)),
+            &actor.client,
+            true,
+            json!({}),
+        ))
+        .await
+}
+
+pub async fn list(state: &AppState, actor: &Actor, kind: SessionKind) -> Result<Vec<SessionRecord>> {
+    let now = state.now();
+    let idle = state.settings.session_idle_ms;
+    let all = state.db.list_sessions(actor.user.id, kind, now).await?;
+    Ok(all
+        .into_iter()
+        .filter(|s| s.kind == SessionKind::ApiToken || now - s.last_seen_at <= idle)
+        .collect())
+}
+
+pub async fn revoke(state: &AppState, actor: &Actor, id: SessionId, kind: SessionKind) -> Result<()> {
+    if !state.db.revoke_session(actor.user.id, id, kind, state.now()).await? {
+        return Err(CoreError::NotFound(if kind == SessionKind::Session { "session" } else { "token" }));
+    }
+    let action = if kind == SessionKind::Session { "session.revoked" } else { "token.revoked" };
+    state
+        .audit(audit::event(Some(&actor.user.id), action, Some(id.to_string()), &actor.client, true, json!({})))
+        .await
+}
+
+/// Signs out everywhere: every session of the caller, the current one included.
+pub async fn revoke_all(state: &AppState, actor: &Actor) -> Result<u64> {
+    let n = state.db.revoke_all_sessions(actor.user.id, None, false, state.now()).await?;
+    state
+        .audit(audit::event(Some(&actor.user.id), "session.revoked_all", None, &actor.client, true, json!({ "count": n })))
+        .await?;
+    Ok(n)
+}
+
+pub struct NewToken {
+    pub name: String,
+    pub days: i64,
+    pub rights: Option<Rights>,
+}
+
+/// A personal API token. Only a person in a session mints tokens (a token cannot mint
+/// more), and a token never holds a right its owner lacks.
+pub async fn create_token(state: &AppState, actor: &Actor, req: NewToken) -> Result<(Issued, Option<Rights>)> {
+    if actor.via == Via::Bearer && actor.session.kind == SessionKind::ApiToken {
+        return Err(CoreError::Forbidden("API-токен не может выпускать другие токены".into()));
+    }
+    let name = svitok_core::user::person_text("name", &req.name, 100)?;
+    if !(1..=MAX_TOKEN_DAYS).contains(&req.days) {
+        return Err(CoreError::validation("expires_in_days", format!("Срок действия: от 1 до {MAX_TOKEN_DAYS} дней")));
+    }
+    if let Some(r) = req.rights {
+        if r.intersect(actor.user.rights) != r {
+            return Err(CoreError::Forbidden("Токену нельзя дать право, которого нет у владельца".into()));
+        }
+    }
+    let now = state.now();
+    let secret = token::generate("svt_");
+    let id = SessionId::new();
+    let expires_at = now + req.days * 86_400_000;
+    state
+        .db
+        .insert_session(
+            NewSession {
+                id,
+                user_id: actor.user.id,
+                kind: SessionKind::ApiToken,
+                token_hash: token::digest(&secret),
+                name: Some(name.clone()),
+                rights: req.rights,
+                expires_at,
+                client_addr: actor.client.addr.clone(),
+                user_agent: actor.client.user_agent.clone(),
+            },
+            now,
+        )
+        .await?;
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "token.created",
+            Some(id.to_string()),
+            &actor.client,
+            true,
+            json!({ "name": name, "expires_at": expires_at }),
+        ))
+        .await?;
+    Ok((Issued { id, token: secret, expires_at }, req.rights))
+}

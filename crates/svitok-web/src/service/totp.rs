@@ -1,0 +1,104 @@
+//! TOTP enrolment and checking. The secret is sealed under a key derived from the master
+//! key and bound to the user's id; a code's time step is accepted once.
+
+use super::{audit, letters};
+use crate::extract::{Actor, Client};
+use crate::state::AppState;
+use svitok_core::ids::UserId;
+use svitok_core::{password, totp, CoreError, Result};
+
+pub struct Enrolment {
+    pub secret_base32: String,
+    pub otpauth_url: String,
+    pub qr_svg: String,
+}
+
+fn open_secret(state: &AppState, user: UserId, sealed: &str) -> Result<Vec<u8>> {
+    state.keys.totp.open(sealed, user.0.as_bytes())
+}
+
+/// Checks a login/step-up code against the enabled secret and claims its step.
+pub async fn check_code(state: &AppState, user: UserId, code: &str) -> Result<bool> {
+    let secrets = state.db.user_secrets(user).await?;
+    let Some(sealed) = secrets.totp_secret else { return Ok(false) };
+    let secret = open_secret(state, user, &sealed)?;
+    let now = (state.now() / 1000) as u64;
+    match totp::verify(&secret, code, now, secrets.totp_last_step) {
+        Some(step) => state.db.claim_totp_step(user, step).await,
+        None => {
+            if totp::verify(&secret, code, now, None).is_some() {
+                tracing::warn!(user = %user, "replayed TOTP code refused");
+            }
+            Ok(false)
+        }
+    }
+}
+
+/// Re-authentication for sensitive changes: the current password.
+pub async fn require_password(state: &AppState, user: UserId, given: &str) -> Result<()> {
+    let secrets = state.db.user_secrets(user).await?;
+    let given = given.to_string();
+    let ok = state
+        .cpu(move || {
+            secrets
+                .password_hash
+                .as_deref()
+                .is_some_and(|h| password::verify(&given, h) != password::Verified::No)
+        })
+        .await?;
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::validation("password", "Неверный текущий пароль"))
+    }
+}
+
+/// Starts enrolment: a new secret waits, sealed, until a code from it is confirmed.
+pub async fn begin(state: &AppState, actor: &Actor, current_password: &str) -> Result<Enrolment> {
+    require_password(state, actor.user.id, current_password).await?;
+    let secret = totp::generate_secret();
+    let sealed = state.keys.totp.seal(&secret, actor.user.id.0.as_bytes());
+    state.db.set_totp_pending(actor.user.id, Some(&sealed), state.now()).await?;
+    let url = totp::otpauth_url(&secret, &state.settings.org_name, &actor.user.email);
+    let qr = qrcode::QrCode::new(url.as_bytes()).map_err(CoreError::internal)?;
+    let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build();
+    Ok(Enrolment { secret_base32: totp::base32(&secret), otpauth_url: url, qr_svg })
+}
+
+pub async fn confirm(state: &AppState, actor: &Actor, code: &str) -> Result<()> {
+    let secrets = state.db.user_secrets(actor.user.id).await?;
+    let Some(sealed) = secrets.totp_pending else {
+        return Err(CoreError::Conflict {
+            message: "Подключение TOTP не начато".into(),
+            field: None,
+        });
+    };
+    let secret = open_secret(state, actor.user.id, &sealed)?;
+    let now = (state.now() / 1000) as u64;
+    let Some(step) = totp::verify(&secret, code, now, None) else {
+        return Err(CoreError::validation("code", "Неверный код из приложения"));
+    };
+    state.db.enable_totp(actor.user.id, step, state.now()).await?;
+    state
+        .audit(audit::event(Some(&actor.user.id), "totp.enabled", None, &actor.client, true, serde_json::json!({})))
+        .await?;
+    notify(state, &actor.user.email, "подключена двухфакторная аутентификация по TOTP").await;
+    Ok(())
+}
+
+pub async fn disable(state: &AppState, actor: &Actor, current_password: &str, client: &Client) -> Result<()> {
+    require_password(state, actor.user.id, current_password).await?;
+    state.db.disable_totp(actor.user.id, state.now()).await?;
+    state
+        .audit(audit::event(Some(&actor.user.id), "totp.disabled", None, client, true, serde_json::json!({})))
+        .await?;
+    notify(state, &actor.user.email, "отключена двухфакторная аутентификация по TOTP").await;
+    Ok(())
+}
+
+/// Security notices are best effort: the change already happened and is audited.
+pub async fn notify(state: &AppState, to: &str, what: &str) {
+    if let Err(e) = state.mailer.send(letters::security_notice(to, what)).await {
+        tracing::warn!(error = %e, "could not send a security notice");
+    }
+}

@@ -1,0 +1,95 @@
+//! Run-time settings the web layer needs, already validated by the binary's config loader.
+
+use svitok_core::rights::Rights;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Registration {
+    Open,
+    Closed,
+    /// Only addresses in these domains (lower-case) may register.
+    Domains(Vec<String>),
+}
+
+impl Registration {
+    pub fn parse(s: &str) -> Option<Registration> {
+        match s.trim() {
+            "open" => Some(Registration::Open),
+            "closed" => Some(Registration::Closed),
+            other => {
+                let list = other.strip_prefix("domains:")?;
+                let domains: Vec<String> = list
+                    .split(',')
+                    .map(|d| d.trim().to_lowercase())
+                    .filter(|d| !d.is_empty())
+                    .collect();
+                (!domains.is_empty()).then_some(Registration::Domains(domains))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// External base URL without a trailing slash, e.g. `https://edo.corp.ru`.
+    pub public_url: url::Url,
+    pub registration: Registration,
+    pub default_rights: Rights,
+    pub session_idle_ms: i64,
+    pub session_absolute_ms: i64,
+    /// Largest JSON body accepted.
+    pub max_json_bytes: usize,
+    pub org_name: String,
+}
+
+impl Settings {
+    pub fn for_url(public_url: url::Url) -> Settings {
+        Settings {
+            public_url,
+            registration: Registration::Open,
+            default_rights: Rights::self_registered_default(),
+            session_idle_ms: 30 * 60 * 1000,
+            session_absolute_ms: 12 * 60 * 60 * 1000,
+            max_json_bytes: 64 * 1024,
+            org_name: "Svitok".into(),
+        }
+    }
+
+    /// Behind HTTPS the session cookie is `Secure` and `__Host-` prefixed.
+    pub fn https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    pub fn cookie_name(&self) -> &'static str {
+        if self.https() {
+            "__Host-svitok_session"
+        } else {
+            "svitok_session"
+        }
+    }
+
+    /// The origin browsers send in `Origin` for our own pages.
+    pub fn origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registration_modes() {
+        assert_eq!(Registration::parse("open"), Some(Registration::Open));
+        assert_eq!(Registration::parse("closed"), Some(Registration::Closed));
+        assert_eq!(
+            Registration::parse("domains:A.ru, b.ru"),
+            Some(Registration::Domains(vec!["a.ru".into(), "b.ru".into()]))
+        );
+        assert_eq!(Registration::parse("domains:"), None);
+        assert_eq!(Registration::parse("sometimes"), None);
+    }
+}

@@ -1,0 +1,79 @@
+//! Start-up: from a checked [`Config`] to a listening server.
+
+use crate::config::{Config, LogFormat};
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use svitok_core::clock::Clock;
+use svitok_db::Db;
+use svitok_mail::Mailer;
+use svitok_web::{AppState, Settings};
+use tokio::net::TcpListener;
+
+pub fn init_tracing(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::new(&config.log);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let _ = match config.log_format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+pub async fn connect_db(config: &Config) -> anyhow::Result<Db> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    }
+    let db = Db::connect(&config.database_url).await.context("connecting to the database")?;
+    db.migrate().await.context("applying migrations")?;
+    Ok(db)
+}
+
+pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
+    Ok(match &config.smtp_url {
+        Some(url) => Mailer::smtp(url, &config.mail_from)?,
+        None => Mailer::outbox(config.data_dir.join("outbox"), &config.mail_from)?,
+    })
+}
+
+pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let master = crate::keyfile::load_or_create(&config.master_key_file)?;
+    let db = connect_db(config).await?;
+    let mut settings = Settings::for_url(config.public_url.clone());
+    settings.registration = config.registration.clone();
+    settings.session_idle_ms = config.session_idle_minutes * 60_000;
+    settings.session_absolute_ms = config.session_absolute_hours * 3_600_000;
+    settings.org_name = config.org_name.clone();
+    Ok(AppState::new(db, mailer(config)?, clock, settings, &master))
+}
+
+/// A running server: its address, and its state for tests to reach into.
+pub struct Application {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub setup_link: Option<String>,
+    listener: TcpListener,
+}
+
+impl Application {
+    /// Connects, migrates and binds (port 0 picks a free port) without serving yet.
+    pub async fn build(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        let state = state(config, clock).await?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let setup_link = svitok_web::service::setup::link_if_needed(&state).await?;
+        tracing::info!(%addr, mail = %state.mailer.describe(), "svitok listening");
+        Ok(Application { addr, state, setup_link, listener })
+    }
+
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let app = svitok_web::router(self.state.clone());
+        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.state.db.close().await;
+        Ok(())
+    }
+}

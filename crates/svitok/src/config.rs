@@ -1,0 +1,246 @@
+//! Configuration: `svitok.toml` (or `--config FILE`) overridden by `SVITOK_*` variables
+//! (SPEC §9). Everything is checked at start; a bad value stops the server with one line
+//! that names the setting.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use svitok_web::Registration;
+
+/// Settings as written in the file or environment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawConfig {
+    pub listen: String,
+    pub public_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub blob_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub master_key_file: Option<PathBuf>,
+    pub registration: String,
+    pub log: String,
+    pub log_format: String,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub org_name: String,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        RawConfig {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            blob_url: None,
+            smtp_url: None,
+            mail_from: "svitok@localhost".into(),
+            master_key_file: None,
+            registration: "open".into(),
+            log: "info".into(),
+            log_format: "text".into(),
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            org_name: "Svitok".into(),
+        }
+    }
+}
+
+/// The variables Svitok reads; other `SVITOK_*` variables are not ours to reject.
+const ENV_KEYS: &[&str] = &[
+    "listen",
+    "public_url",
+    "data_dir",
+    "database_url",
+    "blob_url",
+    "smtp_url",
+    "mail_from",
+    "master_key_file",
+    "registration",
+    "log",
+    "log_format",
+    "session_idle_minutes",
+    "session_absolute_hours",
+    "org_name",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Checked configuration with every default resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub public_url: url::Url,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub master_key_file: PathBuf,
+    pub registration: Registration,
+    pub log: String,
+    pub log_format: LogFormat,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub org_name: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+fn bad(key: &str, why: impl std::fmt::Display) -> ConfigError {
+    ConfigError(format!("{} ({key}): {why}", format!("SVITOK_{}", key.to_uppercase())))
+}
+
+impl Config {
+    /// Reads `file` (or `./svitok.toml` when present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(RawConfig::default()));
+        match file {
+            Some(f) if !f.exists() => return Err(ConfigError(format!("--config: {} does not exist", f.display()))),
+            Some(f) => fig = fig.merge(Toml::file(f)),
+            None if Path::new("svitok.toml").exists() => fig = fig.merge(Toml::file("svitok.toml")),
+            None => {}
+        }
+        fig = fig.merge(Env::prefixed("SVITOK_").only(ENV_KEYS));
+        let raw: RawConfig = fig.extract().map_err(|e| {
+            let key = e.path.join(".");
+            ConfigError(if key.is_empty() {
+                e.to_string()
+            } else {
+                format!("SVITOK_{} ({key}): {}", key.to_uppercase(), e.kind)
+            })
+        })?;
+        raw.validate()
+    }
+}
+
+impl RawConfig {
+    pub fn validate(self) -> Result<Config, ConfigError> {
+        let listen: SocketAddr = self
+            .listen
+            .parse()
+            .map_err(|_| bad("listen", format!("«{}» is not an address like 127.0.0.1:8080", self.listen)))?;
+        let public_url = match &self.public_url {
+            Some(u) => {
+                let url = url::Url::parse(u).map_err(|e| bad("public_url", format!("«{u}»: {e}")))?;
+                if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                    return Err(bad("public_url", format!("«{u}» must be an http:// or https:// URL")));
+                }
+                url
+            }
+            None => url::Url::parse(&format!("http://{listen}")).map_err(|e| bad("listen", e))?,
+        };
+        let data_dir = self.data_dir.clone();
+        let database_url = match &self.database_url {
+            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://") => u.clone(),
+            Some(u) => {
+                let shown = u.split('@').next_back().unwrap_or("");
+                return Err(bad("database_url", format!("must start with sqlite:// or postgres:// (got …{shown})")));
+            }
+            None => format!("sqlite://{}", data_dir.join("svitok.db").display()),
+        };
+        if let Some(b) = &self.blob_url {
+            if !(b.starts_with("file://") || b.starts_with("s3://")) {
+                return Err(bad("blob_url", "must start with file:// or s3://"));
+            }
+        }
+        if let Some(s) = &self.smtp_url {
+            svitok_mail::Mailer::smtp_url_check(s).map_err(|e| bad("smtp_url", e))?;
+        }
+        if self.mail_from.parse::<lettre_address::Mailbox>().is_err() {
+            return Err(bad("mail_from", format!("«{}» is not a mail address", self.mail_from)));
+        }
+        let registration = Registration::parse(&self.registration)
+            .ok_or_else(|| bad("registration", "must be open, closed or domains:a.ru,b.ru"))?;
+        let log_format = match self.log_format.as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => return Err(bad("log_format", format!("«{other}»: must be text or json"))),
+        };
+        tracing_subscriber::EnvFilter::try_new(&self.log).map_err(|e| bad("log", e))?;
+        if !(1..=24 * 60).contains(&self.session_idle_minutes) {
+            return Err(bad("session_idle_minutes", "must be 1–1440"));
+        }
+        if !(1..=24 * 30).contains(&self.session_absolute_hours) {
+            return Err(bad("session_absolute_hours", "must be 1–720"));
+        }
+        if self.org_name.trim().is_empty() || self.org_name.chars().count() > 200 {
+            return Err(bad("org_name", "must be 1–200 characters"));
+        }
+        Ok(Config {
+            listen,
+            public_url,
+            master_key_file: self.master_key_file.clone().unwrap_or_else(|| data_dir.join("master.key")),
+            data_dir,
+            database_url,
+            smtp_url: self.smtp_url,
+            mail_from: self.mail_from,
+            registration,
+            log: self.log,
+            log_format,
+            session_idle_minutes: self.session_idle_minutes,
+            session_absolute_hours: self.session_absolute_hours,
+            org_name: self.org_name.trim().to_string(),
+        })
+    }
+}
+
+mod lettre_address {
+    pub use svitok_mail::Mailbox;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawConfig {
+        RawConfig::default()
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let c = raw().validate().unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert!(c.database_url.starts_with("sqlite://") && c.database_url.ends_with("svitok.db"));
+        assert!(c.master_key_file.ends_with("master.key"));
+        assert_eq!(c.registration, Registration::Open);
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let cases: Vec<(RawConfig, &str)> = vec![
+            (RawConfig { listen: "nope".into(), ..raw() }, "SVITOK_LISTEN"),
+            (RawConfig { public_url: Some("ftp://x".into()), ..raw() }, "SVITOK_PUBLIC_URL"),
+            (RawConfig { database_url: Some("mysql://x".into()), ..raw() }, "SVITOK_DATABASE_URL"),
+            (RawConfig { blob_url: Some("gs://x".into()), ..raw() }, "SVITOK_BLOB_URL"),
+            (RawConfig { smtp_url: Some("http://x".into()), ..raw() }, "SVITOK_SMTP_URL"),
+            (RawConfig { mail_from: "nobody".into(), ..raw() }, "SVITOK_MAIL_FROM"),
+            (RawConfig { registration: "sometimes".into(), ..raw() }, "SVITOK_REGISTRATION"),
+            (RawConfig { log_format: "xml".into(), ..raw() }, "SVITOK_LOG_FORMAT"),
+            (RawConfig { session_idle_minutes: 0, ..raw() }, "SVITOK_SESSION_IDLE_MINUTES"),
+        ];
+        for (cfg, key) in cases {
+            let err = cfg.validate().unwrap_err().to_string();
+            assert!(err.contains(key), "{err} should name {key}");
+        }
+    }
+
+    #[test]
+    fn database_password_is_not_echoed() {
+        let err = RawConfig { database_url: Some("mysql://u:secretpw@host/db".into()), ..raw() }
+            .validate()
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("secretpw"), "{err}");
+    }
+}

@@ -1,0 +1,169 @@
+//! `svitok`: the server and its operator commands.
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+use svitok::app::{self, Application};
+use svitok::config::Config;
+use svitok_core::clock::SystemClock;
+use svitok_core::rights::Rights;
+use svitok_web::service::accounts::{self, ProfileInput};
+
+#[derive(Parser)]
+#[command(name = "svitok", version, about = "Svitok — secure electronic document management (ЭДО) for closed networks")]
+struct Cli {
+    /// Configuration file (default: ./svitok.toml when present). SVITOK_* variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server: apply migrations, then serve HTTP on SVITOK_LISTEN. With no users
+    /// yet, prints a one-time link that creates the first administrator.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users from the command line.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Audit log tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an active user with a password read from standard input.
+    Create(CreateUser),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and name the first edited, inserted or deleted entry.
+    Verify,
+}
+
+#[derive(Args)]
+struct CreateUser {
+    #[arg(long)]
+    login: String,
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    last_name: String,
+    #[arg(long)]
+    first_name: String,
+    #[arg(long)]
+    middle_name: Option<String>,
+    #[arg(long)]
+    position: Option<String>,
+    /// Give the user all seven rights (an administrator).
+    #[arg(long)]
+    all_rights: bool,
+    /// Read the password from standard input (required: passwords never go on the command line).
+    #[arg(long, required = true)]
+    password_stdin: bool,
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("svitok: {e}");
+            std::process::exit(2);
+        }
+    };
+    app::init_tracing(&config);
+    if let Err(e) = run(cli.command, config).await {
+        eprintln!("svitok: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let db = app::connect_db(&config).await?;
+            db.close().await;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User(UserCommand::Create(u)) => create_user(config, u).await,
+        Command::Audit(AuditCommand::Verify) => {
+            let db = app::connect_db(&config).await?;
+            let result = db.verify_audit_chain().await?;
+            db.close().await;
+            match result {
+                Ok(n) => {
+                    println!("audit chain intact: {n} entries");
+                    Ok(())
+                }
+                Err((seq, why)) => bail!("audit chain broken at entry {seq}: {why}"),
+            }
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(&config, Arc::new(SystemClock)).await?;
+    if let Some(link) = &app.setup_link {
+        // Printed, not logged: the link is a one-time secret for the operator's eyes.
+        println!("\nNo users yet. Open this one-time link to create the first administrator:\n\n  {link}\n");
+    }
+    app.run(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn create_user(config: Config, u: CreateUser) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
+    let password = password.trim_end_matches(['\n', '\r']).to_string();
+    let state = app::state(&config, Arc::new(SystemClock)).await?;
+    let rights = if u.all_rights { Rights::all() } else { Rights::self_registered_default() };
+    let input = ProfileInput {
+        login: u.login,
+        email: u.email,
+        last_name: u.last_name,
+        first_name: u.first_name,
+        middle_name: u.middle_name,
+        position: u.position,
+        birth_date: None,
+    };
+    let user = accounts::create_active_user(&state, input, &password, rights).await?;
+    state
+        .audit(svitok_db::AuditEvent {
+            actor: None,
+            action: "user.created_by_cli".into(),
+            target: Some(user.id.to_string()),
+            client_addr: None,
+            outcome: "success",
+            details: serde_json::json!({ "login": user.login, "rights": rights.iter().map(|r| r.name()).collect::<Vec<_>>() }),
+        })
+        .await?;
+    state.db.close().await;
+    println!("created user {} ({})", user.login, user.id);
+    Ok(())
+}
