@@ -23,10 +23,7 @@ pub enum CoreError {
     },
     /// The input is malformed or breaks a rule.
     #[error("{message}")]
-    Validation {
-        message: String,
-        field: Option<String>,
-    },
+    Validation { message: String, field: Option<String> },
     /// Too many attempts; try again after `retry_after` seconds.
     #[error("{message}")]
     RateLimited { retry_after: u64, message: String },

@@ -53,7 +53,10 @@ pub fn check_policy(password: &str, personal: &[&str]) -> Result<()> {
         }
         forbidden.push(p);
     }
-    if forbidden.iter().any(|f| f.chars().count() >= 3 && lower.contains(f.as_str())) {
+    if forbidden
+        .iter()
+        .any(|f| f.chars().count() >= 3 && lower.contains(f.as_str()))
+    {
         return Err(CoreError::validation(
             "password",
             "Пароль не должен содержать логин, адрес почты, имя или название системы",
@@ -151,7 +154,11 @@ mod tests {
 
     #[test]
     fn outdated_parameters_ask_for_rehash() {
-        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).unwrap());
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, None).unwrap(),
+        );
         let salt = SaltString::generate(&mut OsRng);
         let phc = weak.hash_password(b"plain old password!", &salt).unwrap().to_string();
         assert_eq!(verify("plain old password!", &phc), Verified::YesRehash);
@@ -165,7 +172,10 @@ mod tests {
         assert!(check_policy("password123", &me).is_err());
         assert!(check_policy("qwertyuiop", &me).is_err());
         assert!(check_policy("ivanov-горит-ярко-42", &me).is_err(), "contains login");
-        assert!(check_policy("my svitok pass 2024 river", &me).is_err(), "contains product");
+        assert!(
+            check_policy("my svitok pass 2024 river", &me).is_err(),
+            "contains product"
+        );
         assert!(check_policy("зелёный трамвай едет в 7 утра", &me).is_ok());
         assert!(check_policy("correct horse battery staple", &me).is_ok());
         assert!(check_policy("🐱🐶🦊 tiger lily moon 🌙", &me).is_ok(), "emoji allowed");

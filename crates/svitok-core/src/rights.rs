@@ -67,13 +67,9 @@ impl Rights {
 
     /// What a self-registered user gets unless configured otherwise (SPEC §4).
     pub fn self_registered_default() -> Rights {
-        [
-            Right::ManageOwnDocuments,
-            Right::SendDocuments,
-            Right::CreateDocuments,
-        ]
-        .into_iter()
-        .collect()
+        [Right::ManageOwnDocuments, Right::SendDocuments, Right::CreateDocuments]
+            .into_iter()
+            .collect()
     }
 
     pub fn from_mask(mask: i64) -> Rights {

@@ -85,7 +85,13 @@ impl SubKey {
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ct = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad: context })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: context,
+                },
+            )
             .expect("encryption of in-memory data cannot fail");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);

@@ -15,7 +15,10 @@ impl Login {
     pub fn parse(raw: &str) -> Result<Login> {
         let s = raw.trim().to_lowercase();
         if !(3..=64).contains(&s.chars().count()) {
-            return Err(CoreError::validation("login", "Логин должен быть длиной от 3 до 64 символов"));
+            return Err(CoreError::validation(
+                "login",
+                "Логин должен быть длиной от 3 до 64 символов",
+            ));
         }
         if !s
             .chars()
@@ -56,13 +59,11 @@ impl Email {
         if local.is_empty()
             || local.len() > 64
             || local.contains('@')
-            || domain.len() < 1
+            || domain.is_empty()
             || domain.starts_with('.')
             || domain.ends_with('.')
             || domain.contains("..")
-            || !domain
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+            || !domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
         {
             return Err(bad());
         }
@@ -94,7 +95,10 @@ impl fmt::Display for Email {
 pub fn person_text(field: &str, raw: &str, max: usize) -> Result<String> {
     let s: String = raw.trim().nfc().collect();
     if s.is_empty() {
-        return Err(CoreError::validation(field, format!("Поле «{field}» не может быть пустым")));
+        return Err(CoreError::validation(
+            field,
+            format!("Поле «{field}» не может быть пустым"),
+        ));
     }
     if s.chars().count() > max {
         return Err(CoreError::validation(
@@ -178,7 +182,17 @@ mod tests {
         let e = Email::parse("Ivan.Petrov@Example.RU").unwrap();
         assert_eq!(e.key(), "ivan.petrov@example.ru");
         assert_eq!(e.domain(), "Example.RU");
-        for bad in ["", "no-at", "@x.ru", "a@", "a b@x.ru", "a@x..ru", "a@.x.ru", "a\n@x.ru", "a@x\r\n.ru"] {
+        for bad in [
+            "",
+            "no-at",
+            "@x.ru",
+            "a@",
+            "a b@x.ru",
+            "a@x..ru",
+            "a@.x.ru",
+            "a\n@x.ru",
+            "a@x\r\n.ru",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

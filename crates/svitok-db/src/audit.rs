@@ -171,7 +171,10 @@ impl Db {
                     return Ok(Err((prev_seq + 1, format!("entry {} is missing", prev_seq + 1))));
                 }
                 if rec.prev_hash != prev_hash {
-                    return Ok(Err((rec.seq, "does not follow the entry before it (inserted or reordered)".into())));
+                    return Ok(Err((
+                        rec.seq,
+                        "does not follow the entry before it (inserted or reordered)".into(),
+                    )));
                 }
                 if rec.expected_hash() != rec.hash {
                     return Ok(Err((rec.seq, "its contents were changed".into())));

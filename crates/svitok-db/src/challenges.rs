@@ -50,19 +50,21 @@ impl Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        sqlx::query(&format!("INSERT INTO challenges ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"))
-            .bind(c.id.to_string())
-            .bind(c.user_id.to_string())
-            .bind(&c.purpose)
-            .bind(&c.method)
-            .bind(c.code_hash.as_ref().map(hex::encode))
-            .bind(c.attempts)
-            .bind(c.created_at)
-            .bind(c.expires_at)
-            .bind(c.consumed_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        sqlx::query(&format!(
+            "INSERT INTO challenges ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ))
+        .bind(c.id.to_string())
+        .bind(c.user_id.to_string())
+        .bind(&c.purpose)
+        .bind(&c.method)
+        .bind(c.code_hash.as_ref().map(hex::encode))
+        .bind(c.attempts)
+        .bind(c.created_at)
+        .bind(c.expires_at)
+        .bind(c.consumed_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         tx.commit().await.map_err(map_err)
     }
 
@@ -117,14 +119,16 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
-    /// How many emailed codes the user was sent since `since`, and when the last one went.
-    pub async fn codes_sent_since(&self, user: UserId, since: i64) -> Result<(i64, Option<i64>)> {
+    /// How many emailed codes the user was sent since `since`, and when the last one for
+    /// `purpose` went.
+    pub async fn codes_sent_since(&self, user: UserId, since: i64, purpose: &str) -> Result<(i64, Option<i64>)> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS n, MAX(created_at) AS last FROM challenges \
+            "SELECT COUNT(*) AS n, MAX(CASE WHEN purpose = $3 THEN created_at END) AS last FROM challenges \
              WHERE user_id = $1 AND method = 'email' AND created_at >= $2",
         )
         .bind(user.to_string())
         .bind(since)
+        .bind(purpose)
         .fetch_one(&self.pool)
         .await
         .map_err(map_err)?;

@@ -42,12 +42,18 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let (backend, url) = if url.starts_with("sqlite:") {
-            let url = if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") };
+            let url = if url.contains('?') {
+                url.to_string()
+            } else {
+                format!("{url}?mode=rwc")
+            };
             (Backend::Sqlite, url)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_string())
         } else {
-            return Err(CoreError::Internal("database URL must start with sqlite:// or postgres://".into()));
+            return Err(CoreError::Internal(
+                "database URL must start with sqlite:// or postgres://".into(),
+            ));
         };
         let options = AnyConnectOptions::from_str(&url).map_err(CoreError::internal)?;
         let mut pool = AnyPoolOptions::new()
@@ -102,7 +108,10 @@ pub(crate) fn map_err(e: sqlx::Error) -> CoreError {
             } else if text.contains("email") {
                 CoreError::conflict("email", "Этот адрес почты уже зарегистрирован")
             } else {
-                CoreError::Conflict { message: "Запись уже существует".into(), field: None }
+                CoreError::Conflict {
+                    message: "Запись уже существует".into(),
+                    field: None,
+                }
             }
         }
         _ => CoreError::internal(e),

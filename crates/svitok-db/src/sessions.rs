@@ -61,7 +61,11 @@ fn decode(row: &sqlx::any::AnyRow) -> Result<SessionRecord> {
     Ok(SessionRecord {
         id: SessionId(rows::uuid(row, "s_id")?),
         user_id: UserId(rows::uuid(row, "s_user_id")?),
-        kind: if kind == "api_token" { SessionKind::ApiToken } else { SessionKind::Session },
+        kind: if kind == "api_token" {
+            SessionKind::ApiToken
+        } else {
+            SessionKind::Session
+        },
         name: row.try_get("s_name").map_err(CoreError::internal)?,
         rights: rights.map(Rights::from_mask),
         created_at: get("s_created_at")?,

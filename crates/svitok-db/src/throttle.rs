@@ -62,7 +62,11 @@ impl Db {
                 .await
                 .map_err(map_err)?;
         }
-        Ok(Throttle { failures, window_start, locked_until })
+        Ok(Throttle {
+            failures,
+            window_start,
+            locked_until,
+        })
     }
 
     pub async fn clear_throttle(&self, key: &str) -> Result<()> {

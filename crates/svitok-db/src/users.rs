@@ -93,13 +93,12 @@ impl Db {
     }
 
     pub async fn user_secrets(&self, id: UserId) -> Result<UserSecrets> {
-        let row = sqlx::query(
-            "SELECT password_hash, totp_secret, totp_pending, totp_last_step FROM users WHERE id = $1",
-        )
-        .bind(id.to_string())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(map_err)?;
+        let row =
+            sqlx::query("SELECT password_hash, totp_secret, totp_pending, totp_last_step FROM users WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_err)?;
         Ok(UserSecrets {
             password_hash: row.try_get("password_hash").map_err(CoreError::internal)?,
             totp_secret: row.try_get("totp_secret").map_err(CoreError::internal)?,
@@ -117,8 +116,10 @@ impl Db {
     }
 
     pub async fn set_password_hash(&self, id: UserId, hash: &str, now: i64) -> Result<()> {
-        self.update_user(id, "password_hash = $2, updated_at = $3", |q| q.bind(hash.to_string()).bind(now))
-            .await
+        self.update_user(id, "password_hash = $2, updated_at = $3", |q| {
+            q.bind(hash.to_string()).bind(now)
+        })
+        .await
     }
 
     /// Marks the email verified and a pending account active (registration, invitation).
@@ -133,8 +134,10 @@ impl Db {
     }
 
     pub async fn set_status(&self, id: UserId, status: UserStatus, now: i64) -> Result<()> {
-        self.update_user(id, "status = $2, updated_at = $3", |q| q.bind(status.as_str()).bind(now))
-            .await
+        self.update_user(id, "status = $2, updated_at = $3", |q| {
+            q.bind(status.as_str()).bind(now)
+        })
+        .await
     }
 
     pub async fn set_last_login(&self, id: UserId, now: i64) -> Result<()> {
@@ -182,7 +185,12 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn update_user(&self, id: UserId, set: &str, bind: impl for<'q> FnOnce(AnyQuery<'q>) -> AnyQuery<'q>) -> Result<()> {
+    async fn update_user(
+        &self,
+        id: UserId,
+        set: &str,
+        bind: impl for<'q> FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
+    ) -> Result<()> {
         let sql = format!("UPDATE users SET {set} WHERE id = $1");
         let q = sqlx::query(&sql).bind(id.to_string());
         let done = bind(q).execute(&self.pool).await.map_err(map_err)?;

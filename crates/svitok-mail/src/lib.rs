@@ -3,10 +3,10 @@
 //! embedded default needs no mail server.
 
 use lettre::message::header::ContentType;
+pub use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-pub use lettre::message::Mailbox;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -45,16 +45,17 @@ impl Mailer {
     /// `smtps://user:pass@host[:465]` (implicit TLS); `?auth=xoauth2` sends the password as an
     /// OAuth2 access token (Gmail / Google Workspace).
     pub fn smtp(smtp_url: &str, from: &str) -> Result<Mailer, MailError> {
-        let from: Mailbox = from.parse().map_err(|_| MailError::Config(format!("SVITOK_MAIL_FROM: {from}")))?;
+        let from: Mailbox = from
+            .parse()
+            .map_err(|_| MailError::Config(format!("SVITOK_MAIL_FROM: {from}")))?;
         let url = url::Url::parse(smtp_url).map_err(|e| MailError::Config(format!("SVITOK_SMTP_URL: {e}")))?;
         let host = url
             .host_str()
             .ok_or_else(|| MailError::Config("SVITOK_SMTP_URL has no host".into()))?
             .to_string();
         let param = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
-        let tls_params = || {
-            TlsParameters::new(host.clone()).map_err(|e| MailError::Config(format!("SVITOK_SMTP_URL TLS: {e}")))
-        };
+        let tls_params =
+            || TlsParameters::new(host.clone()).map_err(|e| MailError::Config(format!("SVITOK_SMTP_URL TLS: {e}")));
         let (tls, default_port) = match (url.scheme(), param("tls").as_deref()) {
             ("smtps", _) => (Tls::Wrapper(tls_params()?), 465),
             ("smtp", Some("starttls")) => (Tls::Required(tls_params()?), 587),
@@ -73,7 +74,13 @@ impl Mailer {
         if !url.username().is_empty() {
             let decode = |s: &str| {
                 url::form_urlencoded::parse(s.as_bytes())
-                    .map(|(k, v)| if v.is_empty() { k.into_owned() } else { format!("{k}={v}") })
+                    .map(|(k, v)| {
+                        if v.is_empty() {
+                            k.into_owned()
+                        } else {
+                            format!("{k}={v}")
+                        }
+                    })
                     .collect::<String>()
             };
             let creds = Credentials::new(decode(url.username()), decode(url.password().unwrap_or("")));
@@ -82,7 +89,10 @@ impl Mailer {
                 builder = builder.authentication(vec![Mechanism::Xoauth2]);
             }
         }
-        Ok(Mailer { from, transport: Transport::Smtp(builder.build()) })
+        Ok(Mailer {
+            from,
+            transport: Transport::Smtp(builder.build()),
+        })
     }
 
     /// Checks an SMTP URL without building a transport (configuration validation).
@@ -98,8 +108,13 @@ impl Mailer {
     }
 
     pub fn outbox(dir: PathBuf, from: &str) -> Result<Mailer, MailError> {
-        let from: Mailbox = from.parse().map_err(|_| MailError::Config(format!("SVITOK_MAIL_FROM: {from}")))?;
-        Ok(Mailer { from, transport: Transport::Outbox(dir) })
+        let from: Mailbox = from
+            .parse()
+            .map_err(|_| MailError::Config(format!("SVITOK_MAIL_FROM: {from}")))?;
+        Ok(Mailer {
+            from,
+            transport: Transport::Outbox(dir),
+        })
     }
 
     /// Where mail goes, for the start-up log line (no credentials).
@@ -154,7 +169,13 @@ fn outbox_path(dir: &std::path::Path, to: &str) -> PathBuf {
     );
     let safe: String = to
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(100)
         .collect();
     dir.join(format!("{stamp}-{safe}.eml"))
@@ -185,9 +206,13 @@ mod tests {
     async fn outbox_writes_an_eml_file() {
         let dir = std::env::temp_dir().join(format!("svitok-outbox-{}", std::process::id()));
         let m = Mailer::outbox(dir.clone(), "svitok@localhost").unwrap();
-        m.send(Mail { to: "a@b.ru".into(), subject: "Код 123456".into(), body: "Тело".into() })
-            .await
-            .unwrap();
+        m.send(Mail {
+            to: "a@b.ru".into(),
+            subject: "Код 123456".into(),
+            body: "Тело".into(),
+        })
+        .await
+        .unwrap();
         let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
         assert_eq!(entries.len(), 1);
         let _ = std::fs::remove_dir_all(dir);

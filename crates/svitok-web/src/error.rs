@@ -44,8 +44,10 @@ pub fn problem(status: StatusCode, code: &str, detail: impl Into<String>, field:
         field,
     };
     let mut res = (status, axum::Json(body)).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     res
 }
 

@@ -188,8 +188,8 @@ impl FromRequestParts<AppState> for Actor {
             return Err(unauthenticated());
         };
         let now = state.now();
-        let idle_expired = session.kind == SessionKind::Session
-            && now - session.last_seen_at > state.settings.session_idle_ms;
+        let idle_expired =
+            session.kind == SessionKind::Session && now - session.last_seen_at > state.settings.session_idle_ms;
         if user.status != UserStatus::Active || session.expires_at <= now || idle_expired {
             return Err(unauthenticated());
         }
@@ -205,7 +205,13 @@ impl FromRequestParts<AppState> for Actor {
             Some(subset) => user.rights.intersect(subset),
             None => user.rights,
         };
-        Ok(Actor { user, session, via, rights, client })
+        Ok(Actor {
+            user,
+            session,
+            via,
+            rights,
+            client,
+        })
     }
 }
 

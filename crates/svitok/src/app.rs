@@ -24,7 +24,9 @@ pub async fn connect_db(config: &Config) -> anyhow::Result<Db> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
     }
-    let db = Db::connect(&config.database_url).await.context("connecting to the database")?;
+    let db = Db::connect(&config.database_url)
+        .await
+        .context("connecting to the database")?;
     db.migrate().await.context("applying migrations")?;
     Ok(db)
 }
@@ -65,7 +67,12 @@ impl Application {
         let addr = listener.local_addr()?;
         let setup_link = svitok_web::service::setup::link_if_needed(&state).await?;
         tracing::info!(%addr, mail = %state.mailer.describe(), "svitok listening");
-        Ok(Application { addr, state, setup_link, listener })
+        Ok(Application {
+            addr,
+            state,
+            setup_link,
+            listener,
+        })
     }
 
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {

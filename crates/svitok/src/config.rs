@@ -97,7 +97,7 @@ pub struct Config {
 pub struct ConfigError(pub String);
 
 fn bad(key: &str, why: impl std::fmt::Display) -> ConfigError {
-    ConfigError(format!("{} ({key}): {why}", format!("SVITOK_{}", key.to_uppercase())))
+    ConfigError(format!("SVITOK_{} ({key}): {why}", key.to_uppercase()))
 }
 
 impl Config {
@@ -125,10 +125,12 @@ impl Config {
 
 impl RawConfig {
     pub fn validate(self) -> Result<Config, ConfigError> {
-        let listen: SocketAddr = self
-            .listen
-            .parse()
-            .map_err(|_| bad("listen", format!("«{}» is not an address like 127.0.0.1:8080", self.listen)))?;
+        let listen: SocketAddr = self.listen.parse().map_err(|_| {
+            bad(
+                "listen",
+                format!("«{}» is not an address like 127.0.0.1:8080", self.listen),
+            )
+        })?;
         let public_url = match &self.public_url {
             Some(u) => {
                 let url = url::Url::parse(u).map_err(|e| bad("public_url", format!("«{u}»: {e}")))?;
@@ -141,10 +143,15 @@ impl RawConfig {
         };
         let data_dir = self.data_dir.clone();
         let database_url = match &self.database_url {
-            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://") => u.clone(),
+            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                u.clone()
+            }
             Some(u) => {
                 let shown = u.split('@').next_back().unwrap_or("");
-                return Err(bad("database_url", format!("must start with sqlite:// or postgres:// (got …{shown})")));
+                return Err(bad(
+                    "database_url",
+                    format!("must start with sqlite:// or postgres:// (got …{shown})"),
+                ));
             }
             None => format!("sqlite://{}", data_dir.join("svitok.db").display()),
         };
@@ -179,7 +186,10 @@ impl RawConfig {
         Ok(Config {
             listen,
             public_url,
-            master_key_file: self.master_key_file.clone().unwrap_or_else(|| data_dir.join("master.key")),
+            master_key_file: self
+                .master_key_file
+                .clone()
+                .unwrap_or_else(|| data_dir.join("master.key")),
             data_dir,
             database_url,
             smtp_url: self.smtp_url,
@@ -219,15 +229,69 @@ mod tests {
     #[test]
     fn errors_name_the_variable() {
         let cases: Vec<(RawConfig, &str)> = vec![
-            (RawConfig { listen: "nope".into(), ..raw() }, "SVITOK_LISTEN"),
-            (RawConfig { public_url: Some("ftp://x".into()), ..raw() }, "SVITOK_PUBLIC_URL"),
-            (RawConfig { database_url: Some("mysql://x".into()), ..raw() }, "SVITOK_DATABASE_URL"),
-            (RawConfig { blob_url: Some("gs://x".into()), ..raw() }, "SVITOK_BLOB_URL"),
-            (RawConfig { smtp_url: Some("http://x".into()), ..raw() }, "SVITOK_SMTP_URL"),
-            (RawConfig { mail_from: "nobody".into(), ..raw() }, "SVITOK_MAIL_FROM"),
-            (RawConfig { registration: "sometimes".into(), ..raw() }, "SVITOK_REGISTRATION"),
-            (RawConfig { log_format: "xml".into(), ..raw() }, "SVITOK_LOG_FORMAT"),
-            (RawConfig { session_idle_minutes: 0, ..raw() }, "SVITOK_SESSION_IDLE_MINUTES"),
+            (
+                RawConfig {
+                    listen: "nope".into(),
+                    ..raw()
+                },
+                "SVITOK_LISTEN",
+            ),
+            (
+                RawConfig {
+                    public_url: Some("ftp://x".into()),
+                    ..raw()
+                },
+                "SVITOK_PUBLIC_URL",
+            ),
+            (
+                RawConfig {
+                    database_url: Some("mysql://x".into()),
+                    ..raw()
+                },
+                "SVITOK_DATABASE_URL",
+            ),
+            (
+                RawConfig {
+                    blob_url: Some("gs://x".into()),
+                    ..raw()
+                },
+                "SVITOK_BLOB_URL",
+            ),
+            (
+                RawConfig {
+                    smtp_url: Some("http://x".into()),
+                    ..raw()
+                },
+                "SVITOK_SMTP_URL",
+            ),
+            (
+                RawConfig {
+                    mail_from: "nobody".into(),
+                    ..raw()
+                },
+                "SVITOK_MAIL_FROM",
+            ),
+            (
+                RawConfig {
+                    registration: "sometimes".into(),
+                    ..raw()
+                },
+                "SVITOK_REGISTRATION",
+            ),
+            (
+                RawConfig {
+                    log_format: "xml".into(),
+                    ..raw()
+                },
+                "SVITOK_LOG_FORMAT",
+            ),
+            (
+                RawConfig {
+                    session_idle_minutes: 0,
+                    ..raw()
+                },
+                "SVITOK_SESSION_IDLE_MINUTES",
+            ),
         ];
         for (cfg, key) in cases {
             let err = cfg.validate().unwrap_err().to_string();
@@ -237,10 +301,13 @@ mod tests {
 
     #[test]
     fn database_password_is_not_echoed() {
-        let err = RawConfig { database_url: Some("mysql://u:secretpw@host/db".into()), ..raw() }
-            .validate()
-            .unwrap_err()
-            .to_string();
+        let err = RawConfig {
+            database_url: Some("mysql://u:secretpw@host/db".into()),
+            ..raw()
+        }
+        .validate()
+        .unwrap_err()
+        .to_string();
         assert!(!err.contains("secretpw"), "{err}");
     }
 }

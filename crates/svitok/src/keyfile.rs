@@ -10,7 +10,10 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<MasterKey> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let bytes = hex::decode(text.trim()).with_context(|| format!("{} is not hex", path.display()))?;
         if bytes.len() != 32 {
-            bail!("{}: the master key must be 32 bytes (64 hex characters)", path.display());
+            bail!(
+                "{}: the master key must be 32 bytes (64 hex characters)",
+                path.display()
+            );
         }
         return Ok(MasterKey::from_bytes(&bytes)?);
     }
@@ -22,7 +25,9 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<MasterKey> {
     opts.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     f.write_all(hex::encode(key.as_bytes()).as_bytes())?;
     f.sync_all()?;
     tracing::info!(path = %path.display(), "created a new master key; back it up: without it encrypted data is lost");

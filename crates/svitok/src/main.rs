@@ -12,7 +12,11 @@ use svitok_core::rights::Rights;
 use svitok_web::service::accounts::{self, ProfileInput};
 
 #[derive(Parser)]
-#[command(name = "svitok", version, about = "Svitok — secure electronic document management (ЭДО) for closed networks")]
+#[command(
+    name = "svitok",
+    version,
+    about = "Svitok — secure electronic document management (ЭДО) for closed networks"
+)]
 struct Cli {
     /// Configuration file (default: ./svitok.toml when present). SVITOK_* variables override it.
     #[arg(long, global = true, value_name = "FILE")]
@@ -139,10 +143,16 @@ async fn shutdown_signal() {
 
 async fn create_user(config: Config, u: CreateUser) -> anyhow::Result<()> {
     let mut password = String::new();
-    std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("reading the password from stdin")?;
     let password = password.trim_end_matches(['\n', '\r']).to_string();
     let state = app::state(&config, Arc::new(SystemClock)).await?;
-    let rights = if u.all_rights { Rights::all() } else { Rights::self_registered_default() };
+    let rights = if u.all_rights {
+        Rights::all()
+    } else {
+        Rights::self_registered_default()
+    };
     let input = ProfileInput {
         login: u.login,
         email: u.email,

@@ -87,18 +87,31 @@ pub struct ResetConfirmRequest {
 }
 
 fn accepted(message: &str) -> Response {
-    (StatusCode::ACCEPTED, axum::Json(Accepted { message: message.into() })).into_response()
+    (
+        StatusCode::ACCEPTED,
+        axum::Json(Accepted {
+            message: message.into(),
+        }),
+    )
+        .into_response()
 }
 
 fn challenge_json(s: login::Started) -> axum::Json<ChallengeResponse> {
-    axum::Json(ChallengeResponse { challenge: s.challenge.0, method: s.method.into() })
+    axum::Json(ChallengeResponse {
+        challenge: s.challenge.0,
+        method: s.method.into(),
+    })
 }
 
 /// Registers a new account; a code is mailed to confirm the address.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 202, body = Accepted), (status = 403, body = Problem), (status = 409, body = Problem),
-              (status = 422, body = Problem), (status = 429, body = Problem)))]
-pub async fn register(State(state): State<AppState>, client: Client, ApiJson(req): ApiJson<RegisterRequest>) -> ApiResult<Response> {
+    responses((status = 202, body = Accepted), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
+pub async fn register(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<RegisterRequest>,
+) -> ApiResult<Response> {
     let input = accounts::ProfileInput {
         login: req.login,
         email: req.email,
@@ -114,31 +127,54 @@ pub async fn register(State(state): State<AppState>, client: Client, ApiJson(req
 
 /// Confirms the address with the mailed code; the account becomes active.
 #[utoipa::path(post, path = "/api/v1/auth/register/confirm", tag = "auth", request_body = EmailCodeRequest,
-    responses((status = 200, body = Accepted), (status = 401, body = Problem), (status = 422, body = Problem)))]
-pub async fn confirm_registration(State(state): State<AppState>, client: Client, ApiJson(req): ApiJson<EmailCodeRequest>) -> ApiResult<Response> {
+    responses((status = 200, body = Accepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn confirm_registration(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<EmailCodeRequest>,
+) -> ApiResult<Response> {
     accounts::confirm_registration(&state, &req.email, &req.code, &client).await?;
-    Ok(axum::Json(Accepted { message: "Адрес подтверждён, учётная запись активна".into() }).into_response())
+    Ok(axum::Json(Accepted {
+        message: "Адрес подтверждён, учётная запись активна".into(),
+    })
+    .into_response())
 }
 
 /// Mails a new registration code (same answer for unknown addresses).
 #[utoipa::path(post, path = "/api/v1/auth/register/resend", tag = "auth", request_body = EmailRequest,
-    responses((status = 202, body = Accepted), (status = 429, body = Problem)))]
-pub async fn resend_registration(State(state): State<AppState>, client: Client, ApiJson(req): ApiJson<EmailRequest>) -> ApiResult<Response> {
+    responses((status = 202, body = Accepted), (status = 429, body = Problem, content_type = "application/problem+json")))]
+pub async fn resend_registration(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> ApiResult<Response> {
     accounts::resend_registration(&state, &req.email, &client).await?;
-    Ok(accepted("Если адрес ожидает подтверждения, на него отправлен новый код"))
+    Ok(accepted(
+        "Если адрес ожидает подтверждения, на него отправлен новый код",
+    ))
 }
 
 /// First step of login: password. Answers with a challenge for the second factor.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem), (status = 429, body = Problem)))]
-pub async fn login(State(state): State<AppState>, client: Client, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<axum::Json<ChallengeResponse>> {
-    Ok(challenge_json(login::start(&state, &req.login, &req.password, &client).await?))
+    responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
+pub async fn login(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<axum::Json<ChallengeResponse>> {
+    Ok(challenge_json(
+        login::start(&state, &req.login, &req.password, &client).await?,
+    ))
 }
 
 /// Second step of login: the code. Opens a session (token and cookie).
 #[utoipa::path(post, path = "/api/v1/auth/login/verify", tag = "auth", request_body = VerifyRequest,
-    responses((status = 200, body = SessionToken), (status = 401, body = Problem), (status = 429, body = Problem)))]
-pub async fn verify_login(State(state): State<AppState>, client: Client, ApiJson(req): ApiJson<VerifyRequest>) -> ApiResult<Response> {
+    responses((status = 200, body = SessionToken), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
+pub async fn verify_login(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> ApiResult<Response> {
     let issued = login::verify(&state, svitok_core::ids::ChallengeId(req.challenge), &req.code, &client).await?;
     let max_age = (issued.expires_at - state.now()) / 1000;
     let cookie = Cookie::build((state.settings.cookie_name(), issued.token.clone()))
@@ -148,7 +184,11 @@ pub async fn verify_login(State(state): State<AppState>, client: Client, ApiJson
         .path("/")
         .max_age(time::Duration::seconds(max_age))
         .build();
-    let mut res = axum::Json(SessionToken { token: issued.token, expires_at: super::views::rfc3339(issued.expires_at) }).into_response();
+    let mut res = axum::Json(SessionToken {
+        token: issued.token,
+        expires_at: super::views::rfc3339(issued.expires_at),
+    })
+    .into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie.to_string()).map_err(svitok_core::CoreError::internal)?,
@@ -158,14 +198,20 @@ pub async fn verify_login(State(state): State<AppState>, client: Client, ApiJson
 
 /// Mails a new login code; the previous one stops working.
 #[utoipa::path(post, path = "/api/v1/auth/login/resend", tag = "auth", request_body = ResendRequest,
-    responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem), (status = 429, body = Problem)))]
-pub async fn resend_login_code(State(state): State<AppState>, client: Client, ApiJson(req): ApiJson<ResendRequest>) -> ApiResult<axum::Json<ChallengeResponse>> {
-    Ok(challenge_json(login::resend(&state, svitok_core::ids::ChallengeId(req.challenge), &client).await?))
+    responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
+pub async fn resend_login_code(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<ResendRequest>,
+) -> ApiResult<axum::Json<ChallengeResponse>> {
+    Ok(challenge_json(
+        login::resend(&state, svitok_core::ids::ChallengeId(req.challenge), &client).await?,
+    ))
 }
 
 /// Ends the current session (or revokes the API token used).
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
-    responses((status = 204, description = "signed out"), (status = 401, body = Problem)),
+    responses((status = 204, description = "signed out"), (status = 401, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn logout(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
     sessions::logout(&state, &actor).await?;
@@ -181,23 +227,33 @@ pub async fn logout(State(state): State<AppState>, actor: Actor) -> ApiResult<Re
 
 /// Mails a password reset code (same answer for unknown addresses).
 #[utoipa::path(post, path = "/api/v1/auth/password/reset", tag = "auth", request_body = EmailRequest,
-    responses((status = 202, body = Accepted), (status = 422, body = Problem)))]
-pub async fn request_password_reset(State(state): State<AppState>, client: Client, ApiJson(req): ApiJson<EmailRequest>) -> ApiResult<Response> {
+    responses((status = 202, body = Accepted), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn request_password_reset(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> ApiResult<Response> {
     accounts::request_reset(&state, &req.email, &client).await?;
-    Ok(accepted("Если адрес зарегистрирован, на него отправлен код для смены пароля"))
+    Ok(accepted(
+        "Если адрес зарегистрирован, на него отправлен код для смены пароля",
+    ))
 }
 
 /// Sets a new password with the mailed code (also an invited user's first password).
 #[utoipa::path(post, path = "/api/v1/auth/password/reset/confirm", tag = "auth", request_body = ResetConfirmRequest,
-    responses((status = 204, description = "password set"), (status = 401, body = Problem), (status = 422, body = Problem)))]
-pub async fn confirm_password_reset(State(state): State<AppState>, client: Client, ApiJson(req): ApiJson<ResetConfirmRequest>) -> ApiResult<StatusCode> {
+    responses((status = 204, description = "password set"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn confirm_password_reset(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<ResetConfirmRequest>,
+) -> ApiResult<StatusCode> {
     accounts::confirm_reset(&state, &req.email, &req.code, &req.password, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// A fresh second factor for a signed-in user (required before signing).
 #[utoipa::path(post, path = "/api/v1/auth/step-up", tag = "auth",
-    responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem), (status = 429, body = Problem)),
+    responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn step_up(State(state): State<AppState>, actor: Actor) -> ApiResult<axum::Json<ChallengeResponse>> {
     Ok(challenge_json(login::step_up(&state, &actor).await?))

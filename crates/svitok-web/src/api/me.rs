@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/v1/me", tag = "me",
-    responses((status = 200, body = UserView), (status = 401, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+    responses((status = 200, body = UserView), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
 pub async fn me(actor: Actor) -> Json<UserView> {
     let mut view = UserView::from(&actor.user);
     view.rights = actor.rights.into();
@@ -32,9 +32,13 @@ pub struct ChangePasswordRequest {
 
 /// Changes the password (needs the current one); other sessions end.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = ChangePasswordRequest,
-    responses((status = 204, description = "changed"), (status = 401, body = Problem), (status = 422, body = Problem)),
+    responses((status = 204, description = "changed"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn change_password(State(state): State<AppState>, actor: Actor, ApiJson(req): ApiJson<ChangePasswordRequest>) -> ApiResult<StatusCode> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> ApiResult<StatusCode> {
     accounts::change_password(&state, &actor, &req.current_password, &req.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -65,7 +69,7 @@ fn session_view(s: &SessionRecord, current: SessionId) -> SessionView {
 
 /// The caller's live sessions.
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "me",
-    responses((status = 200, body = [SessionView]), (status = 401, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+    responses((status = 200, body = [SessionView]), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_sessions(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Vec<SessionView>>> {
     let list = sessions::list(&state, &actor, SessionKind::Session).await?;
     Ok(Json(list.iter().map(|s| session_view(s, actor.session.id)).collect()))
@@ -73,7 +77,7 @@ pub async fn list_sessions(State(state): State<AppState>, actor: Actor) -> ApiRe
 
 /// Signs out everywhere: ends all the caller's sessions, this one included.
 #[utoipa::path(delete, path = "/api/v1/me/sessions", tag = "me",
-    responses((status = 204, description = "all sessions ended"), (status = 401, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+    responses((status = 204, description = "all sessions ended"), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
 pub async fn revoke_all_sessions(State(state): State<AppState>, actor: Actor) -> ApiResult<StatusCode> {
     sessions::revoke_all(&state, &actor).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -81,9 +85,13 @@ pub async fn revoke_all_sessions(State(state): State<AppState>, actor: Actor) ->
 
 /// Ends one of the caller's sessions.
 #[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "me", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "ended"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)),
+    responses((status = 204, description = "ended"), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn revoke_session(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
     sessions::revoke(&state, &actor, SessionId(id), SessionKind::Session).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -120,7 +128,7 @@ pub struct CreatedToken {
 
 /// The caller's personal API tokens.
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me",
-    responses((status = 200, body = [TokenView]), (status = 401, body = Problem)), security(("bearer" = []), ("cookie" = [])))]
+    responses((status = 200, body = [TokenView]), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_tokens(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Vec<TokenView>>> {
     let list = sessions::list(&state, &actor, SessionKind::ApiToken).await?;
     Ok(Json(
@@ -138,14 +146,22 @@ pub async fn list_tokens(State(state): State<AppState>, actor: Actor) -> ApiResu
 
 /// Creates a personal API token for another system.
 #[utoipa::path(post, path = "/api/v1/me/tokens", tag = "me", request_body = CreateTokenRequest,
-    responses((status = 201, body = CreatedToken), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = CreatedToken), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn create_token(State(state): State<AppState>, actor: Actor, ApiJson(req): ApiJson<CreateTokenRequest>) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(req): ApiJson<CreateTokenRequest>,
+) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
     let name = req.name.clone();
     let (issued, rights) = sessions::create_token(
         &state,
         &actor,
-        sessions::NewToken { name: req.name, days: req.expires_in_days.unwrap_or(90), rights: req.rights.map(Into::into) },
+        sessions::NewToken {
+            name: req.name,
+            days: req.expires_in_days.unwrap_or(90),
+            rights: req.rights.map(Into::into),
+        },
     )
     .await?;
     Ok((
@@ -162,9 +178,13 @@ pub async fn create_token(State(state): State<AppState>, actor: Actor, ApiJson(r
 
 /// Revokes one of the caller's API tokens.
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "me", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "revoked"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)),
+    responses((status = 204, description = "revoked"), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn revoke_token(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
     sessions::revoke(&state, &actor, SessionId(id), SessionKind::ApiToken).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -193,27 +213,43 @@ pub struct CodeRequest {
 
 /// Starts TOTP enrolment: a new secret and its QR code. Confirm with a code to enable.
 #[utoipa::path(post, path = "/api/v1/me/totp", tag = "me", request_body = PasswordRequest,
-    responses((status = 200, body = TotpEnrolment), (status = 401, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = TotpEnrolment), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn begin_totp(State(state): State<AppState>, actor: Actor, ApiJson(req): ApiJson<PasswordRequest>) -> ApiResult<Json<TotpEnrolment>> {
+pub async fn begin_totp(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(req): ApiJson<PasswordRequest>,
+) -> ApiResult<Json<TotpEnrolment>> {
     let e = totp::begin(&state, &actor, &req.password).await?;
-    Ok(Json(TotpEnrolment { secret: e.secret_base32, otpauth_url: e.otpauth_url, qr_svg: e.qr_svg }))
+    Ok(Json(TotpEnrolment {
+        secret: e.secret_base32,
+        otpauth_url: e.otpauth_url,
+        qr_svg: e.qr_svg,
+    }))
 }
 
 /// Confirms enrolment with a code from the app; from now on login asks for TOTP.
 #[utoipa::path(post, path = "/api/v1/me/totp/confirm", tag = "me", request_body = CodeRequest,
-    responses((status = 204, description = "enabled"), (status = 401, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 204, description = "enabled"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn confirm_totp(State(state): State<AppState>, actor: Actor, ApiJson(req): ApiJson<CodeRequest>) -> ApiResult<StatusCode> {
+pub async fn confirm_totp(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(req): ApiJson<CodeRequest>,
+) -> ApiResult<StatusCode> {
     totp::confirm(&state, &actor, &req.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Turns TOTP off (needs the current password); login goes back to emailed codes.
 #[utoipa::path(delete, path = "/api/v1/me/totp", tag = "me", request_body = PasswordRequest,
-    responses((status = 204, description = "disabled"), (status = 401, body = Problem), (status = 422, body = Problem)),
+    responses((status = 204, description = "disabled"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn disable_totp(State(state): State<AppState>, actor: Actor, ApiJson(req): ApiJson<PasswordRequest>) -> ApiResult<StatusCode> {
+pub async fn disable_totp(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(req): ApiJson<PasswordRequest>,
+) -> ApiResult<StatusCode> {
     let client = actor.client.clone();
     totp::disable(&state, &actor, &req.password, &client).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -37,14 +37,31 @@ pub struct SetupForm {
     middle_name: Option<String>,
 }
 
-fn input(login: String, email: String, last_name: String, first_name: String, middle_name: Option<String>) -> accounts::ProfileInput {
-    accounts::ProfileInput { login, email, last_name, first_name, middle_name, ..Default::default() }
+fn input(
+    login: String,
+    email: String,
+    last_name: String,
+    first_name: String,
+    middle_name: Option<String>,
+) -> accounts::ProfileInput {
+    accounts::ProfileInput {
+        login,
+        email,
+        last_name,
+        first_name,
+        middle_name,
+        ..Default::default()
+    }
 }
 
 /// Creates the first administrator (all seven rights) with a one-time setup token.
 #[utoipa::path(post, path = "/api/v1/setup", tag = "setup", request_body = SetupRequest,
-    responses((status = 201, body = UserView), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_admin(State(state): State<AppState>, client: Client, ApiJson(req): ApiJson<SetupRequest>) -> ApiResult<(StatusCode, Json<UserView>)> {
+    responses((status = 201, body = UserView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_admin(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(req): ApiJson<SetupRequest>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
     let user = setup::create_admin(
         &state,
         &req.token,
@@ -57,7 +74,11 @@ pub async fn create_admin(State(state): State<AppState>, client: Client, ApiJson
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn page(body: &str) -> Html<String> {
@@ -69,7 +90,9 @@ fn page(body: &str) -> Html<String> {
 }
 
 fn form(error: Option<&str>) -> Html<String> {
-    let err = error.map(|e| format!("<p role=\"alert\"><strong>{}</strong></p>", escape(e))).unwrap_or_default();
+    let err = error
+        .map(|e| format!("<p role=\"alert\"><strong>{}</strong></p>", escape(e)))
+        .unwrap_or_default();
     page(&format!(
         "<h1>Свиток: первый администратор</h1>{err}\
          <p>Эта ссылка работает один раз. Администратор получит все семь прав.</p>\

@@ -51,14 +51,24 @@ impl Profile {
 
     /// What the password must not contain.
     fn personal(&self) -> Vec<&str> {
-        let mut v = vec![self.login.as_str(), self.email.as_str(), self.last_name.as_str(), self.first_name.as_str()];
+        let mut v = vec![
+            self.login.as_str(),
+            self.email.as_str(),
+            self.last_name.as_str(),
+            self.first_name.as_str(),
+        ];
         v.extend(self.middle_name.as_deref());
         v
     }
 }
 
 fn personal_of(u: &User) -> Vec<&str> {
-    let mut v = vec![u.login.as_str(), u.email.as_str(), u.last_name.as_str(), u.first_name.as_str()];
+    let mut v = vec![
+        u.login.as_str(),
+        u.email.as_str(),
+        u.last_name.as_str(),
+        u.first_name.as_str(),
+    ];
     v.extend(u.middle_name.as_deref());
     v
 }
@@ -118,7 +128,10 @@ pub async fn register(state: &AppState, input: ProfileInput, pw: &str, client: &
         if existing.email.to_lowercase() == profile.email.key() {
             let _ = state
                 .mailer
-                .send(letters::already_registered(&existing.email, &state.settings.link("/password/reset")))
+                .send(letters::already_registered(
+                    &existing.email,
+                    &state.settings.link("/password/reset"),
+                ))
                 .await;
             return Ok(Registered::AlreadyKnown);
         }
@@ -126,21 +139,40 @@ pub async fn register(state: &AppState, input: ProfileInput, pw: &str, client: &
     let rights = state.settings.default_rights;
     let user = state
         .db
-        .insert_user(new_user(profile, UserStatus::Pending, false, Some(hash), rights), state.now())
+        .insert_user(
+            new_user(profile, UserStatus::Pending, false, Some(hash), rights),
+            state.now(),
+        )
         .await?;
     state
-        .audit(audit::event(Some(&user.id), "user.registered", Some(user.id.to_string()), client, true, json!({ "login": user.login })))
+        .audit(audit::event(
+            Some(&user.id),
+            "user.registered",
+            Some(user.id.to_string()),
+            client,
+            true,
+            json!({ "login": user.login }),
+        ))
         .await?;
     codes::send(state, &user, Purpose::Register).await?;
     state
-        .audit(audit::event(Some(&user.id), "code.sent", None, client, true, json!({ "purpose": "register" })))
+        .audit(audit::event(
+            Some(&user.id),
+            "code.sent",
+            None,
+            client,
+            true,
+            json!({ "purpose": "register" }),
+        ))
         .await?;
     Ok(Registered::CodeSent)
 }
 
 /// Finds the user whose address is `email`, for flows keyed by address.
 async fn by_email(state: &AppState, email: &str) -> Result<Option<User>> {
-    let Ok(email) = Email::parse(email) else { return Ok(None) };
+    let Ok(email) = Email::parse(email) else {
+        return Ok(None);
+    };
     Ok(state
         .db
         .user_by_login_or_email(&email.key())
@@ -158,22 +190,46 @@ pub async fn confirm_registration(state: &AppState, email: &str, code: &str, cli
         .ok_or_else(codes::invalid_code)?;
     if let Err(e) = codes::redeem(state, &challenge, Purpose::Register, code).await {
         state
-            .audit(audit::event(Some(&user.id), "user.confirm", None, client, false, json!({})))
+            .audit(audit::event(
+                Some(&user.id),
+                "user.confirm",
+                None,
+                client,
+                false,
+                json!({}),
+            ))
             .await?;
         return Err(e);
     }
     state.db.confirm_email(user.id, state.now()).await?;
     state
-        .audit(audit::event(Some(&user.id), "user.confirm", Some(user.id.to_string()), client, true, json!({})))
+        .audit(audit::event(
+            Some(&user.id),
+            "user.confirm",
+            Some(user.id.to_string()),
+            client,
+            true,
+            json!({}),
+        ))
         .await
 }
 
 /// A new registration code. Answers the same whether or not the address is known.
 pub async fn resend_registration(state: &AppState, email: &str, client: &Client) -> Result<()> {
-    if let Some(user) = by_email(state, email).await?.filter(|u| u.status == UserStatus::Pending && !u.email_verified) {
+    if let Some(user) = by_email(state, email)
+        .await?
+        .filter(|u| u.status == UserStatus::Pending && !u.email_verified)
+    {
         codes::send(state, &user, Purpose::Register).await?;
         state
-            .audit(audit::event(Some(&user.id), "code.sent", None, client, true, json!({ "purpose": "register" })))
+            .audit(audit::event(
+                Some(&user.id),
+                "code.sent",
+                None,
+                client,
+                true,
+                json!({ "purpose": "register" }),
+            ))
             .await?;
     }
     Ok(())
@@ -182,18 +238,35 @@ pub async fn resend_registration(state: &AppState, email: &str, client: &Client)
 /// Mails a reset code. Unknown and blocked addresses get the same answer and no mail;
 /// a throttled request sends no mail either (and, to keep addresses secret, says nothing).
 pub async fn request_reset(state: &AppState, email: &str, client: &Client) -> Result<()> {
-    let Some(user) = by_email(state, email).await?.filter(|u| u.status != UserStatus::Blocked) else {
+    let Some(user) = by_email(state, email)
+        .await?
+        .filter(|u| u.status != UserStatus::Blocked)
+    else {
         return Ok(());
     };
     match codes::send(state, &user, Purpose::PasswordReset).await {
         Ok(_) => {
             state
-                .audit(audit::event(Some(&user.id), "code.sent", None, client, true, json!({ "purpose": "password_reset" })))
+                .audit(audit::event(
+                    Some(&user.id),
+                    "code.sent",
+                    None,
+                    client,
+                    true,
+                    json!({ "purpose": "password_reset" }),
+                ))
                 .await
         }
         Err(CoreError::RateLimited { .. }) => {
             state
-                .audit(audit::event(Some(&user.id), "code.throttled", None, client, false, json!({ "purpose": "password_reset" })))
+                .audit(audit::event(
+                    Some(&user.id),
+                    "code.throttled",
+                    None,
+                    client,
+                    false,
+                    json!({ "purpose": "password_reset" }),
+                ))
                 .await
         }
         Err(e) => Err(e),
@@ -202,7 +275,13 @@ pub async fn request_reset(state: &AppState, email: &str, client: &Client) -> Re
 
 /// Sets a new password with an emailed code. Also how an invited user sets its first
 /// password; its address is thereby confirmed. Every session and token ends.
-pub async fn confirm_reset(state: &AppState, email: &str, code: &str, new_password: &str, client: &Client) -> Result<()> {
+pub async fn confirm_reset(
+    state: &AppState,
+    email: &str,
+    code: &str,
+    new_password: &str,
+    client: &Client,
+) -> Result<()> {
     let user = by_email(state, email)
         .await?
         .filter(|u| u.status != UserStatus::Blocked)
@@ -216,7 +295,14 @@ pub async fn confirm_reset(state: &AppState, email: &str, code: &str, new_passwo
     let hash = hash_new_password(state, new_password, &personal_of(&user)).await?;
     if let Err(e) = codes::redeem(state, &challenge, Purpose::PasswordReset, code).await {
         state
-            .audit(audit::event(Some(&user.id), "password.reset", None, client, false, json!({})))
+            .audit(audit::event(
+                Some(&user.id),
+                "password.reset",
+                None,
+                client,
+                false,
+                json!({}),
+            ))
             .await?;
         return Err(e);
     }
@@ -226,7 +312,14 @@ pub async fn confirm_reset(state: &AppState, email: &str, code: &str, new_passwo
     state.db.revoke_all_sessions(user.id, None, true, now).await?;
     throttle::succeed(state, &format!("acct:{}", user.id)).await?;
     state
-        .audit(audit::event(Some(&user.id), "password.reset", Some(user.id.to_string()), client, true, json!({})))
+        .audit(audit::event(
+            Some(&user.id),
+            "password.reset",
+            Some(user.id.to_string()),
+            client,
+            true,
+            json!({}),
+        ))
         .await?;
     totp::notify(state, &user.email, "пароль изменён").await;
     Ok(())
@@ -234,9 +327,9 @@ pub async fn confirm_reset(state: &AppState, email: &str, code: &str, new_passwo
 
 /// Changes the password of a signed-in user; needs the current one. Other sessions end.
 pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new_password: &str) -> Result<()> {
-    totp::require_password(state, actor.user.id, current).await.map_err(|_| {
-        CoreError::validation("current_password", "Неверный текущий пароль")
-    })?;
+    totp::require_password(state, actor.user.id, current)
+        .await
+        .map_err(|_| CoreError::validation("current_password", "Неверный текущий пароль"))?;
     let hash = hash_new_password(state, new_password, &personal_of(&actor.user)).await?;
     let now = state.now();
     state.db.set_password_hash(actor.user.id, &hash, now).await?;
@@ -245,7 +338,14 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
         .revoke_all_sessions(actor.user.id, Some(actor.session.id), false, now)
         .await?;
     state
-        .audit(audit::event(Some(&actor.user.id), "password.changed", Some(actor.user.id.to_string()), &actor.client, true, json!({})))
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "password.changed",
+            Some(actor.user.id.to_string()),
+            &actor.client,
+            true,
+            json!({}),
+        ))
         .await?;
     totp::notify(state, &actor.user.email, "пароль изменён").await;
     Ok(())
@@ -257,6 +357,9 @@ pub async fn create_active_user(state: &AppState, input: ProfileInput, pw: &str,
     let hash = hash_new_password(state, pw, &profile.personal()).await?;
     state
         .db
-        .insert_user(new_user(profile, UserStatus::Active, true, Some(hash), rights), state.now())
+        .insert_user(
+            new_user(profile, UserStatus::Active, true, Some(hash), rights),
+            state.now(),
+        )
         .await
 }

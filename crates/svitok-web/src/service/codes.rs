@@ -13,10 +13,14 @@ pub fn invalid_code() -> CoreError {
     CoreError::Unauthenticated("Неверный или просроченный код".into())
 }
 
-/// Refuses a new code sooner than 60 s after the last one, or past 10 an hour.
-async fn check_send_limits(state: &AppState, user: &User) -> Result<()> {
+/// Refuses a new code sooner than 60 s after the last one for the same purpose, or past
+/// 10 an hour for the account.
+async fn check_send_limits(state: &AppState, user: &User, purpose: Purpose) -> Result<()> {
     let now = state.now();
-    let (sent, last) = state.db.codes_sent_since(user.id, now - 3_600_000).await?;
+    let (sent, last) = state
+        .db
+        .codes_sent_since(user.id, now - 3_600_000, purpose.as_str())
+        .await?;
     if let Some(last) = last {
         let wait = last + otp::RESEND_AFTER_MS - now;
         if wait > 0 {
@@ -37,7 +41,7 @@ async fn check_send_limits(state: &AppState, user: &User) -> Result<()> {
 
 /// Makes a challenge and mails its code. Older open challenges of the same purpose die.
 pub async fn send(state: &AppState, user: &User, purpose: Purpose) -> Result<ChallengeId> {
-    check_send_limits(state, user).await?;
+    check_send_limits(state, user, purpose).await?;
     let now = state.now();
     let id = ChallengeId::new();
     let code = otp::generate_code();

@@ -61,7 +61,14 @@ pub async fn start(state: &AppState, ident: &str, given_password: &str, client: 
             let actor = other.as_ref().map(|(u, _)| u.id);
             throttle::fail(state, &account_key, client.addr.as_deref()).await?;
             state
-                .audit(audit::event(actor.as_ref(), "login.password", None, client, false, json!({})))
+                .audit(audit::event(
+                    actor.as_ref(),
+                    "login.password",
+                    None,
+                    client,
+                    false,
+                    json!({}),
+                ))
                 .await?;
             return Err(bad_credentials());
         }
@@ -103,11 +110,22 @@ pub async fn verify(
     throttle::check(state, &[&account_key]).await?;
     if let Err(e) = codes::redeem(state, &challenge, Purpose::Login, code).await {
         state
-            .audit(audit::event(Some(&challenge.user_id), "login.code", None, client, false, json!({})))
+            .audit(audit::event(
+                Some(&challenge.user_id),
+                "login.code",
+                None,
+                client,
+                false,
+                json!({}),
+            ))
             .await?;
         return Err(e);
     }
-    let user = state.db.user(challenge.user_id).await?.ok_or_else(codes::invalid_code)?;
+    let user = state
+        .db
+        .user(challenge.user_id)
+        .await?
+        .ok_or_else(codes::invalid_code)?;
     if user.status != UserStatus::Active {
         return Err(codes::invalid_code());
     }
@@ -138,23 +156,47 @@ pub async fn resend(state: &AppState, challenge_id: ChallengeId, client: &Client
     if challenge.expires_at <= state.now() {
         return Err(codes::invalid_code());
     }
-    let user = state.db.user(challenge.user_id).await?.ok_or_else(codes::invalid_code)?;
+    let user = state
+        .db
+        .user(challenge.user_id)
+        .await?
+        .ok_or_else(codes::invalid_code)?;
     let id = codes::send(state, &user, Purpose::Login).await?;
     state
-        .audit(audit::event(Some(&user.id), "login.code_resent", None, client, true, json!({})))
+        .audit(audit::event(
+            Some(&user.id),
+            "login.code_resent",
+            None,
+            client,
+            true,
+            json!({}),
+        ))
         .await?;
-    Ok(Started { challenge: id, method: "email" })
+    Ok(Started {
+        challenge: id,
+        method: "email",
+    })
 }
 
 /// A fresh second factor for a signed-in user (before signing).
 pub async fn step_up(state: &AppState, actor: &Actor) -> Result<Started> {
     let (challenge, method) = if actor.user.totp_enabled {
-        (codes::totp_challenge(state, &actor.user, Purpose::StepUp).await?, "totp")
+        (
+            codes::totp_challenge(state, &actor.user, Purpose::StepUp).await?,
+            "totp",
+        )
     } else {
         (codes::send(state, &actor.user, Purpose::StepUp).await?, "email")
     };
     state
-        .audit(audit::event(Some(&actor.user.id), "step_up.start", None, &actor.client, true, json!({ "method": method })))
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "step_up.start",
+            None,
+            &actor.client,
+            true,
+            json!({ "method": method }),
+        ))
         .await?;
     Ok(Started { challenge, method })
 }

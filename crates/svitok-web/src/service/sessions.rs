@@ -41,7 +41,11 @@ pub async fn open(state: &AppState, user: &User, client: &crate::extract::Client
             now,
         )
         .await?;
-    Ok(Issued { id, token: secret, expires_at })
+    Ok(Issued {
+        id,
+        token: secret,
+        expires_at,
+    })
 }
 
 pub async fn logout(state: &AppState, actor: &Actor) -> Result<()> {
@@ -73,19 +77,44 @@ pub async fn list(state: &AppState, actor: &Actor, kind: SessionKind) -> Result<
 
 pub async fn revoke(state: &AppState, actor: &Actor, id: SessionId, kind: SessionKind) -> Result<()> {
     if !state.db.revoke_session(actor.user.id, id, kind, state.now()).await? {
-        return Err(CoreError::NotFound(if kind == SessionKind::Session { "session" } else { "token" }));
+        return Err(CoreError::NotFound(if kind == SessionKind::Session {
+            "session"
+        } else {
+            "token"
+        }));
     }
-    let action = if kind == SessionKind::Session { "session.revoked" } else { "token.revoked" };
+    let action = if kind == SessionKind::Session {
+        "session.revoked"
+    } else {
+        "token.revoked"
+    };
     state
-        .audit(audit::event(Some(&actor.user.id), action, Some(id.to_string()), &actor.client, true, json!({})))
+        .audit(audit::event(
+            Some(&actor.user.id),
+            action,
+            Some(id.to_string()),
+            &actor.client,
+            true,
+            json!({}),
+        ))
         .await
 }
 
 /// Signs out everywhere: every session of the caller, the current one included.
 pub async fn revoke_all(state: &AppState, actor: &Actor) -> Result<u64> {
-    let n = state.db.revoke_all_sessions(actor.user.id, None, false, state.now()).await?;
+    let n = state
+        .db
+        .revoke_all_sessions(actor.user.id, None, false, state.now())
+        .await?;
     state
-        .audit(audit::event(Some(&actor.user.id), "session.revoked_all", None, &actor.client, true, json!({ "count": n })))
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "session.revoked_all",
+            None,
+            &actor.client,
+            true,
+            json!({ "count": n }),
+        ))
         .await?;
     Ok(n)
 }
@@ -100,15 +129,22 @@ pub struct NewToken {
 /// more), and a token never holds a right its owner lacks.
 pub async fn create_token(state: &AppState, actor: &Actor, req: NewToken) -> Result<(Issued, Option<Rights>)> {
     if actor.via == Via::Bearer && actor.session.kind == SessionKind::ApiToken {
-        return Err(CoreError::Forbidden("API-токен не может выпускать другие токены".into()));
+        return Err(CoreError::Forbidden(
+            "API-токен не может выпускать другие токены".into(),
+        ));
     }
     let name = svitok_core::user::person_text("name", &req.name, 100)?;
     if !(1..=MAX_TOKEN_DAYS).contains(&req.days) {
-        return Err(CoreError::validation("expires_in_days", format!("Срок действия: от 1 до {MAX_TOKEN_DAYS} дней")));
+        return Err(CoreError::validation(
+            "expires_in_days",
+            format!("Срок действия: от 1 до {MAX_TOKEN_DAYS} дней"),
+        ));
     }
     if let Some(r) = req.rights {
         if r.intersect(actor.user.rights) != r {
-            return Err(CoreError::Forbidden("Токену нельзя дать право, которого нет у владельца".into()));
+            return Err(CoreError::Forbidden(
+                "Токену нельзя дать право, которого нет у владельца".into(),
+            ));
         }
     }
     let now = state.now();
@@ -142,5 +178,12 @@ pub async fn create_token(state: &AppState, actor: &Actor, req: NewToken) -> Res
             json!({ "name": name, "expires_at": expires_at }),
         ))
         .await?;
-    Ok((Issued { id, token: secret, expires_at }, req.rights))
+    Ok((
+        Issued {
+            id,
+            token: secret,
+            expires_at,
+        },
+        req.rights,
+    ))
 }

@@ -15,7 +15,10 @@ pub async fn link_if_needed(state: &AppState) -> Result<Option<String>> {
         return Ok(None);
     }
     let secret = token::generate("");
-    state.db.insert_setup_token(&token::digest(&secret), state.now()).await?;
+    state
+        .db
+        .insert_setup_token(&token::digest(&secret), state.now())
+        .await?;
     Ok(Some(state.settings.link(&format!("/setup/{secret}"))))
 }
 
@@ -37,7 +40,14 @@ pub async fn create_admin(
     match accounts::create_active_user(state, input, password, Rights::all()).await {
         Ok(user) => {
             state
-                .audit(audit::event(Some(&user.id), "setup.admin_created", Some(user.id.to_string()), client, true, json!({ "login": user.login })))
+                .audit(audit::event(
+                    Some(&user.id),
+                    "setup.admin_created",
+                    Some(user.id.to_string()),
+                    client,
+                    true,
+                    json!({ "login": user.login }),
+                ))
                 .await?;
             Ok(user)
         }

@@ -20,7 +20,9 @@ fn open_secret(state: &AppState, user: UserId, sealed: &str) -> Result<Vec<u8>> 
 /// Checks a login/step-up code against the enabled secret and claims its step.
 pub async fn check_code(state: &AppState, user: UserId, code: &str) -> Result<bool> {
     let secrets = state.db.user_secrets(user).await?;
-    let Some(sealed) = secrets.totp_secret else { return Ok(false) };
+    let Some(sealed) = secrets.totp_secret else {
+        return Ok(false);
+    };
     let secret = open_secret(state, user, &sealed)?;
     let now = (state.now() / 1000) as u64;
     match totp::verify(&secret, code, now, secrets.totp_last_step) {
@@ -58,11 +60,21 @@ pub async fn begin(state: &AppState, actor: &Actor, current_password: &str) -> R
     require_password(state, actor.user.id, current_password).await?;
     let secret = totp::generate_secret();
     let sealed = state.keys.totp.seal(&secret, actor.user.id.0.as_bytes());
-    state.db.set_totp_pending(actor.user.id, Some(&sealed), state.now()).await?;
+    state
+        .db
+        .set_totp_pending(actor.user.id, Some(&sealed), state.now())
+        .await?;
     let url = totp::otpauth_url(&secret, &state.settings.org_name, &actor.user.email);
     let qr = qrcode::QrCode::new(url.as_bytes()).map_err(CoreError::internal)?;
-    let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build();
-    Ok(Enrolment { secret_base32: totp::base32(&secret), otpauth_url: url, qr_svg })
+    let qr_svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build();
+    Ok(Enrolment {
+        secret_base32: totp::base32(&secret),
+        otpauth_url: url,
+        qr_svg,
+    })
 }
 
 pub async fn confirm(state: &AppState, actor: &Actor, code: &str) -> Result<()> {
@@ -80,9 +92,21 @@ pub async fn confirm(state: &AppState, actor: &Actor, code: &str) -> Result<()> 
     };
     state.db.enable_totp(actor.user.id, step, state.now()).await?;
     state
-        .audit(audit::event(Some(&actor.user.id), "totp.enabled", None, &actor.client, true, serde_json::json!({})))
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "totp.enabled",
+            None,
+            &actor.client,
+            true,
+            serde_json::json!({}),
+        ))
         .await?;
-    notify(state, &actor.user.email, "подключена двухфакторная аутентификация по TOTP").await;
+    notify(
+        state,
+        &actor.user.email,
+        "подключена двухфакторная аутентификация по TOTP",
+    )
+    .await;
     Ok(())
 }
 
@@ -90,9 +114,21 @@ pub async fn disable(state: &AppState, actor: &Actor, current_password: &str, cl
     require_password(state, actor.user.id, current_password).await?;
     state.db.disable_totp(actor.user.id, state.now()).await?;
     state
-        .audit(audit::event(Some(&actor.user.id), "totp.disabled", None, client, true, serde_json::json!({})))
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "totp.disabled",
+            None,
+            client,
+            true,
+            serde_json::json!({}),
+        ))
         .await?;
-    notify(state, &actor.user.email, "отключена двухфакторная аутентификация по TOTP").await;
+    notify(
+        state,
+        &actor.user.email,
+        "отключена двухфакторная аутентификация по TOTP",
+    )
+    .await;
     Ok(())
 }
 

@@ -1,0 +1,143 @@
+//! Authentication events go to the hash-chained audit log. SECURITY 34–38.
+
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend};
+use reqwest::Method;
+use serde_json::json;
+
+both_backends!(
+    authentication_events_are_audited_in_an_intact_chain,
+    concurrent_audited_requests_keep_the_chain_valid,
+    edited_or_deleted_audit_rows_are_detected_by_the_cli,
+);
+
+async fn authentication_events_are_audited_in_an_intact_chain(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("ivanov").await;
+    app.post(
+        "/api/v1/auth/login",
+        json!({"login": a.login, "password": "неверный пароль тут"}),
+    )
+    .await
+    .problem(401);
+    let token = app.login(&a).await;
+    app.call(Method::POST, "/api/v1/auth/logout", Some(&token), None).await;
+    let events = app.state.db.audit_page(0, 1000).await.unwrap();
+    let seen: Vec<(String, String)> = events.iter().map(|e| (e.action.clone(), e.outcome.clone())).collect();
+    for (action, outcome) in [
+        ("user.registered", "success"),
+        ("code.sent", "success"),
+        ("user.confirm", "success"),
+        ("login.password", "failure"),
+        ("login.password", "success"),
+        ("login.code", "success"),
+        ("logout", "success"),
+    ] {
+        assert!(
+            seen.contains(&(action.into(), outcome.into())),
+            "{action}/{outcome} not audited: {seen:?}"
+        );
+    }
+    for e in &events {
+        assert_eq!(e.client_addr.as_deref(), Some("127.0.0.1"), "{e:?}");
+        assert!(e.at > 0);
+    }
+    assert_eq!(
+        app.state.db.verify_audit_chain().await.unwrap(),
+        Ok(events.len() as i64)
+    );
+    // Nothing secret in the log.
+    let all = format!("{events:?}");
+    assert!(!all.contains(&a.password) && !all.contains(&token));
+}
+
+async fn concurrent_audited_requests_keep_the_chain_valid(b: Backend) {
+    let app = spawn_app(b).await;
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let http = app.http.clone();
+        let url = app.url("/api/v1/auth/login");
+        tasks.push(tokio::spawn(async move {
+            http.post(url)
+                .json(&json!({"login": format!("ghost{i}"), "password": "неверный пароль тут"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 401);
+    }
+    let n = app.state.db.verify_audit_chain().await.unwrap().expect("intact chain");
+    assert_eq!(n, 50);
+}
+
+/// Runs `svitok audit verify` (the real binary) against the test's database.
+fn cli_verify(app: &crate::helpers::TestApp) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_svitok"))
+        .args(["audit", "verify"])
+        .env("SVITOK_DATA_DIR", &app.data_dir)
+        .env("SVITOK_DATABASE_URL", &app.database_url)
+        .env("SVITOK_LOG", "error")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+async fn raw_sql(app: &crate::helpers::TestApp, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
+async fn edited_or_deleted_audit_rows_are_detected_by_the_cli(b: Backend) {
+    let app = spawn_app(b).await;
+    for i in 0..5 {
+        app.post(
+            "/api/v1/auth/login",
+            json!({"login": format!("ghost{i}"), "password": "неверный пароль тут"}),
+        )
+        .await
+        .problem(401);
+    }
+    let (ok, text) = cli_verify(&app);
+    assert!(ok && text.contains("intact: 5 entries"), "{text}");
+
+    raw_sql(&app, "UPDATE audit_events SET client_addr = '10.0.0.1' WHERE seq = 3").await;
+    let (ok, text) = cli_verify(&app);
+    assert!(!ok && text.contains("entry 3"), "{text}");
+    assert_eq!(app.state.db.verify_audit_chain().await.unwrap().unwrap_err().0, 3);
+
+    // Restore by rewriting the row's hash too: the next row no longer follows it.
+    let events = app.state.db.audit_page(0, 10).await.unwrap();
+    let mut forged = events[2].clone();
+    forged.client_addr = Some("10.0.0.1".into());
+    let new_hash = forged.expected_hash();
+    raw_sql(
+        &app,
+        &format!("UPDATE audit_events SET hash = '{new_hash}' WHERE seq = 3"),
+    )
+    .await;
+    assert_eq!(app.state.db.verify_audit_chain().await.unwrap().unwrap_err().0, 4);
+
+    // A deleted row is named as missing.
+    raw_sql(
+        &app,
+        &format!(
+            "UPDATE audit_events SET hash = '{}', client_addr = '127.0.0.1' WHERE seq = 3",
+            events[2].hash
+        ),
+    )
+    .await;
+    assert!(app.state.db.verify_audit_chain().await.unwrap().is_ok());
+    raw_sql(&app, "DELETE FROM audit_events WHERE seq = 2").await;
+    let (ok, text) = cli_verify(&app);
+    assert!(!ok && text.contains("entry 2") && text.contains("missing"), "{text}");
+}

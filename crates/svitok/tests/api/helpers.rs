@@ -1,0 +1,417 @@
+//! The test kit: the real application in-process on a free port, against a fresh
+//! database (SQLite file, or a new PostgreSQL database in the throwaway cluster named by
+//! SVITOK_TEST_DATABASE_URL), with mail delivered over real SMTP to a sink on loopback.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use svitok::app::Application;
+use svitok::config::RawConfig;
+use svitok_core::clock::ShiftedClock;
+use svitok_web::AppState;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+pub const ORIGIN: &str = "http://svitok.test";
+pub const PASSWORD: &str = "зелёный трамвай едет в 7 утра";
+
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Backend {
+    /// The PostgreSQL backend, or None (with a loud message) where no cluster is given.
+    /// In CI a missing cluster is a failure, not a skip.
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var("SVITOK_TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
+            _ => {
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("CI=true but SVITOK_TEST_DATABASE_URL is not set: the PostgreSQL tests must run in CI");
+                }
+                eprintln!(
+                    "\n*** SKIPPING the PostgreSQL half of this test: set SVITOK_TEST_DATABASE_URL \
+                     (e.g. postgres://postgres@127.0.0.1:5433/postgres) to run it ***\n"
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Instantiates each listed `async fn name(backend: Backend)` as `name::sqlite` and
+/// `name::postgres`, so every storage test runs on both databases.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(b) = $crate::helpers::Backend::postgres() {
+                    super::$name(b).await
+                }
+            }
+        }
+    )*};
+}
+
+// ---------------------------------------------------------------------------------------
+// SMTP sink
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Received {
+    /// The one six-digit number in the message (SPEC §8: the code is the only one).
+    pub fn code(&self) -> String {
+        let text = format!("{}\n{}", self.subject, self.body);
+        let mut codes: Vec<&str> = text
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| s.len() == 6)
+            .collect();
+        codes.dedup();
+        assert_eq!(codes.len(), 1, "expected exactly one 6-digit code in {text:?}");
+        codes[0].to_string()
+    }
+}
+
+#[derive(Clone, Default)]
+pub struct MailSink {
+    inbox: Arc<Mutex<VecDeque<Received>>>,
+    arrived: Arc<Notify>,
+    pub port: u16,
+}
+
+impl MailSink {
+    /// A minimal SMTP server: enough of RFC 5321 for lettre to deliver to it.
+    pub async fn start() -> MailSink {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sink = MailSink {
+            port: listener.local_addr().unwrap().port(),
+            ..Default::default()
+        };
+        let s = sink.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    let _ = s.session(stream).await;
+                });
+            }
+        });
+        sink
+    }
+
+    async fn session(&self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
+        let (r, mut w) = stream.into_split();
+        let mut r = BufReader::new(r);
+        w.write_all(b"220 sink.test ESMTP\r\n").await?;
+        let mut rcpt = Vec::new();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if r.read_line(&mut line).await? == 0 {
+                return Ok(());
+            }
+            let cmd = line.trim_end().to_string();
+            let upper = cmd.to_uppercase();
+            if upper.starts_with("EHLO") {
+                w.write_all(b"250-sink.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+                    .await?;
+            } else if upper.starts_with("RCPT TO:") {
+                rcpt.push(cmd[8..].trim().trim_matches(['<', '>']).to_string());
+                w.write_all(b"250 OK\r\n").await?;
+            } else if upper == "DATA" {
+                w.write_all(b"354 go on\r\n").await?;
+                let mut raw = Vec::new();
+                loop {
+                    let mut l = Vec::new();
+                    if r.read_until(b'\n', &mut l).await? == 0 {
+                        return Ok(());
+                    }
+                    if l == b".\r\n" {
+                        break;
+                    }
+                    raw.extend_from_slice(l.strip_prefix(b".").unwrap_or(&l));
+                }
+                let parsed = mail_parser::MessageParser::default()
+                    .parse(&raw)
+                    .expect("parsable mail");
+                let msg = Received {
+                    to: std::mem::take(&mut rcpt),
+                    subject: parsed.subject().unwrap_or_default().to_string(),
+                    body: parsed.body_text(0).unwrap_or_default().to_string(),
+                };
+                self.inbox.lock().unwrap().push_back(msg);
+                self.arrived.notify_waiters();
+                w.write_all(b"250 queued\r\n").await?;
+            } else if upper == "QUIT" {
+                w.write_all(b"221 bye\r\n").await?;
+                return Ok(());
+            } else {
+                // HELO, MAIL FROM, RSET, NOOP
+                w.write_all(b"250 OK\r\n").await?;
+            }
+        }
+    }
+
+    fn take(&self, to: &str) -> Option<Received> {
+        let mut inbox = self.inbox.lock().unwrap();
+        let i = inbox
+            .iter()
+            .position(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))?;
+        inbox.remove(i)
+    }
+
+    /// The next message to `to`, waiting up to 10 s for it.
+    pub async fn next(&self, to: &str) -> Received {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let notified = self.arrived.notified();
+            if let Some(m) = self.take(to) {
+                return m;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("no mail to {to} within 10 s");
+            }
+        }
+    }
+
+    /// Messages to `to` not yet taken.
+    pub fn pending(&self, to: &str) -> usize {
+        let inbox = self.inbox.lock().unwrap();
+        inbox
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
+            .count()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The application
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub mail: MailSink,
+    pub clock: Arc<ShiftedClock>,
+    pub state: AppState,
+    pub setup_link: Option<String>,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+}
+
+async fn fresh_database(backend: &Backend, data_dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}", data_dir.join("svitok.db").display()),
+        Backend::Postgres(admin_url) => {
+            use sqlx::Connection;
+            let name = format!("svitok_t_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = sqlx::PgConnection::connect(admin_url)
+                .await
+                .expect("connect to the test cluster");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let mut url = url::Url::parse(admin_url).unwrap();
+            url.set_path(&format!("/{name}"));
+            url.to_string()
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut RawConfig)) -> TestApp {
+    let data_dir = std::env::temp_dir().join(format!("svitok-test-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let mail = MailSink::start().await;
+    let database_url = fresh_database(&backend, &data_dir).await;
+    let mut raw = RawConfig {
+        listen: "127.0.0.1:0".into(),
+        public_url: Some(ORIGIN.into()),
+        data_dir: data_dir.clone(),
+        database_url: Some(database_url.clone()),
+        smtp_url: Some(format!("smtp://127.0.0.1:{}", mail.port)),
+        log: "warn".into(),
+        ..RawConfig::default()
+    };
+    tweak(&mut raw);
+    let config = raw.validate().expect("valid test config");
+    let clock = Arc::new(ShiftedClock::default());
+    let app = Application::build(&config, clock.clone()).await.expect("app starts");
+    let base = format!("http://{}", app.addr);
+    let state = app.state.clone();
+    let setup_link = app.setup_link.clone();
+    tokio::spawn(app.run(std::future::pending()));
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let t = TestApp {
+        base,
+        http,
+        mail,
+        clock,
+        state,
+        setup_link,
+        data_dir,
+        database_url,
+    };
+    // Readiness check, not a sleep.
+    for _ in 0..100 {
+        if let Ok(r) = t.http.get(t.url("/readyz")).send().await {
+            if r.status() == StatusCode::OK {
+                return t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the app did not become ready");
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts an RFC 9457 problem with `status`.
+    pub fn problem(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(
+            self.headers.get("content-type").map(|v| v.to_str().unwrap()),
+            Some("application/problem+json"),
+            "a problem must be application/problem+json: {}",
+            self.body
+        );
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        self
+    }
+
+    pub fn ok(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        &self.body
+    }
+}
+
+pub struct Account {
+    pub login: String,
+    pub email: String,
+    pub password: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
+        let res = req.send().await.expect("request sent");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.unwrap();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Reply { status, headers, body }
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        self.send(req).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, None, Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub fn account(login: &str) -> Account {
+        Account {
+            login: login.into(),
+            email: format!("{login}@example.ru"),
+            password: PASSWORD.into(),
+        }
+    }
+
+    /// Registration as a person does it: register, read the code from the mail, confirm.
+    pub async fn register(&self, login: &str) -> Account {
+        let a = Self::account(login);
+        self.post(
+            "/api/v1/auth/register",
+            json!({"login": a.login, "email": a.email, "password": a.password,
+                   "last_name": "Иванов", "first_name": "Иван", "middle_name": "Иванович"}),
+        )
+        .await
+        .ok(202);
+        let code = self.mail.next(&a.email).await.code();
+        self.post("/api/v1/auth/register/confirm", json!({"email": a.email, "code": code}))
+            .await
+            .ok(200);
+        a
+    }
+
+    /// Password step; returns the challenge id.
+    pub async fn start_login(&self, a: &Account) -> String {
+        let r = self
+            .post("/api/v1/auth/login", json!({"login": a.login, "password": a.password}))
+            .await;
+        r.ok(200)["challenge"].as_str().unwrap().to_string()
+    }
+
+    /// The full two-step login; returns the bearer token.
+    pub async fn login(&self, a: &Account) -> String {
+        let challenge = self.start_login(a).await;
+        let code = self.mail.next(&a.email).await.code();
+        let r = self
+            .post(
+                "/api/v1/auth/login/verify",
+                json!({"challenge": challenge, "code": code}),
+            )
+            .await;
+        r.ok(200)["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn user_id(&self, token: &str) -> svitok_core::ids::UserId {
+        let me = self.get("/api/v1/me", token).await;
+        me.ok(200)["id"].as_str().unwrap().parse().unwrap()
+    }
+
+    pub fn advance(&self, by: time::Duration) {
+        self.clock.advance(by);
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}

@@ -1,0 +1,119 @@
+//! Login rules: no account enumeration, throttling and lockout. SECURITY 26–27.
+
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend};
+use serde_json::json;
+use svitok_core::user::UserStatus;
+
+both_backends!(
+    unknown_login_wrong_password_and_blocked_account_answer_identically,
+    login_by_email_in_any_case_works,
+    repeated_wrong_passwords_end_in_429_with_retry_after,
+    unknown_logins_are_locked_like_real_ones,
+    lockout_expires,
+    blocked_user_session_is_rejected_at_once,
+);
+
+async fn unknown_login_wrong_password_and_blocked_account_answer_identically(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("ivanov").await;
+    let blocked = app.register("petrov").await;
+    let token = app.login(&blocked).await;
+    let id = app.user_id(&token).await;
+    app.state
+        .db
+        .set_status(id, UserStatus::Blocked, app.state.now())
+        .await
+        .unwrap();
+
+    let unknown = app
+        .post("/api/v1/auth/login", json!({"login": "nobody", "password": a.password}))
+        .await;
+    let wrong = app
+        .post(
+            "/api/v1/auth/login",
+            json!({"login": a.login, "password": "не тот пароль вовсе"}),
+        )
+        .await;
+    let blocked = app
+        .post(
+            "/api/v1/auth/login",
+            json!({"login": blocked.login, "password": blocked.password}),
+        )
+        .await;
+    for r in [&unknown, &wrong, &blocked] {
+        r.problem(401);
+    }
+    assert_eq!(unknown.body, wrong.body);
+    assert_eq!(wrong.body, blocked.body);
+}
+
+async fn login_by_email_in_any_case_works(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("ivanov").await;
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            json!({"login": "IVANOV@Example.ru", "password": a.password}),
+        )
+        .await;
+    assert_eq!(r.ok(200)["method"], "email");
+}
+
+async fn repeated_wrong_passwords_end_in_429_with_retry_after(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("ivanov").await;
+    let bad = json!({"login": a.login, "password": "совсем не тот пароль"});
+    for _ in 0..5 {
+        app.post("/api/v1/auth/login", bad.clone()).await.problem(401);
+    }
+    // Now locked: even the right password gets 429 until the lock ends.
+    let r = app
+        .post("/api/v1/auth/login", json!({"login": a.login, "password": a.password}))
+        .await;
+    r.problem(429);
+    let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=30).contains(&retry), "Retry-After {retry}");
+}
+
+async fn unknown_logins_are_locked_like_real_ones(b: Backend) {
+    let app = spawn_app(b).await;
+    let bad = json!({"login": "nobody", "password": "совсем не тот пароль"});
+    for _ in 0..5 {
+        app.post("/api/v1/auth/login", bad.clone()).await.problem(401);
+    }
+    app.post("/api/v1/auth/login", bad).await.problem(429);
+}
+
+async fn lockout_expires(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("ivanov").await;
+    for _ in 0..5 {
+        app.post(
+            "/api/v1/auth/login",
+            json!({"login": a.login, "password": "совсем не тот пароль"}),
+        )
+        .await
+        .problem(401);
+    }
+    app.post("/api/v1/auth/login", json!({"login": a.login, "password": a.password}))
+        .await
+        .problem(429);
+    app.advance(time::Duration::seconds(31));
+    app.post("/api/v1/auth/login", json!({"login": a.login, "password": a.password}))
+        .await
+        .ok(200);
+}
+
+async fn blocked_user_session_is_rejected_at_once(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("ivanov").await;
+    let token = app.login(&a).await;
+    let id = app.user_id(&token).await;
+    app.state
+        .db
+        .set_status(id, UserStatus::Blocked, app.state.now())
+        .await
+        .unwrap();
+    app.get("/api/v1/me", &token).await.problem(401);
+}

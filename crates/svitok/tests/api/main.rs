@@ -1,0 +1,16 @@
+//! All integration tests, in one binary (each extra test binary costs link time).
+//! Every storage test runs on SQLite and on PostgreSQL through `both_backends!`.
+
+mod helpers;
+
+mod audit;
+mod bad_input;
+mod codes;
+mod login;
+mod passwords;
+mod platform;
+mod registration;
+mod sessions;
+mod setup;
+mod tokens;
+mod totp;

@@ -1,0 +1,79 @@
+//! Health, metrics, OpenAPI and the security headers every answer carries.
+
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend};
+
+both_backends!(
+    health_readiness_and_metrics,
+    security_headers_and_request_id,
+    openapi_is_served
+);
+
+async fn health_readiness_and_metrics(b: Backend) {
+    let app = spawn_app(b).await;
+    let r = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app.http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app.http.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("http_requests_total"), "{text}");
+    assert!(text.contains("route=\"/readyz\""), "{text}");
+    // Readiness follows the database.
+    app.state.db.close().await;
+    let r = app.http.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+}
+
+async fn security_headers_and_request_id(b: Backend) {
+    let app = spawn_app(b).await;
+    let r = app.http.get(app.url("/api/v1/me")).send().await.unwrap();
+    let h = r.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert!(uuid::Uuid::parse_str(h["x-request-id"].to_str().unwrap()).is_ok());
+}
+
+async fn openapi_is_served(b: Backend) {
+    let app = spawn_app(b).await;
+    let r = app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let doc: serde_json::Value = r.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/api/v1/auth/register",
+        "/api/v1/auth/login",
+        "/api/v1/auth/login/verify",
+        "/api/v1/me",
+        "/api/v1/me/sessions/{id}",
+        "/api/v1/me/tokens",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing from OpenAPI");
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    assert!(schemas.contains_key("RegisterRequest") && schemas.contains_key("Problem"));
+}
+
+/// The committed `docs/openapi.json` is what the code generates: a changed route must
+/// come with its changed document. `SVITOK_UPDATE_OPENAPI=1` rewrites the file.
+#[test]
+fn committed_openapi_document_matches_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+    let generated = serde_json::to_string_pretty(&svitok_web::api::openapi()).unwrap() + "\n";
+    if std::env::var("SVITOK_UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
+        std::fs::write(path, &generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/openapi.json is out of date: run `SVITOK_UPDATE_OPENAPI=1 cargo nextest run committed_openapi` and commit it"
+    );
+}

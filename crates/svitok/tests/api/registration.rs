@@ -1,0 +1,99 @@
+use crate::both_backends;
+use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp, PASSWORD};
+use serde_json::json;
+
+both_backends!(
+    register_confirm_login_and_read_me,
+    registered_but_unconfirmed_user_cannot_log_in,
+    registration_closed_is_refused,
+    registration_limited_to_domains,
+    duplicate_login_is_409_and_duplicate_email_is_not_revealed,
+    self_registered_user_gets_default_rights,
+);
+
+async fn register_confirm_login_and_read_me(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("ivanov").await;
+    let token = app.login(&a).await;
+    let me = app.get("/api/v1/me", &token).await;
+    let me = me.ok(200);
+    assert_eq!(me["login"], "ivanov");
+    assert_eq!(me["email"], "ivanov@example.ru");
+    assert_eq!(me["status"], "active");
+    assert_eq!(me["email_verified"], true);
+    assert_eq!(me["full_name"], "Иванов Иван Иванович");
+    assert!(me["last_login_at"].is_string());
+}
+
+async fn registered_but_unconfirmed_user_cannot_log_in(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = TestApp::account("petrov");
+    app.post(
+        "/api/v1/auth/register",
+        json!({"login": a.login, "email": a.email, "password": a.password, "last_name": "Петров", "first_name": "Пётр"}),
+    )
+    .await
+    .ok(202);
+    let r = app
+        .post("/api/v1/auth/login", json!({"login": a.login, "password": a.password}))
+        .await;
+    r.problem(401);
+}
+
+async fn registration_closed_is_refused(b: Backend) {
+    let app = spawn_app_with(b, |c| c.registration = "closed".into()).await;
+    let r = app
+        .post(
+            "/api/v1/auth/register",
+            json!({"login": "sidorov", "email": "s@example.ru", "password": PASSWORD, "last_name": "С", "first_name": "С"}),
+        )
+        .await;
+    r.problem(403);
+    assert_eq!(app.mail.pending("s@example.ru"), 0);
+}
+
+async fn registration_limited_to_domains(b: Backend) {
+    let app = spawn_app_with(b, |c| c.registration = "domains:corp.ru".into()).await;
+    let body = |email: &str| json!({"login": "kozlov", "email": email, "password": PASSWORD, "last_name": "Козлов", "first_name": "Иван"});
+    let r = app.post("/api/v1/auth/register", body("k@gmail.com")).await;
+    r.problem(422);
+    assert_eq!(r.body["field"], "email");
+    app.post("/api/v1/auth/register", body("k@CORP.ru")).await.ok(202);
+    app.mail.next("k@CORP.ru").await.code();
+}
+
+async fn duplicate_login_is_409_and_duplicate_email_is_not_revealed(b: Backend) {
+    let app = spawn_app(b).await;
+    app.register("orlov").await;
+    let r = app
+        .post(
+            "/api/v1/auth/register",
+            json!({"login": "ORLOV", "email": "other@example.ru", "password": PASSWORD, "last_name": "О", "first_name": "О"}),
+        )
+        .await;
+    r.problem(409);
+    assert_eq!(r.body["field"], "login");
+    // Same address in another case: the same 202 as a new account, and the owner is told.
+    let r = app
+        .post(
+            "/api/v1/auth/register",
+            json!({"login": "orlov2", "email": "Orlov@Example.RU", "password": PASSWORD, "last_name": "О", "first_name": "О"}),
+        )
+        .await;
+    r.ok(202);
+    let notice = app.mail.next("orlov@example.ru").await;
+    assert!(notice.subject.contains("повторной регистрации"), "{}", notice.subject);
+}
+
+async fn self_registered_user_gets_default_rights(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("volkov").await;
+    let token = app.login(&a).await;
+    let me = app.get("/api/v1/me", &token).await;
+    let rights = &me.ok(200)["rights"];
+    assert_eq!(
+        rights,
+        &json!({"manage_own_documents": true, "send_documents": true, "create_documents": true,
+                "sign_documents": false, "view_statistics": false, "manage_users": false, "grant_rights": false})
+    );
+}
