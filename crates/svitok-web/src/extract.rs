@@ -16,6 +16,13 @@ use svitok_core::user::{User, UserStatus};
 use svitok_core::{token, CoreError};
 use svitok_db::{SessionKind, SessionRecord};
 
+/// The largest JSON body any API route accepts.
+pub const MAX_JSON_BYTES: usize = 64 * 1024;
+
+/// How much of an oversized body we read and throw away before answering 413, so the
+/// client, still uploading, reliably receives the answer instead of a reset connection.
+const DRAIN_LIMIT: usize = 1024 * 1024;
+
 /// JSON body whose every rejection is a problem+json with a clear message.
 pub struct ApiJson<T>(pub T);
 
@@ -23,11 +30,41 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > MAX_JSON_BYTES) {
+            drain(req.into_body()).await;
+            return Err(problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("Тело запроса больше {} КиБ", MAX_JSON_BYTES / 1024),
+                None,
+            ));
+        }
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rej) => Err(json_rejection(rej)),
         }
     }
+}
+
+/// Reads and discards up to [`DRAIN_LIMIT`] bytes, for at most five seconds.
+async fn drain(body: axum::body::Body) {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut seen = 0usize;
+    let discard = async {
+        while let Some(Ok(frame)) = body.frame().await {
+            seen += frame.data_ref().map_or(0, |d| d.len());
+            if seen > DRAIN_LIMIT {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), discard).await;
 }
 
 fn json_rejection(rej: JsonRejection) -> Response {

@@ -36,8 +36,6 @@ pub struct Settings {
     pub default_rights: Rights,
     pub session_idle_ms: i64,
     pub session_absolute_ms: i64,
-    /// Largest JSON body accepted.
-    pub max_json_bytes: usize,
     pub org_name: String,
 }
 
@@ -49,7 +47,6 @@ impl Settings {
             default_rights: Rights::self_registered_default(),
             session_idle_ms: 30 * 60 * 1000,
             session_absolute_ms: 12 * 60 * 60 * 1000,
-            max_json_bytes: 64 * 1024,
             org_name: "Svitok".into(),
         }
     }

@@ -81,7 +81,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = api().split_for_parts();
     let doc = std::sync::Arc::new(doc);
-    let max_json = state.settings.max_json_bytes;
     let request_id = HeaderName::from_static("x-request-id");
     routes
         .route("/api/v1/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
@@ -89,7 +88,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)
-        .layer(DefaultBodyLimit::max(max_json))
+        .layer(DefaultBodyLimit::max(crate::extract::MAX_JSON_BYTES))
         .layer(axum::middleware::from_fn(health::track))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
