@@ -114,13 +114,27 @@ impl Config {
         let raw: RawConfig = fig.extract().map_err(|e| {
             let key = e.path.join(".");
             ConfigError(if key.is_empty() {
-                e.to_string()
+                one_line(&e.to_string())
             } else {
-                format!("SVITOK_{} ({key}): {}", key.to_uppercase(), e.kind)
+                format!(
+                    "SVITOK_{} ({key}): {}",
+                    key.to_uppercase(),
+                    one_line(&e.kind.to_string())
+                )
             })
         })?;
         raw.validate()
     }
+}
+
+/// Folds a parser's multi-line message into one line, leaving out the quoted source lines
+/// (`1 | smtp_url = "smtps://user:secret@…"`): they may hold a password.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.contains('|'))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl RawConfig {

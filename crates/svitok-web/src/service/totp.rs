@@ -132,9 +132,14 @@ pub async fn disable(state: &AppState, actor: &Actor, current_password: &str, cl
     Ok(())
 }
 
-/// Security notices are best effort: the change already happened and is audited.
+/// Security notices are best effort and sent in the background: the change already
+/// happened and is audited, so the request need not wait for the relay.
 pub async fn notify(state: &AppState, to: &str, what: &str) {
-    if let Err(e) = state.mailer.send(letters::security_notice(to, what)).await {
-        tracing::warn!(error = %e, "could not send a security notice");
-    }
+    let mailer = state.mailer.clone();
+    let mail = letters::security_notice(to, what);
+    tokio::spawn(async move {
+        if let Err(e) = mailer.send(mail).await {
+            tracing::warn!(error = %e, "could not send a security notice");
+        }
+    });
 }

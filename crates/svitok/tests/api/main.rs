@@ -5,6 +5,7 @@ mod helpers;
 
 mod audit;
 mod bad_input;
+mod cli;
 mod codes;
 mod login;
 mod passwords;
