@@ -9,6 +9,7 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 cargo build -q --release --bin svitok
 bin="$CARGO_TARGET_DIR/release/svitok"
 work=$(mktemp -d /tmp/svitok-bench.XXXXXX)
+chmod 755 "$work"  # the postgres user must reach the cluster inside
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
@@ -23,10 +24,11 @@ for backend in ${BACKENDS:-sqlite postgres}; do
   data="$work/$backend"
   db=""
   if [ "$backend" = postgres ]; then db=$(scripts/pg-throwaway.sh start "$work/pg" "$(free_port)"); fi
-  SVITOK_DATA_DIR="$data" SVITOK_LISTEN="127.0.0.1:$port" SVITOK_LOG=warn ${db:+SVITOK_DATABASE_URL=$db} \
+  env SVITOK_DATA_DIR="$data" SVITOK_LISTEN="127.0.0.1:$port" SVITOK_LOG=warn ${db:+SVITOK_DATABASE_URL=$db} \
     "$bin" serve >"$work/$backend.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/$backend.log"; exit 1; }
   token=$(python3 scripts/api_session.py "http://127.0.0.1:$port" "$data/outbox")
   echo "== $backend: GET /api/v1/me, 64 connections, ${DURATION:-15}s"
   wrk -t2 -c64 -d"${DURATION:-15}s" --latency -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/me" \

@@ -5,7 +5,7 @@
 use lettre::message::header::ContentType;
 pub use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -44,7 +44,10 @@ impl Mailer {
     /// `smtp_url`: `smtp://host[:port]` (no TLS), `smtp://…?tls=starttls` (STARTTLS required),
     /// `smtps://user:pass@host[:465]` (implicit TLS); `?auth=xoauth2` sends the password as an
     /// OAuth2 access token (Gmail / Google Workspace).
-    pub fn smtp(smtp_url: &str, from: &str) -> Result<Mailer, MailError> {
+    ///
+    /// `extra_root_pem` adds a CA certificate to trust for the relay's TLS certificate (an
+    /// organisation's internal CA); verification is never turned off.
+    pub fn smtp(smtp_url: &str, from: &str, extra_root_pem: Option<&[u8]>) -> Result<Mailer, MailError> {
         let from: Mailbox = from
             .parse()
             .map_err(|_| MailError::Config(format!("SVITOK_MAIL_FROM: {from}")))?;
@@ -54,8 +57,16 @@ impl Mailer {
             .ok_or_else(|| MailError::Config("SVITOK_SMTP_URL has no host".into()))?
             .to_string();
         let param = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
-        let tls_params =
-            || TlsParameters::new(host.clone()).map_err(|e| MailError::Config(format!("SVITOK_SMTP_URL TLS: {e}")));
+        let tls_params = || {
+            let mut b = TlsParameters::builder(host.clone());
+            if let Some(pem) = extra_root_pem {
+                let cert = Certificate::from_pem(pem)
+                    .map_err(|e| MailError::Config(format!("SVITOK_SMTP_CA_FILE: not a PEM certificate: {e}")))?;
+                b = b.add_root_certificate(cert);
+            }
+            b.build()
+                .map_err(|e| MailError::Config(format!("SVITOK_SMTP_URL TLS: {e}")))
+        };
         let (tls, default_port) = match (url.scheme(), param("tls").as_deref()) {
             ("smtps", _) => (Tls::Wrapper(tls_params()?), 465),
             ("smtp", Some("starttls")) => (Tls::Required(tls_params()?), 587),
@@ -72,17 +83,7 @@ impl Mailer {
             .tls(tls)
             .timeout(Some(Duration::from_secs(15)));
         if !url.username().is_empty() {
-            let decode = |s: &str| {
-                url::form_urlencoded::parse(s.as_bytes())
-                    .map(|(k, v)| {
-                        if v.is_empty() {
-                            k.into_owned()
-                        } else {
-                            format!("{k}={v}")
-                        }
-                    })
-                    .collect::<String>()
-            };
+            let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
             let creds = Credentials::new(decode(url.username()), decode(url.password().unwrap_or("")));
             builder = builder.credentials(creds);
             if param("auth").as_deref() == Some("xoauth2") {
@@ -187,12 +188,13 @@ mod tests {
 
     #[tokio::test]
     async fn smtp_urls() {
-        assert!(Mailer::smtp("smtp://127.0.0.1:2525", "svitok@localhost").is_ok());
-        assert!(Mailer::smtp("smtp://mail.corp:587?tls=starttls", "svitok@localhost").is_ok());
-        assert!(Mailer::smtp("smtps://u:p%40ss@mail.corp", "svitok@localhost").is_ok());
-        assert!(Mailer::smtp("http://mail.corp", "svitok@localhost").is_err());
-        assert!(Mailer::smtp("smtp://mail.corp?tls=maybe", "svitok@localhost").is_err());
-        assert!(Mailer::smtp("smtp://mail.corp", "not an address").is_err());
+        assert!(Mailer::smtp("smtp://127.0.0.1:2525", "svitok@localhost", None).is_ok());
+        assert!(Mailer::smtp("smtp://mail.corp:587?tls=starttls", "svitok@localhost", None).is_ok());
+        assert!(Mailer::smtp("smtps://u:p%40ss@mail.corp", "svitok@localhost", None).is_ok());
+        assert!(Mailer::smtp("http://mail.corp", "svitok@localhost", None).is_err());
+        assert!(Mailer::smtp("smtp://mail.corp?tls=maybe", "svitok@localhost", None).is_err());
+        assert!(Mailer::smtp("smtp://mail.corp", "not an address", None).is_err());
+        assert!(Mailer::smtp("smtps://mail.corp", "svitok@localhost", Some(b"not pem")).is_err());
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub async fn connect_db(config: &Config) -> anyhow::Result<Db> {
 
 pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
     Ok(match &config.smtp_url {
-        Some(url) => Mailer::smtp(url, &config.mail_from)?,
+        Some(url) => Mailer::smtp(url, &config.mail_from, config.smtp_ca_pem.as_deref())?,
         None => Mailer::outbox(config.data_dir.join("outbox"), &config.mail_from)?,
     })
 }

@@ -19,6 +19,7 @@ pub struct RawConfig {
     pub database_url: Option<String>,
     pub blob_url: Option<String>,
     pub smtp_url: Option<String>,
+    pub smtp_ca_file: Option<PathBuf>,
     pub mail_from: String,
     pub master_key_file: Option<PathBuf>,
     pub registration: String,
@@ -38,6 +39,7 @@ impl Default for RawConfig {
             database_url: None,
             blob_url: None,
             smtp_url: None,
+            smtp_ca_file: None,
             mail_from: "svitok@localhost".into(),
             master_key_file: None,
             registration: "open".into(),
@@ -58,6 +60,7 @@ const ENV_KEYS: &[&str] = &[
     "database_url",
     "blob_url",
     "smtp_url",
+    "smtp_ca_file",
     "mail_from",
     "master_key_file",
     "registration",
@@ -82,6 +85,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub smtp_url: Option<String>,
+    /// PEM contents of an extra CA to trust for the relay's certificate.
+    pub smtp_ca_pem: Option<Vec<u8>>,
     pub mail_from: String,
     pub master_key_file: PathBuf,
     pub registration: Registration,
@@ -177,6 +182,12 @@ impl RawConfig {
         if let Some(s) = &self.smtp_url {
             svitok_mail::Mailer::smtp_url_check(s).map_err(|e| bad("smtp_url", e))?;
         }
+        let smtp_ca_pem = match &self.smtp_ca_file {
+            Some(path) => {
+                Some(std::fs::read(path).map_err(|e| bad("smtp_ca_file", format!("{}: {e}", path.display())))?)
+            }
+            None => None,
+        };
         if self.mail_from.parse::<lettre_address::Mailbox>().is_err() {
             return Err(bad("mail_from", format!("«{}» is not a mail address", self.mail_from)));
         }
@@ -207,6 +218,7 @@ impl RawConfig {
             data_dir,
             database_url,
             smtp_url: self.smtp_url,
+            smtp_ca_pem,
             mail_from: self.mail_from,
             registration,
             log: self.log,
@@ -284,6 +296,13 @@ mod tests {
                     ..raw()
                 },
                 "SVITOK_MAIL_FROM",
+            ),
+            (
+                RawConfig {
+                    smtp_ca_file: Some("/nonexistent/ca.pem".into()),
+                    ..raw()
+                },
+                "SVITOK_SMTP_CA_FILE",
             ),
             (
                 RawConfig {

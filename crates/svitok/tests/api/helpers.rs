@@ -73,6 +73,10 @@ pub struct Received {
     pub to: Vec<String>,
     pub subject: String,
     pub body: String,
+    /// Whether the message came over TLS.
+    pub tls: bool,
+    /// The user name of `AUTH PLAIN`, when the client authenticated.
+    pub auth_user: Option<String>,
 }
 
 impl Received {
@@ -89,19 +93,43 @@ impl Received {
     }
 }
 
+/// How the sink speaks TLS.
+#[derive(Clone, Default)]
+pub enum SinkTls {
+    #[default]
+    None,
+    /// Plain connection that offers STARTTLS.
+    StartTls(tokio_native_tls::TlsAcceptor),
+    /// TLS from the first byte (SMTPS).
+    Implicit(tokio_native_tls::TlsAcceptor),
+}
+
 #[derive(Clone, Default)]
 pub struct MailSink {
     inbox: Arc<Mutex<VecDeque<Received>>>,
     arrived: Arc<Notify>,
+    tls: SinkTls,
     pub port: u16,
 }
 
+type BoxedIo = std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<()>> + Send>>;
+
+/// A byte stream, plain or TLS, behind one type (STARTTLS swaps one for the other).
+trait Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Stream for T {}
+
 impl MailSink {
-    /// A minimal SMTP server: enough of RFC 5321 for lettre to deliver to it.
     pub async fn start() -> MailSink {
+        Self::start_with(SinkTls::None).await
+    }
+
+    /// A minimal SMTP server: enough of RFC 5321 (and 3207 STARTTLS, 4954 AUTH PLAIN) for
+    /// lettre to deliver to it.
+    pub async fn start_with(tls: SinkTls) -> MailSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sink = MailSink {
             port: listener.local_addr().unwrap().port(),
+            tls,
             ..Default::default()
         };
         let s = sink.clone();
@@ -109,64 +137,102 @@ impl MailSink {
             while let Ok((stream, _)) = listener.accept().await {
                 let s = s.clone();
                 tokio::spawn(async move {
-                    let _ = s.session(stream).await;
+                    let _ = match s.tls.clone() {
+                        SinkTls::Implicit(acceptor) => match acceptor.accept(stream).await {
+                            Ok(tls) => s.session(Box::new(tls), true, true).await,
+                            Err(_) => Ok(()),
+                        },
+                        _ => s.session(Box::new(stream), false, true).await,
+                    };
                 });
             }
         });
         sink
     }
 
-    async fn session(&self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
-        let (r, mut w) = stream.into_split();
-        let mut r = BufReader::new(r);
-        w.write_all(b"220 sink.test ESMTP\r\n").await?;
-        let mut rcpt = Vec::new();
-        let mut line = String::new();
-        loop {
-            line.clear();
-            if r.read_line(&mut line).await? == 0 {
-                return Ok(());
+    fn session(&self, stream: Box<dyn Stream>, secure: bool, greet: bool) -> BoxedIo {
+        let sink = self.clone();
+        Box::pin(async move {
+            let mut io = BufReader::new(stream);
+            if greet {
+                io.get_mut().write_all(b"220 sink.test ESMTP\r\n").await?;
             }
-            let cmd = line.trim_end().to_string();
-            let upper = cmd.to_uppercase();
-            if upper.starts_with("EHLO") {
-                w.write_all(b"250-sink.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
-                    .await?;
-            } else if upper.starts_with("RCPT TO:") {
-                rcpt.push(cmd[8..].trim().trim_matches(['<', '>']).to_string());
-                w.write_all(b"250 OK\r\n").await?;
-            } else if upper == "DATA" {
-                w.write_all(b"354 go on\r\n").await?;
-                let mut raw = Vec::new();
-                loop {
-                    let mut l = Vec::new();
-                    if r.read_until(b'\n', &mut l).await? == 0 {
-                        return Ok(());
-                    }
-                    if l == b".\r\n" {
-                        break;
-                    }
-                    raw.extend_from_slice(l.strip_prefix(b".").unwrap_or(&l));
+            let mut rcpt = Vec::new();
+            let mut auth_user = None;
+            let mut line = String::new();
+            loop {
+                line.clear();
+                if io.read_line(&mut line).await? == 0 {
+                    return Ok(());
                 }
-                let parsed = mail_parser::MessageParser::default()
-                    .parse(&raw)
-                    .expect("parsable mail");
-                let msg = Received {
-                    to: std::mem::take(&mut rcpt),
-                    subject: parsed.subject().unwrap_or_default().to_string(),
-                    body: parsed.body_text(0).unwrap_or_default().to_string(),
+                let cmd = line.trim_end().to_string();
+                let upper = cmd.to_uppercase();
+                let reply: &[u8] = if upper.starts_with("EHLO") {
+                    let mut r = String::from("250-sink.test\r\n");
+                    if matches!(sink.tls, SinkTls::StartTls(_)) && !secure {
+                        r.push_str("250-STARTTLS\r\n");
+                    }
+                    r.push_str("250-AUTH PLAIN\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n");
+                    io.get_mut().write_all(r.as_bytes()).await?;
+                    continue;
+                } else if upper == "STARTTLS" {
+                    let SinkTls::StartTls(acceptor) = sink.tls.clone() else {
+                        io.get_mut().write_all(b"502 no TLS here\r\n").await?;
+                        continue;
+                    };
+                    io.get_mut().write_all(b"220 go ahead\r\n").await?;
+                    let tls = acceptor.accept(io.into_inner()).await.map_err(std::io::Error::other)?;
+                    return sink.session(Box::new(tls), true, false).await;
+                } else if let Some(arg) = upper.strip_prefix("AUTH PLAIN ").map(|_| cmd[11..].trim().to_string()) {
+                    use base64::Engine;
+                    let raw = base64::engine::general_purpose::STANDARD
+                        .decode(arg)
+                        .unwrap_or_default();
+                    let parts: Vec<String> = raw
+                        .split(|b| *b == 0)
+                        .map(|p| String::from_utf8_lossy(p).into_owned())
+                        .collect();
+                    auth_user = parts.get(1).cloned();
+                    b"235 2.7.0 authenticated\r\n"
+                } else if upper.starts_with("RCPT TO:") {
+                    rcpt.push(cmd[8..].trim().trim_matches(['<', '>']).to_string());
+                    b"250 OK\r\n"
+                } else if upper == "DATA" {
+                    io.get_mut().write_all(b"354 go on\r\n").await?;
+                    let mut raw = Vec::new();
+                    loop {
+                        let mut l = Vec::new();
+                        if io.read_until(b'\n', &mut l).await? == 0 {
+                            return Ok(());
+                        }
+                        if l == b".\r\n" {
+                            break;
+                        }
+                        raw.extend_from_slice(l.strip_prefix(b".").unwrap_or(&l));
+                    }
+                    let parsed = mail_parser::MessageParser::default()
+                        .parse(&raw)
+                        .expect("parsable mail");
+                    let msg = Received {
+                        to: std::mem::take(&mut rcpt),
+                        subject: parsed.subject().unwrap_or_default().to_string(),
+                        body: parsed.body_text(0).unwrap_or_default().to_string(),
+                        tls: secure,
+                        auth_user: auth_user.clone(),
+                    };
+                    sink.inbox.lock().unwrap().push_back(msg);
+                    sink.arrived.notify_waiters();
+                    b"250 queued\r\n"
+                } else if upper == "QUIT" {
+                    io.get_mut().write_all(b"221 bye\r\n").await?;
+                    return Ok(());
+                } else {
+                    // HELO, MAIL FROM, RSET, NOOP
+                    b"250 OK\r\n"
                 };
-                self.inbox.lock().unwrap().push_back(msg);
-                self.arrived.notify_waiters();
-                w.write_all(b"250 queued\r\n").await?;
-            } else if upper == "QUIT" {
-                w.write_all(b"221 bye\r\n").await?;
-                return Ok(());
-            } else {
-                // HELO, MAIL FROM, RSET, NOOP
-                w.write_all(b"250 OK\r\n").await?;
+                io.get_mut().write_all(reply).await?;
             }
-        }
+        })
     }
 
     fn take(&self, to: &str) -> Option<Received> {

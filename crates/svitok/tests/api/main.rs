@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod codes;
 mod login;
+mod mail;
 mod passwords;
 mod platform;
 mod registration;
