@@ -35,6 +35,16 @@ async fn five_wrong_codes_void_the_challenge(b: Backend) {
     app.post("/api/v1/auth/login/verify", json!({"challenge": ch, "code": code}))
         .await
         .problem(401);
+    // ...and the voided challenge counts as a failure against the account.
+    let (u, _) = app.state.db.user_by_login_or_email(&a.login).await.unwrap().unwrap();
+    let t = app
+        .state
+        .db
+        .throttle(&format!("acct:{}", u.id))
+        .await
+        .unwrap()
+        .expect("a failure is counted");
+    assert_eq!(t.failures, 1);
 }
 
 async fn expired_code_is_refused(b: Backend) {

@@ -10,6 +10,7 @@ both_backends!(
     totp_code_replay_is_refused,
     totp_enrolment_needs_the_password,
     totp_secret_is_stored_encrypted,
+    totp_removal_needs_the_password_and_notifies,
 );
 
 fn secret_bytes(base32: &str) -> Vec<u8> {
@@ -131,4 +132,32 @@ async fn totp_secret_is_stored_encrypted(b: Backend) {
         !raw.windows(secret.len()).any(|w| w == secret.as_slice()),
         "secret in clear"
     );
+}
+
+async fn totp_removal_needs_the_password_and_notifies(b: Backend) {
+    let app = spawn_app(b).await;
+    let (a, token, _) = enrolled(&app).await;
+    app.call(
+        Method::DELETE,
+        "/api/v1/me/totp",
+        Some(&token),
+        Some(json!({"password": "чужой пароль 12345"})),
+    )
+    .await
+    .problem(422);
+    let r = app
+        .call(
+            Method::DELETE,
+            "/api/v1/me/totp",
+            Some(&token),
+            Some(json!({"password": a.password})),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert!(app.mail.next(&a.email).await.body.contains("отключена"));
+    app.advance(time::Duration::seconds(61));
+    let r = app
+        .post("/api/v1/auth/login", json!({"login": a.login, "password": a.password}))
+        .await;
+    assert_eq!(r.ok(200)["method"], "email", "back to emailed codes");
 }
