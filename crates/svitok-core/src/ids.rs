@@ -42,3 +42,4 @@ macro_rules! id_type {
 id_type!(UserId);
 id_type!(SessionId);
 id_type!(ChallengeId);
+id_type!(GroupId);

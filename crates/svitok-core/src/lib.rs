@@ -7,6 +7,7 @@ pub mod error;
 pub mod ids;
 pub mod otp;
 pub mod password;
+pub mod policy;
 pub mod rights;
 pub mod secrets;
 pub mod token;

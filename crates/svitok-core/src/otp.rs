@@ -10,6 +10,10 @@ pub const TTL_MS: i64 = 10 * 60 * 1000;
 pub const MAX_ATTEMPTS: i64 = 5;
 /// Minimum time between two codes for one account.
 pub const RESEND_AFTER_MS: i64 = 60 * 1000;
+/// An invitation's code (sent when an administrator creates a user) is valid this long:
+/// people do not read mail within ten minutes of an administrator's action. It is still
+/// single use, voided by a newer code, and limited to five tries.
+pub const INVITATION_TTL_MS: i64 = 72 * 60 * 60 * 1000;
 /// At most this many codes per account per hour.
 pub const MAX_PER_HOUR: i64 = 10;
 
@@ -20,6 +24,8 @@ pub enum Purpose {
     Login,
     PasswordReset,
     StepUp,
+    /// Confirms a new address; the code goes to that address.
+    EmailChange,
 }
 
 impl Purpose {
@@ -29,6 +35,7 @@ impl Purpose {
             Purpose::Login => "login",
             Purpose::PasswordReset => "password_reset",
             Purpose::StepUp => "step_up",
+            Purpose::EmailChange => "email_change",
         }
     }
 }

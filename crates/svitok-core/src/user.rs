@@ -217,6 +217,30 @@ mod tests {
     }
 }
 
+/// The lower-cased text a user is found by (login, email, names, position). Computed here,
+/// not in SQL, because SQLite's `lower()` folds only ASCII.
+pub fn search_key(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| p.to_lowercase())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_pattern(needle: &str) -> String {
+    let mut out = String::from("%");
+    for c in needle.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
 /// A user as the rest of the system sees it: no secrets.
 #[derive(Debug, Clone)]
 pub struct User {
@@ -238,6 +262,17 @@ pub struct User {
 }
 
 impl User {
+    pub fn search_key(&self) -> String {
+        search_key(&[
+            &self.login,
+            &self.email,
+            &self.last_name,
+            &self.first_name,
+            self.middle_name.as_deref().unwrap_or(""),
+            self.position.as_deref().unwrap_or(""),
+        ])
+    }
+
     /// «Фамилия Имя Отчество», the Russian order.
     pub fn full_name(&self) -> String {
         let mut s = format!("{} {}", self.last_name, self.first_name);

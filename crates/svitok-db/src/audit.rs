@@ -56,6 +56,33 @@ impl AuditRecord {
     }
 }
 
+/// What the audit list is narrowed by; `action` matches itself and its sub-actions
+/// (`login` matches `login.password`).
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub target: Option<String>,
+    pub outcome: Option<String>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+fn decode(r: &sqlx::any::AnyRow) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        seq: r.try_get("seq").map_err(CoreError::internal)?,
+        at: r.try_get("at").map_err(CoreError::internal)?,
+        actor: r.try_get("actor").map_err(CoreError::internal)?,
+        action: r.try_get("action").map_err(CoreError::internal)?,
+        target: r.try_get("target").map_err(CoreError::internal)?,
+        client_addr: r.try_get("client_addr").map_err(CoreError::internal)?,
+        outcome: r.try_get("outcome").map_err(CoreError::internal)?,
+        details: r.try_get("details").map_err(CoreError::internal)?,
+        prev_hash: r.try_get("prev_hash").map_err(CoreError::internal)?,
+        hash: r.try_get("hash").map_err(CoreError::internal)?,
+    })
+}
+
 fn retryable(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Database(db) => {
@@ -127,6 +154,30 @@ impl Db {
         Ok(rec.seq)
     }
 
+    /// Newest first, before sequence number `before` (exclusive), narrowed by the filter.
+    pub async fn search_audit(&self, f: &AuditFilter, before: Option<i64>, limit: i64) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, target, client_addr, outcome, details, prev_hash, hash \
+             FROM audit_events WHERE ($1 IS NULL OR seq < $1) AND ($2 IS NULL OR actor = $2) \
+             AND ($3 IS NULL OR action = $3 OR action LIKE $4) AND ($5 IS NULL OR target = $5) \
+             AND ($6 IS NULL OR at >= $6) AND ($7 IS NULL OR at < $7) AND ($8 IS NULL OR outcome = $8) \
+             ORDER BY seq DESC LIMIT $9",
+        )
+        .bind(before)
+        .bind(f.actor.clone())
+        .bind(f.action.clone())
+        .bind(f.action.as_ref().map(|a| format!("{a}.%")))
+        .bind(f.target.clone())
+        .bind(f.from)
+        .bind(f.to)
+        .bind(f.outcome.clone())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(decode).collect()
+    }
+
     /// Events in order, from `after` (exclusive), at most `limit`.
     pub async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditRecord>> {
         let rows = sqlx::query(
@@ -138,22 +189,7 @@ impl Db {
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRecord {
-                    seq: r.try_get("seq").map_err(CoreError::internal)?,
-                    at: r.try_get("at").map_err(CoreError::internal)?,
-                    actor: r.try_get("actor").map_err(CoreError::internal)?,
-                    action: r.try_get("action").map_err(CoreError::internal)?,
-                    target: r.try_get("target").map_err(CoreError::internal)?,
-                    client_addr: r.try_get("client_addr").map_err(CoreError::internal)?,
-                    outcome: r.try_get("outcome").map_err(CoreError::internal)?,
-                    details: r.try_get("details").map_err(CoreError::internal)?,
-                    prev_hash: r.try_get("prev_hash").map_err(CoreError::internal)?,
-                    hash: r.try_get("hash").map_err(CoreError::internal)?,
-                })
-            })
-            .collect()
+        rows.iter().map(decode).collect()
     }
 
     /// Walks the whole chain. Ok(number of entries) when intact; otherwise the sequence

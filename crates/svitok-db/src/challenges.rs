@@ -16,9 +16,11 @@ pub struct Challenge {
     pub created_at: i64,
     pub expires_at: i64,
     pub consumed_at: Option<i64>,
+    /// Purpose-specific data, e.g. the new address of an email change.
+    pub payload: Option<String>,
 }
 
-const COLUMNS: &str = "id, user_id, purpose, method, code_hash, attempts, created_at, expires_at, consumed_at";
+const COLUMNS: &str = "id, user_id, purpose, method, code_hash, attempts, created_at, expires_at, consumed_at, payload";
 
 fn decode(row: &sqlx::any::AnyRow) -> Result<Challenge> {
     let hash: Option<String> = row.try_get("code_hash").map_err(CoreError::internal)?;
@@ -32,6 +34,7 @@ fn decode(row: &sqlx::any::AnyRow) -> Result<Challenge> {
         created_at: row.try_get("created_at").map_err(CoreError::internal)?,
         expires_at: row.try_get("expires_at").map_err(CoreError::internal)?,
         consumed_at: row.try_get("consumed_at").map_err(CoreError::internal)?,
+        payload: row.try_get("payload").map_err(CoreError::internal)?,
     })
 }
 
@@ -51,7 +54,7 @@ impl Db {
         .await
         .map_err(map_err)?;
         sqlx::query(&format!(
-            "INSERT INTO challenges ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            "INSERT INTO challenges ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         ))
         .bind(c.id.to_string())
         .bind(c.user_id.to_string())
@@ -62,6 +65,7 @@ impl Db {
         .bind(c.created_at)
         .bind(c.expires_at)
         .bind(c.consumed_at)
+        .bind(c.payload.as_deref())
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;

@@ -4,6 +4,7 @@
 
 mod audit;
 mod challenges;
+mod groups;
 mod migrate;
 mod rows;
 mod sessions;
@@ -11,11 +12,12 @@ mod setup;
 mod throttle;
 mod users;
 
-pub use audit::{AuditEvent, AuditRecord};
+pub use audit::{AuditEvent, AuditFilter, AuditRecord};
 pub use challenges::Challenge;
+pub use groups::{Group, GroupWithCount};
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use throttle::Throttle;
-pub use users::{NewUser, UserSecrets};
+pub use users::{NewUser, ProfileUpdate, UserFilter, UserSecrets};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
@@ -83,7 +85,9 @@ impl Db {
 
     /// Applies the embedded migrations that have not run yet.
     pub async fn migrate(&self) -> Result<usize> {
-        migrate::run(self).await
+        let applied = migrate::run(self).await?;
+        self.backfill_search_keys().await?;
+        Ok(applied)
     }
 
     /// Readiness: the database answers a trivial query.
@@ -103,7 +107,9 @@ pub(crate) fn map_err(e: sqlx::Error) -> CoreError {
         sqlx::Error::RowNotFound => CoreError::NotFound("record"),
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             let text = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
-            if text.contains("login") {
+            if text.contains("groups_name") {
+                CoreError::conflict("name", "Группа с таким названием уже есть")
+            } else if text.contains("login") {
                 CoreError::conflict("login", "Этот логин уже занят")
             } else if text.contains("email") {
                 CoreError::conflict("email", "Этот адрес почты уже зарегистрирован")

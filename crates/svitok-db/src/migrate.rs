@@ -4,7 +4,10 @@ use crate::{map_err, Backend, Db, Result};
 use sqlx::Row;
 
 /// (version, name, SQL). Append only: never edit a migration that has shipped.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "accounts", include_str!("../migrations/0001_accounts.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "accounts", include_str!("../migrations/0001_accounts.sql")),
+    (2, "groups", include_str!("../migrations/0002_groups.sql")),
+];
 
 /// Any fixed number: the PostgreSQL advisory lock that keeps replicas starting at the same
 /// time from migrating twice.

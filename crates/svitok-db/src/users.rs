@@ -3,9 +3,12 @@
 use crate::rows::{self, USER_COLUMNS};
 use crate::{map_err, Db, Result};
 use sqlx::Row;
+use std::collections::HashMap;
+use svitok_core::ids::GroupId;
 use svitok_core::ids::UserId;
+use svitok_core::rights::Right;
 use svitok_core::rights::Rights;
-use svitok_core::user::{User, UserStatus};
+use svitok_core::user::{like_pattern, search_key, User, UserStatus};
 use svitok_core::CoreError;
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
@@ -26,6 +29,27 @@ pub struct NewUser {
     pub rights: Rights,
 }
 
+/// What a user list is narrowed by.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Text in the login, email, names or position (case-insensitive).
+    pub q: Option<String>,
+    pub status: Option<UserStatus>,
+    pub group: Option<GroupId>,
+}
+
+/// The whole editable profile, written at once.
+#[derive(Debug, Clone)]
+pub struct ProfileUpdate {
+    pub email: String,
+    pub email_verified: bool,
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: Option<String>,
+    pub birth_date: Option<String>,
+    pub position: Option<String>,
+}
+
 /// Credentials that never leave the authentication service.
 pub struct UserSecrets {
     pub password_hash: Option<String>,
@@ -39,8 +63,8 @@ impl Db {
         sqlx::query(
             "INSERT INTO users (id, login, email, email_key, email_verified_at, password_hash, \
              last_name, first_name, middle_name, birth_date, position, status, rights, \
-             created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+             created_at, updated_at, search_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
         )
         .bind(u.id.to_string())
         .bind(&u.login)
@@ -56,6 +80,14 @@ impl Db {
         .bind(u.status.as_str())
         .bind(u.rights.mask())
         .bind(now)
+        .bind(search_key(&[
+            &u.login,
+            &u.email,
+            &u.last_name,
+            &u.first_name,
+            u.middle_name.as_deref().unwrap_or(""),
+            u.position.as_deref().unwrap_or(""),
+        ]))
         .execute(&self.pool)
         .await
         .map_err(map_err)?;
@@ -183,6 +215,201 @@ impl Db {
         .await
         .map_err(map_err)?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// A page of users ordered by name, and how many match in all.
+    pub async fn list_users(&self, f: &UserFilter, limit: i64, offset: i64) -> Result<(Vec<User>, i64)> {
+        let q =
+            f.q.as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(like_pattern);
+        let status = f.status.map(|s| s.as_str());
+        let group = f.group.map(|g| g.to_string());
+        // Absent filters are bound as NULL and switch their condition off, so one SQL text
+        // serves every combination.
+        let filter = "FROM users u WHERE ($1 IS NULL OR u.search_key LIKE $1 ESCAPE '\\') \
+             AND ($2 IS NULL OR u.status = $2) \
+             AND ($3 IS NULL OR EXISTS (SELECT 1 FROM group_members m WHERE m.user_id = u.id AND m.group_id = $3))";
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n {filter}"))
+            .bind(q.clone())
+            .bind(status)
+            .bind(group.clone())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?
+            .try_get("n")
+            .map_err(CoreError::internal)?;
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} {filter} ORDER BY u.last_name, u.first_name, u.id LIMIT $4 OFFSET $5"
+        ))
+        .bind(q)
+        .bind(status)
+        .bind(group)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok((rows.iter().map(rows::user).collect::<Result<_>>()?, total))
+    }
+
+    /// The groups of each of `users`, in one query.
+    pub async fn groups_of(&self, users: &[UserId]) -> Result<HashMap<UserId, Vec<GroupId>>> {
+        let mut out: HashMap<UserId, Vec<GroupId>> = users.iter().map(|u| (*u, Vec::new())).collect();
+        if users.is_empty() {
+            return Ok(out);
+        }
+        let marks: Vec<String> = (1..=users.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT user_id, group_id FROM group_members WHERE user_id IN ({}) ORDER BY added_at",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for u in users {
+            q = q.bind(u.to_string());
+        }
+        for row in q.fetch_all(&self.pool).await.map_err(map_err)? {
+            let user = UserId(rows::uuid(&row, "user_id")?);
+            let group = GroupId(rows::uuid(&row, "group_id")?);
+            out.entry(user).or_default().push(group);
+        }
+        Ok(out)
+    }
+
+    pub async fn update_profile(&self, id: UserId, p: &ProfileUpdate, login: &str, now: i64) -> Result<()> {
+        let key = search_key(&[
+            login,
+            &p.email,
+            &p.last_name,
+            &p.first_name,
+            p.middle_name.as_deref().unwrap_or(""),
+            p.position.as_deref().unwrap_or(""),
+        ]);
+        let email_key = p.email.to_lowercase();
+        let email = p.email.clone();
+        let verified = p.email_verified;
+        let (last, first, middle, birth, position) = (
+            p.last_name.clone(),
+            p.first_name.clone(),
+            p.middle_name.clone(),
+            p.birth_date.clone(),
+            p.position.clone(),
+        );
+        self.update_user(
+            id,
+            "email = $2, email_key = $3, \
+             email_verified_at = CASE WHEN $4 = 1 THEN COALESCE(email_verified_at, $11) ELSE NULL END, \
+             last_name = $5, first_name = $6, middle_name = $7, birth_date = $8, position = $9, \
+             search_key = $10, updated_at = $11",
+            move |q| {
+                q.bind(email)
+                    .bind(email_key)
+                    .bind(i64::from(verified))
+                    .bind(last)
+                    .bind(first)
+                    .bind(middle)
+                    .bind(birth)
+                    .bind(position)
+                    .bind(key)
+                    .bind(now)
+            },
+        )
+        .await
+    }
+
+    /// Active users other than `except` who hold `right`.
+    pub async fn other_active_holders(&self, right: Right, except: UserId) -> Result<i64> {
+        let mask = Rights::NONE.with(right).mask();
+        sqlx::query("SELECT COUNT(*) AS n FROM users WHERE status = 'active' AND (rights & $1) <> 0 AND id <> $2")
+            .bind(mask)
+            .bind(except.to_string())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?
+            .try_get("n")
+            .map_err(CoreError::internal)
+    }
+
+    /// Sets a user's rights, atomically refusing when a right in `protect` would be left
+    /// with no active holder (two administrators racing cannot both win).
+    pub async fn set_rights_guarded(&self, id: UserId, rights: Rights, protect: Rights, now: i64) -> Result<()> {
+        self.guarded_change(id, protect, Some(rights.mask()), None, now).await
+    }
+
+    /// Sets a user's status under the same guard (blocking the last administrator).
+    pub async fn set_status_guarded(&self, id: UserId, status: UserStatus, protect: Rights, now: i64) -> Result<()> {
+        self.guarded_change(id, protect, None, Some(status.as_str()), now).await
+    }
+
+    async fn guarded_change(
+        &self,
+        id: UserId,
+        protect: Rights,
+        mask: Option<i64>,
+        status: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        // Serialise administrative changes: an advisory lock on PostgreSQL; on SQLite the
+        // first statement being a write takes the database's single write lock.
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(0x5356_4954_4144_i64)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        let done = sqlx::query(
+            "UPDATE users SET rights = COALESCE($2, rights), status = COALESCE($3, status), updated_at = $4 \
+             WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(mask)
+        .bind(status)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(CoreError::NotFound("user"));
+        }
+        for right in protect.iter() {
+            let left: i64 =
+                sqlx::query("SELECT COUNT(*) AS n FROM users WHERE status = 'active' AND (rights & $1) <> 0")
+                    .bind(Rights::NONE.with(right).mask())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .try_get("n")
+                    .map_err(CoreError::internal)?;
+            if left == 0 {
+                tx.rollback().await.map_err(map_err)?;
+                return Err(CoreError::Conflict {
+                    message: format!("Нельзя оставить систему без активного пользователя с правом «{right}»"),
+                    field: None,
+                });
+            }
+        }
+        tx.commit().await.map_err(map_err)
+    }
+
+    /// Fills the search key of rows written before it existed.
+    pub(crate) async fn backfill_search_keys(&self) -> Result<()> {
+        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.search_key = ''"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        for row in rows {
+            let u = rows::user(&row)?;
+            sqlx::query("UPDATE users SET search_key = $2 WHERE id = $1")
+                .bind(u.id.to_string())
+                .bind(u.search_key())
+                .execute(&self.pool)
+                .await
+                .map_err(map_err)?;
+        }
+        Ok(())
     }
 
     async fn update_user(

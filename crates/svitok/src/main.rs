@@ -8,8 +8,9 @@ use std::sync::Arc;
 use svitok::app::{self, Application};
 use svitok::config::Config;
 use svitok_core::clock::SystemClock;
-use svitok_core::rights::Rights;
+use svitok_core::rights::{Right, Rights};
 use svitok_web::service::accounts::{self, ProfileInput};
+use svitok_web::service::operator;
 
 #[derive(Parser)]
 #[command(
@@ -35,15 +36,46 @@ enum Command {
     /// Manage users from the command line.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage groups from the command line.
+    #[command(subcommand)]
+    Group(GroupCommand),
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
 }
 
 #[derive(Subcommand)]
+enum GroupCommand {
+    /// Create a group.
+    Create {
+        name: String,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Put a user (by login or email) into a group (by name).
+    AddMember { group: String, login: String },
+}
+
+#[derive(Subcommand)]
 enum UserCommand {
     /// Create an active user with a password read from standard input.
     Create(CreateUser),
+    /// Turn rights on and off, e.g. `--grant sign_documents,view_statistics --revoke send_documents`.
+    /// The last active holder of grant_rights or manage_users keeps them.
+    SetRights {
+        /// Login or email.
+        login: String,
+        /// Comma-separated right names to turn on.
+        #[arg(long, value_delimiter = ',')]
+        grant: Vec<String>,
+        /// Comma-separated right names to turn off.
+        #[arg(long, value_delimiter = ',')]
+        revoke: Vec<String>,
+    },
+    /// Block a user: its sessions and API tokens end at once.
+    Block { login: String },
+    /// Unblock a user.
+    Unblock { login: String },
 }
 
 #[derive(Subcommand)]
@@ -101,6 +133,50 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(UserCommand::Create(u)) => create_user(config, u).await,
+        Command::User(UserCommand::SetRights { login, grant, revoke }) => {
+            let (grant, revoke) = (parse_rights(&grant)?, parse_rights(&revoke)?);
+            let state = app::state(&config, Arc::new(SystemClock)).await?;
+            let after = operator::set_rights(&state, &login, grant, revoke).await?;
+            state.db.close().await;
+            let names: Vec<&str> = after.iter().map(|r| r.name()).collect();
+            println!(
+                "{login}: {}",
+                if names.is_empty() {
+                    "no rights".to_string()
+                } else {
+                    names.join(", ")
+                }
+            );
+            Ok(())
+        }
+        Command::User(UserCommand::Block { login }) => {
+            let state = app::state(&config, Arc::new(SystemClock)).await?;
+            operator::block(&state, &login).await?;
+            state.db.close().await;
+            println!("{login}: blocked");
+            Ok(())
+        }
+        Command::User(UserCommand::Unblock { login }) => {
+            let state = app::state(&config, Arc::new(SystemClock)).await?;
+            operator::unblock(&state, &login).await?;
+            state.db.close().await;
+            println!("{login}: unblocked");
+            Ok(())
+        }
+        Command::Group(GroupCommand::Create { name, description }) => {
+            let state = app::state(&config, Arc::new(SystemClock)).await?;
+            let g = operator::create_group(&state, &name, description.as_deref()).await?;
+            state.db.close().await;
+            println!("created group {} ({})", g.name, g.id);
+            Ok(())
+        }
+        Command::Group(GroupCommand::AddMember { group, login }) => {
+            let state = app::state(&config, Arc::new(SystemClock)).await?;
+            operator::add_member(&state, &group, &login).await?;
+            state.db.close().await;
+            println!("{login} is a member of {group}");
+            Ok(())
+        }
         Command::Audit(AuditCommand::Verify) => {
             let db = app::connect_db(&config).await?;
             let result = db.verify_audit_chain().await?;
@@ -114,6 +190,19 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+fn parse_rights(names: &[String]) -> anyhow::Result<Rights> {
+    names
+        .iter()
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| {
+            Right::parse(n.trim()).ok_or_else(|| {
+                let known: Vec<&str> = Right::ALL.iter().map(|r| r.name()).collect();
+                anyhow::anyhow!("unknown right «{n}»; the rights are: {}", known.join(", "))
+            })
+        })
+        .collect()
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

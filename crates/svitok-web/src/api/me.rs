@@ -1,9 +1,9 @@
 //! `/api/v1/me/*`: the caller's own account, sessions, API tokens and TOTP.
 
-use super::views::{rfc3339, RightsView, UserView};
+use super::views::{rfc3339, Accepted, RightsView, UserView};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ApiPath};
-use crate::service::{accounts, sessions, totp};
+use crate::service::{accounts, sessions, totp, users};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,13 +14,109 @@ use svitok_db::{SessionKind, SessionRecord};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// The signed-in user.
+/// The signed-in user, with its groups and its rights as they apply to this request
+/// (an API token may narrow them).
 #[utoipa::path(get, path = "/api/v1/me", tag = "me",
     responses((status = 200, body = UserView), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
-pub async fn me(actor: Actor) -> Json<UserView> {
-    let mut view = UserView::from(&actor.user);
+pub async fn me(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<UserView>> {
+    let groups = state
+        .db
+        .groups_of(&[actor.user.id])
+        .await?
+        .remove(&actor.user.id)
+        .unwrap_or_default();
+    let mut view = UserView::with_groups(&actor.user, &groups);
     view.rights = actor.rights.into();
-    Json(view)
+    Ok(Json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    pub last_name: Option<String>,
+    pub first_name: Option<String>,
+    /// An empty string clears it.
+    pub middle_name: Option<String>,
+    /// `YYYY-MM-DD`; an empty string clears it.
+    pub birth_date: Option<String>,
+    /// An empty string clears it.
+    pub position: Option<String>,
+}
+
+/// Edits one's own names, position and birth date.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = UpdateMeRequest,
+    responses((status = 200, body = UserView), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(req): ApiJson<UpdateMeRequest>,
+) -> ApiResult<Json<UserView>> {
+    let patch = users::ProfilePatch {
+        email: None,
+        last_name: req.last_name,
+        first_name: req.first_name,
+        middle_name: req.middle_name,
+        birth_date: req.birth_date,
+        position: req.position,
+    };
+    let user = users::update(&state, &actor, actor.user.id, patch).await?;
+    let groups = state
+        .db
+        .groups_of(&[user.id])
+        .await?
+        .remove(&user.id)
+        .unwrap_or_default();
+    Ok(Json(UserView::with_groups(&user, &groups)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEmailRequest {
+    pub email: String,
+    /// The current password (re-authentication).
+    pub password: String,
+}
+
+/// Starts an address change: a code goes to the new address.
+#[utoipa::path(post, path = "/api/v1/me/email", tag = "me", request_body = ChangeEmailRequest,
+    responses((status = 202, body = Accepted), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
+              (status = 429, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn change_email(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(req): ApiJson<ChangeEmailRequest>,
+) -> ApiResult<(StatusCode, Json<Accepted>)> {
+    users::begin_email_change(&state, &actor, &req.email, &req.password).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Accepted {
+            message: "Код подтверждения отправлен на новый адрес".into(),
+        }),
+    ))
+}
+
+/// Confirms the new address with its code; the old address is told.
+#[utoipa::path(post, path = "/api/v1/me/email/confirm", tag = "me", request_body = CodeRequest,
+    responses((status = 200, body = UserView), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn confirm_email(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(req): ApiJson<CodeRequest>,
+) -> ApiResult<Json<UserView>> {
+    let user = users::confirm_email_change(&state, &actor, &req.code).await?;
+    let groups = state
+        .db
+        .groups_of(&[user.id])
+        .await?
+        .remove(&user.id)
+        .unwrap_or_default();
+    Ok(Json(UserView::with_groups(&user, &groups)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

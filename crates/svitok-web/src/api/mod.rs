@@ -1,9 +1,12 @@
 //! The router: every route, its OpenAPI description, and the middleware around them.
 
+pub mod audit;
 pub mod auth;
+pub mod groups;
 pub mod health;
 pub mod me;
 pub mod setup;
+pub mod users;
 pub mod views;
 
 use crate::error;
@@ -26,7 +29,7 @@ use utoipa_axum::routes;
     info(title = "Svitok API", version = "1", description = "Secure electronic document management (ЭДО). Errors are application/problem+json (RFC 9457)."),
     components(schemas(error::Problem)),
     modifiers(&SecuritySchemes),
-    tags((name = "auth"), (name = "me"), (name = "setup"), (name = "health"))
+    tags((name = "auth"), (name = "me"), (name = "users"), (name = "groups"), (name = "audit"), (name = "setup"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -59,7 +62,18 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::request_password_reset))
         .routes(routes!(auth::confirm_password_reset))
         .routes(routes!(auth::step_up))
-        .routes(routes!(me::me))
+        .routes(routes!(me::me, me::update_me))
+        .routes(routes!(me::change_email))
+        .routes(routes!(me::confirm_email))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::get_user, users::update_user))
+        .routes(routes!(users::block_user))
+        .routes(routes!(users::unblock_user))
+        .routes(routes!(users::get_rights, users::set_rights))
+        .routes(routes!(groups::list_groups, groups::create_group))
+        .routes(routes!(groups::get_group, groups::update_group, groups::delete_group))
+        .routes(routes!(groups::add_member, groups::remove_member))
+        .routes(routes!(audit::list_audit))
         .routes(routes!(me::change_password))
         .routes(routes!(me::list_sessions, me::revoke_all_sessions))
         .routes(routes!(me::revoke_session))

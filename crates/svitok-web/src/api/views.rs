@@ -65,6 +65,62 @@ impl From<RightsView> for Rights {
     }
 }
 
+/// All seven rights, each required (`PUT /users/{id}/rights` replaces the whole set).
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RightsInput {
+    pub manage_own_documents: bool,
+    pub send_documents: bool,
+    pub create_documents: bool,
+    pub sign_documents: bool,
+    pub view_statistics: bool,
+    pub manage_users: bool,
+    pub grant_rights: bool,
+}
+
+impl From<RightsInput> for Rights {
+    fn from(v: RightsInput) -> Self {
+        RightsView {
+            manage_own_documents: v.manage_own_documents,
+            send_documents: v.send_documents,
+            create_documents: v.create_documents,
+            sign_documents: v.sign_documents,
+            view_statistics: v.view_statistics,
+            manage_users: v.manage_users,
+            grant_rights: v.grant_rights,
+        }
+        .into()
+    }
+}
+
+/// One page of a list, with the total number of matches.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Pagination parameters: `limit` 1–200 (default 50), `offset` ≥ 0.
+pub fn page_bounds(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), svitok_core::CoreError> {
+    let limit = limit.unwrap_or(50);
+    let offset = offset.unwrap_or(0);
+    if !(1..=200).contains(&limit) {
+        return Err(svitok_core::CoreError::validation(
+            "limit",
+            "limit должен быть от 1 до 200",
+        ));
+    }
+    if offset < 0 {
+        return Err(svitok_core::CoreError::validation(
+            "offset",
+            "offset не может быть отрицательным",
+        ));
+    }
+    Ok((limit, offset))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
     pub id: Uuid,
@@ -87,6 +143,14 @@ pub struct UserView {
     pub created_at: String,
     pub updated_at: String,
     pub last_login_at: Option<String>,
+}
+
+impl UserView {
+    pub fn with_groups(u: &User, groups: &[svitok_core::ids::GroupId]) -> UserView {
+        let mut v = UserView::from(u);
+        v.groups = groups.iter().map(|g| g.0).collect();
+        v
+    }
 }
 
 impl From<&User> for UserView {

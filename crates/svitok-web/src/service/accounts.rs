@@ -307,6 +307,7 @@ pub async fn confirm_reset(
         return Err(e);
     }
     let now = state.now();
+    let first_password = state.db.user_secrets(user.id).await?.password_hash.is_none();
     state.db.set_password_hash(user.id, &hash, now).await?;
     state.db.confirm_email(user.id, now).await?;
     state.db.revoke_all_sessions(user.id, None, true, now).await?;
@@ -321,7 +322,9 @@ pub async fn confirm_reset(
             json!({}),
         ))
         .await?;
-    totp::notify(state, &user.email, "пароль изменён").await;
+    if !first_password {
+        totp::notify(state, &user.email, "пароль изменён").await;
+    }
     Ok(())
 }
 

@@ -20,3 +20,15 @@ pub fn event(
         details,
     }
 }
+
+/// The audit log for administrators, newest first.
+pub async fn search(
+    state: &crate::state::AppState,
+    actor: &crate::extract::Actor,
+    filter: &svitok_db::AuditFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> svitok_core::Result<Vec<svitok_db::AuditRecord>> {
+    super::authz::authorize(state, actor, svitok_core::policy::Operation::ReadAudit, None).await?;
+    state.db.search_audit(filter, before, limit).await
+}

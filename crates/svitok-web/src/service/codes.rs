@@ -39,8 +39,24 @@ async fn check_send_limits(state: &AppState, user: &User, purpose: Purpose) -> R
     Ok(())
 }
 
-/// Makes a challenge and mails its code. Older open challenges of the same purpose die.
+/// Makes a challenge and mails its code to the user. Older open challenges of the same
+/// purpose die.
 pub async fn send(state: &AppState, user: &User, purpose: Purpose) -> Result<ChallengeId> {
+    send_with(state, user, purpose, otp::TTL_MS, None, |code| {
+        letters::code(&user.email, purpose, code)
+    })
+    .await
+}
+
+/// [`send`] with its own validity, payload and letter (invitations, email changes).
+pub async fn send_with(
+    state: &AppState,
+    user: &User,
+    purpose: Purpose,
+    ttl_ms: i64,
+    payload: Option<String>,
+    letter: impl FnOnce(&str) -> svitok_mail::Mail,
+) -> Result<ChallengeId> {
     check_send_limits(state, user, purpose).await?;
     let now = state.now();
     let id = ChallengeId::new();
@@ -55,11 +71,12 @@ pub async fn send(state: &AppState, user: &User, purpose: Purpose) -> Result<Cha
             code_hash: Some(otp::code_hash(&state.keys.otp, id, &code)),
             attempts: 0,
             created_at: now,
-            expires_at: now + otp::TTL_MS,
+            expires_at: now + ttl_ms,
             consumed_at: None,
+            payload,
         })
         .await?;
-    if let Err(e) = state.mailer.send(letters::code(&user.email, purpose, &code)).await {
+    if let Err(e) = state.mailer.send(letter(&code)).await {
         tracing::error!(error = %e, "could not send a one-time code");
         let _ = state.db.consume_challenge(id, now).await;
         return Err(CoreError::Unavailable(
@@ -85,6 +102,7 @@ pub async fn totp_challenge(state: &AppState, user: &User, purpose: Purpose) -> 
             created_at: now,
             expires_at: now + otp::TTL_MS,
             consumed_at: None,
+            payload: None,
         })
         .await?;
     Ok(id)

@@ -10,6 +10,7 @@ pub fn code(to: &str, purpose: svitok_core::otp::Purpose, code: &str) -> Mail {
         Purpose::Login => "входа",
         Purpose::PasswordReset => "смены пароля",
         Purpose::StepUp => "подтверждения действия",
+        Purpose::EmailChange => "подтверждения нового адреса",
     };
     Mail {
         to: to.to_string(),
@@ -18,6 +19,19 @@ pub fn code(to: &str, purpose: svitok_core::otp::Purpose, code: &str) -> Mail {
             "Здравствуйте!\n\nВаш код {what}: {code}\n\nКод действует десять минут и подходит \
              только один раз. Если вы не запрашивали код, просто проигнорируйте это письмо \
              и сообщите администратору.\n\n— Свиток, система электронного документооборота\n"
+        ),
+    }
+}
+
+pub fn invitation(to: &str, login: &str, org: &str, link: &str, code: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("Свиток: приглашение, код {code}"),
+        body: format!(
+            "Здравствуйте!\n\nДля вас создана учётная запись в системе электронного \
+             документооборота «{org}». Ваш логин: {login}\n\nЧтобы задать пароль, откройте \
+             {link} и введите код: {code}\n\nКод действует трое суток и подходит только один раз; \
+             новый код можно запросить там же.\n\n— Свиток\n"
         ),
     }
 }

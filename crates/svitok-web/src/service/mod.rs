@@ -3,10 +3,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod authz;
 pub mod codes;
+pub mod groups;
 pub mod letters;
 pub mod login;
+pub mod operator;
 pub mod sessions;
 pub mod setup;
 pub mod throttle;
 pub mod totp;
+pub mod users;

@@ -6,7 +6,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-both_backends!(cli_user_create_makes_a_user_who_can_log_in);
+both_backends!(
+    cli_user_create_makes_a_user_who_can_log_in,
+    cli_manages_rights_blocking_and_groups
+);
 
 fn svitok(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_svitok"));
@@ -14,6 +17,83 @@ fn svitok(dir: &Path) -> Command {
         .env_remove("SVITOK_DATABASE_URL")
         .env("SVITOK_LOG", "warn");
     c
+}
+
+/// Runs the real binary against the test app's database; (success, stdout + stderr).
+pub fn run_cli(app: &crate::helpers::TestApp, args: &[&str], stdin: Option<&str>) -> (bool, String) {
+    let mut child = svitok(&app.data_dir)
+        .args(args)
+        .env("SVITOK_DATA_DIR", &app.data_dir)
+        .env("SVITOK_DATABASE_URL", &app.database_url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        writeln!(child.stdin.take().unwrap(), "{text}").unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+async fn cli_manages_rights_blocking_and_groups(b: Backend) {
+    let app = spawn_app(b).await;
+    let (_, admin) = app.admin().await;
+    let a = app.register("ivanov").await;
+    let token = app.login(&a).await;
+    let (ok, out) = run_cli(
+        &app,
+        &[
+            "user",
+            "set-rights",
+            "ivanov",
+            "--grant",
+            "sign_documents,view_statistics",
+            "--revoke",
+            "send_documents",
+        ],
+        None,
+    );
+    assert!(ok, "{out}");
+    let rights = app.get("/api/v1/me", &token).await.ok(200)["rights"].clone();
+    assert_eq!(
+        rights,
+        crate::helpers::rights_json(&[
+            "manage_own_documents",
+            "create_documents",
+            "sign_documents",
+            "view_statistics"
+        ])
+    );
+    let (ok, out) = run_cli(&app, &["user", "set-rights", "ivanov", "--grant", "root"], None);
+    assert!(!ok && out.contains("unknown right"), "{out}");
+    let (ok, out) = run_cli(
+        &app,
+        &["group", "create", "Канцелярия", "--description", "Входящие и исходящие"],
+        None,
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = run_cli(&app, &["group", "add-member", "канцелярия", "ivanov"], None);
+    assert!(ok, "{out}");
+    let me = app.get("/api/v1/me", &token).await.ok(200).clone();
+    assert_eq!(me["groups"].as_array().unwrap().len(), 1);
+    let (ok, out) = run_cli(&app, &["user", "block", "ivanov"], None);
+    assert!(ok, "{out}");
+    app.get("/api/v1/me", &token).await.problem(401);
+    let (ok, out) = run_cli(&app, &["user", "unblock", "ivanov"], None);
+    assert!(ok, "{out}");
+    let (ok, out) = run_cli(&app, &["user", "block", "nobody"], None);
+    assert!(!ok, "{out}");
+    // The operator's actions are in the audit log.
+    let r = app.get("/api/v1/audit?action=user.blocked", &admin).await;
+    assert_eq!(r.ok(200)["items"][0]["details"]["via"], "cli");
 }
 
 fn temp_dir() -> std::path::PathBuf {

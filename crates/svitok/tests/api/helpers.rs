@@ -481,3 +481,91 @@ impl Drop for TestApp {
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Administration helpers
+
+pub const ALL_RIGHTS: [&str; 7] = [
+    "manage_own_documents",
+    "send_documents",
+    "create_documents",
+    "sign_documents",
+    "view_statistics",
+    "manage_users",
+    "grant_rights",
+];
+
+/// `{"right": bool, …}` with exactly `on` switched on.
+pub fn rights_json(on: &[&str]) -> Value {
+    Value::Object(
+        ALL_RIGHTS
+            .iter()
+            .map(|r| (r.to_string(), Value::Bool(on.contains(r))))
+            .collect(),
+    )
+}
+
+impl TestApp {
+    /// The first administrator through the setup link; returns (account, token).
+    pub async fn admin(&self) -> (Account, String) {
+        let link = self.setup_link.as_ref().expect("a fresh app has a setup link");
+        let token = link.rsplit('/').next().unwrap();
+        let a = Account {
+            login: "admin".into(),
+            email: "admin@example.ru".into(),
+            password: PASSWORD.into(),
+        };
+        self.post(
+            "/api/v1/setup",
+            json!({"token": token, "login": a.login, "email": a.email, "password": a.password,
+                   "last_name": "Админова", "first_name": "Анна"}),
+        )
+        .await
+        .ok(201);
+        let t = self.login(&a).await;
+        (a, t)
+    }
+
+    /// An administrator creates a user with `rights`; the user sets its password from the
+    /// invitation mail. Returns (account, id).
+    pub async fn invite(&self, admin: &str, login: &str, rights: &[&str]) -> (Account, String) {
+        let a = Self::account(login);
+        let r = self
+            .call(
+                Method::POST,
+                "/api/v1/users",
+                Some(admin),
+                Some(
+                    json!({"login": login, "email": a.email, "last_name": "Сотрудник", "first_name": login,
+                            "rights": rights_json(rights)}),
+                ),
+            )
+            .await;
+        let id = r.ok(201)["id"].as_str().unwrap().to_string();
+        let code = self.mail.next(&a.email).await.code();
+        let r = self
+            .post(
+                "/api/v1/auth/password/reset/confirm",
+                json!({"email": a.email, "code": code, "password": a.password}),
+            )
+            .await;
+        assert_eq!(r.status, 204, "{}", r.body);
+        (a, id)
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(token), Some(body)).await
+    }
+
+    pub async fn post_as(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+}

@@ -1,0 +1,351 @@
+//! The one place that decides "may actor A do operation O on target T".
+//!
+//! Services gather the facts an operation needs (who the target is, how many other
+//! active holders of a right remain) and ask [`decide`]; handlers never test rights.
+//! Anything not allowed below is denied.
+//!
+//! | operation                         | allowed to                                                        |
+//! |-----------------------------------|-------------------------------------------------------------------|
+//! | list users, view any user         | `manage_users`                                                    |
+//! | view user X                       | `manage_users`, or X itself                                       |
+//! | create user                       | `manage_users`; setting its rights also needs `grant_rights`, and only rights the creator holds |
+//! | edit user X (admin fields)        | `manage_users`                                                    |
+//! | edit own profile                  | any active user (names, position, birth date)                     |
+//! | block / unblock X                 | `manage_users`; never oneself; never the last active holder of `grant_rights` or `manage_users` |
+//! | view rights of X                  | `manage_users`, `grant_rights`, or X itself                       |
+//! | change rights of X                | `grant_rights`; never one's own; only rights the actor holds; never leaves no active holder of `grant_rights` or `manage_users` |
+//! | list groups, view a group         | any active user                                                   |
+//! | see a group's members             | its members, `manage_users`                                       |
+//! | create, edit, delete groups; membership | `manage_users`                                              |
+//! | read the audit log                | `manage_users`                                                    |
+//! | view statistics                   | `view_statistics`                                                 |
+
+use crate::ids::UserId;
+use crate::rights::{Right, Rights};
+use crate::{CoreError, Result};
+
+/// Who is asking, as the policy needs to know it.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject {
+    pub id: UserId,
+    pub rights: Rights,
+}
+
+#[derive(Debug, Clone)]
+pub enum Operation {
+    ListUsers,
+    ViewUser {
+        target: UserId,
+    },
+    CreateUser {
+        rights: Option<Rights>,
+    },
+    EditUser {
+        target: UserId,
+    },
+    EditOwnProfile,
+    /// `other_active_holders`: rights of `target` for which no other active user holds them.
+    Block {
+        target: UserId,
+        sole_holder_of: Rights,
+    },
+    Unblock {
+        target: UserId,
+    },
+    ViewRights {
+        target: UserId,
+    },
+    SetRights {
+        target: UserId,
+        before: Rights,
+        after: Rights,
+        sole_holder_of: Rights,
+    },
+    ListGroups,
+    ViewGroupMembers {
+        is_member: bool,
+    },
+    ManageGroups,
+    ReadAudit,
+    ViewStatistics,
+}
+
+impl Operation {
+    /// A stable name for the audit log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Operation::ListUsers => "users.list",
+            Operation::ViewUser { .. } => "users.view",
+            Operation::CreateUser { .. } => "users.create",
+            Operation::EditUser { .. } => "users.edit",
+            Operation::EditOwnProfile => "me.edit",
+            Operation::Block { .. } => "users.block",
+            Operation::Unblock { .. } => "users.unblock",
+            Operation::ViewRights { .. } => "rights.view",
+            Operation::SetRights { .. } => "rights.set",
+            Operation::ListGroups => "groups.list",
+            Operation::ViewGroupMembers { .. } => "groups.members",
+            Operation::ManageGroups => "groups.manage",
+            Operation::ReadAudit => "audit.read",
+            Operation::ViewStatistics => "stats.view",
+        }
+    }
+}
+
+fn lacks(right: Right) -> CoreError {
+    CoreError::Forbidden(format!("Нет права «{right}»"))
+}
+
+fn need(s: &Subject, right: Right) -> Result<()> {
+    if s.rights.has(right) {
+        Ok(())
+    } else {
+        Err(lacks(right))
+    }
+}
+
+/// The rights that are on in `a` and off in `b`.
+fn removed(a: Rights, b: Rights) -> Rights {
+    Rights::from_mask(a.mask() & !b.mask())
+}
+
+fn last_holder_guard(losing: Rights) -> Result<()> {
+    for r in [Right::GrantRights, Right::ManageUsers] {
+        if losing.has(r) {
+            return Err(CoreError::Conflict {
+                message: format!("Нельзя оставить систему без активного пользователя с правом «{r}»"),
+                field: None,
+            });
+        }
+    }
+    Ok(())
+}
+
+pub fn decide(s: &Subject, op: &Operation) -> Result<()> {
+    match op {
+        Operation::ListUsers | Operation::EditUser { .. } | Operation::ManageGroups | Operation::ReadAudit => {
+            need(s, Right::ManageUsers)
+        }
+        Operation::ViewUser { target } => {
+            if *target == s.id {
+                Ok(())
+            } else {
+                need(s, Right::ManageUsers)
+            }
+        }
+        Operation::CreateUser { rights } => {
+            need(s, Right::ManageUsers)?;
+            if let Some(r) = rights {
+                need(s, Right::GrantRights)?;
+                let beyond = removed(*r, s.rights);
+                if beyond != Rights::NONE {
+                    return Err(CoreError::Forbidden(format!(
+                        "Нельзя выдать право, которого нет у вас: {}",
+                        beyond.iter().map(Right::name).collect::<Vec<_>>().join(", ")
+                    )));
+                }
+            }
+            Ok(())
+        }
+        Operation::EditOwnProfile => Ok(()),
+        Operation::Block { target, sole_holder_of } => {
+            need(s, Right::ManageUsers)?;
+            if *target == s.id {
+                return Err(CoreError::Forbidden("Нельзя заблокировать самого себя".into()));
+            }
+            last_holder_guard(*sole_holder_of)
+        }
+        Operation::Unblock { target } => {
+            need(s, Right::ManageUsers)?;
+            if *target == s.id {
+                return Err(CoreError::Forbidden("Нельзя разблокировать самого себя".into()));
+            }
+            Ok(())
+        }
+        Operation::ViewRights { target } => {
+            if *target == s.id || s.rights.has(Right::ManageUsers) || s.rights.has(Right::GrantRights) {
+                Ok(())
+            } else {
+                Err(lacks(Right::GrantRights))
+            }
+        }
+        Operation::SetRights {
+            target,
+            before,
+            after,
+            sole_holder_of,
+        } => {
+            need(s, Right::GrantRights)?;
+            if *target == s.id {
+                return Err(CoreError::Forbidden("Нельзя изменять собственные права".into()));
+            }
+            let changed = Rights::from_mask(before.mask() ^ after.mask());
+            let foreign = removed(changed, s.rights);
+            if foreign != Rights::NONE {
+                return Err(CoreError::Forbidden(format!(
+                    "Можно изменять только права, которые есть у вас самих; нет: {}",
+                    foreign.iter().map(Right::name).collect::<Vec<_>>().join(", ")
+                )));
+            }
+            last_holder_guard(removed(*before, *after).intersect(*sole_holder_of))
+        }
+        Operation::ListGroups => Ok(()),
+        Operation::ViewGroupMembers { is_member } => {
+            if *is_member {
+                Ok(())
+            } else {
+                need(s, Right::ManageUsers)
+            }
+        }
+        Operation::ViewStatistics => need(s, Right::ViewStatistics),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(rights: &[Right]) -> Subject {
+        Subject {
+            id: UserId::new(),
+            rights: rights.iter().copied().collect(),
+        }
+    }
+
+    fn set(rights: &[Right]) -> Rights {
+        rights.iter().copied().collect()
+    }
+
+    #[test]
+    fn nothing_without_the_right() {
+        let nobody = subject(&[]);
+        let other = UserId::new();
+        for op in [
+            Operation::ListUsers,
+            Operation::ViewUser { target: other },
+            Operation::CreateUser { rights: None },
+            Operation::EditUser { target: other },
+            Operation::Block {
+                target: other,
+                sole_holder_of: Rights::NONE,
+            },
+            Operation::Unblock { target: other },
+            Operation::ViewRights { target: other },
+            Operation::SetRights {
+                target: other,
+                before: Rights::NONE,
+                after: Rights::NONE,
+                sole_holder_of: Rights::NONE,
+            },
+            Operation::ViewGroupMembers { is_member: false },
+            Operation::ManageGroups,
+            Operation::ReadAudit,
+            Operation::ViewStatistics,
+        ] {
+            assert!(decide(&nobody, &op).is_err(), "{op:?} allowed without rights");
+        }
+        for op in [
+            Operation::ViewUser { target: nobody.id },
+            Operation::ViewRights { target: nobody.id },
+            Operation::EditOwnProfile,
+            Operation::ListGroups,
+            Operation::ViewGroupMembers { is_member: true },
+        ] {
+            assert!(decide(&nobody, &op).is_ok(), "{op:?} refused to an ordinary user");
+        }
+    }
+
+    #[test]
+    fn granting_is_bounded_by_ones_own_rights_and_never_to_oneself() {
+        let granter = subject(&[Right::GrantRights, Right::SendDocuments]);
+        let other = UserId::new();
+        let ok = Operation::SetRights {
+            target: other,
+            before: Rights::NONE,
+            after: set(&[Right::SendDocuments]),
+            sole_holder_of: Rights::NONE,
+        };
+        assert!(decide(&granter, &ok).is_ok());
+        let beyond = Operation::SetRights {
+            target: other,
+            before: Rights::NONE,
+            after: set(&[Right::ManageUsers]),
+            sole_holder_of: Rights::NONE,
+        };
+        assert!(decide(&granter, &beyond).is_err());
+        // Revoking a right one lacks is changing it too.
+        let revoke_foreign = Operation::SetRights {
+            target: other,
+            before: set(&[Right::ViewStatistics]),
+            after: Rights::NONE,
+            sole_holder_of: Rights::NONE,
+        };
+        assert!(decide(&granter, &revoke_foreign).is_err());
+        // Unchanged rights the granter lacks do not block other changes.
+        let keep_foreign = Operation::SetRights {
+            target: other,
+            before: set(&[Right::ViewStatistics]),
+            after: set(&[Right::ViewStatistics, Right::SendDocuments]),
+            sole_holder_of: Rights::NONE,
+        };
+        assert!(decide(&granter, &keep_foreign).is_ok());
+        let own = Operation::SetRights {
+            target: granter.id,
+            before: granter.rights,
+            after: granter.rights,
+            sole_holder_of: Rights::NONE,
+        };
+        assert!(decide(&granter, &own).is_err());
+    }
+
+    #[test]
+    fn last_holders_cannot_be_removed() {
+        let admin = subject(&Right::ALL);
+        let other = UserId::new();
+        let strip = Operation::SetRights {
+            target: other,
+            before: set(&[Right::GrantRights]),
+            after: Rights::NONE,
+            sole_holder_of: set(&[Right::GrantRights]),
+        };
+        assert!(matches!(decide(&admin, &strip), Err(CoreError::Conflict { .. })));
+        let block = Operation::Block {
+            target: other,
+            sole_holder_of: set(&[Right::ManageUsers]),
+        };
+        assert!(matches!(decide(&admin, &block), Err(CoreError::Conflict { .. })));
+        let block_self = Operation::Block {
+            target: admin.id,
+            sole_holder_of: Rights::NONE,
+        };
+        assert!(decide(&admin, &block_self).is_err());
+    }
+
+    #[test]
+    fn creating_users_with_rights_needs_grant_rights_within_ones_own() {
+        let hr = subject(&[Right::ManageUsers]);
+        assert!(decide(&hr, &Operation::CreateUser { rights: None }).is_ok());
+        assert!(decide(
+            &hr,
+            &Operation::CreateUser {
+                rights: Some(Rights::NONE)
+            }
+        )
+        .is_err());
+        let admin = subject(&[Right::ManageUsers, Right::GrantRights, Right::SendDocuments]);
+        assert!(decide(
+            &admin,
+            &Operation::CreateUser {
+                rights: Some(set(&[Right::SendDocuments]))
+            }
+        )
+        .is_ok());
+        assert!(decide(
+            &admin,
+            &Operation::CreateUser {
+                rights: Some(set(&[Right::SignDocuments]))
+            }
+        )
+        .is_err());
+    }
+}

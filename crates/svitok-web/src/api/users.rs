@@ -1,0 +1,244 @@
+//! `/api/v1/users/*`: user administration and rights.
+
+use super::views::{page_bounds, Page, RightsInput, RightsView, UserView};
+use crate::error::{ApiResult, Problem};
+use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
+use crate::service::accounts::ProfileInput;
+use crate::service::users::{self, NewUserRequest, ProfilePatch};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use svitok_core::ids::{GroupId, UserId};
+use svitok_core::user::UserStatus;
+use svitok_db::UserFilter;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UserQuery {
+    /// Text in the login, email, names or position (case-insensitive).
+    pub q: Option<String>,
+    pub status: Option<UserStatus>,
+    /// Only members of this group.
+    pub group: Option<Uuid>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// Lists users (`manage_users`), ordered by name.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserQuery),
+    responses((status = 200, body = Page<UserView>), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<UserQuery>,
+) -> ApiResult<Json<Page<UserView>>> {
+    let (limit, offset) = page_bounds(q.limit, q.offset)?;
+    let filter = UserFilter {
+        q: q.q,
+        status: q.status,
+        group: q.group.map(GroupId),
+    };
+    let (page, groups) = users::list(&state, &actor, &filter, limit, offset).await?;
+    let items = page
+        .items
+        .iter()
+        .map(|u| UserView::with_groups(u, groups.get(&u.id).map(Vec::as_slice).unwrap_or(&[])))
+        .collect();
+    Ok(Json(Page {
+        items,
+        total: page.total,
+        limit,
+        offset,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    pub login: String,
+    pub email: String,
+    pub last_name: String,
+    pub first_name: String,
+    pub middle_name: Option<String>,
+    pub position: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    /// Absent: the default rights. Setting rights needs `grant_rights`, within one's own.
+    pub rights: Option<RightsView>,
+    /// Ids of groups to put the user in.
+    #[serde(default)]
+    pub groups: Vec<Uuid>,
+}
+
+/// Creates a user (`manage_users`); it gets an invitation mail with a code to set its
+/// password and stays `pending` until then.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserRequest,
+    responses((status = 201, body = UserView), (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json"), (status = 503, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(req): ApiJson<CreateUserRequest>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
+    let groups: Vec<GroupId> = req.groups.iter().copied().map(GroupId).collect();
+    let user = users::create(
+        &state,
+        &actor,
+        NewUserRequest {
+            profile: ProfileInput {
+                login: req.login,
+                email: req.email,
+                last_name: req.last_name,
+                first_name: req.first_name,
+                middle_name: req.middle_name,
+                birth_date: req.birth_date,
+                position: req.position,
+            },
+            rights: req.rights.map(Into::into),
+            groups: groups.clone(),
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(UserView::with_groups(&user, &groups))))
+}
+
+/// A user (`manage_users`, or the user itself).
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
+    responses((status = 200, body = UserView), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<UserView>> {
+    let (user, groups) = users::get(&state, &actor, UserId(id)).await?;
+    Ok(Json(UserView::with_groups(&user, &groups)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    /// Administrators only; users change their own address through `/me/email`.
+    pub email: Option<String>,
+    pub last_name: Option<String>,
+    pub first_name: Option<String>,
+    /// An empty string clears it.
+    pub middle_name: Option<String>,
+    /// `YYYY-MM-DD`; an empty string clears it.
+    pub birth_date: Option<String>,
+    /// An empty string clears it.
+    pub position: Option<String>,
+}
+
+impl From<UpdateUserRequest> for ProfilePatch {
+    fn from(r: UpdateUserRequest) -> Self {
+        ProfilePatch {
+            email: r.email,
+            last_name: r.last_name,
+            first_name: r.first_name,
+            middle_name: r.middle_name,
+            birth_date: r.birth_date,
+            position: r.position,
+        }
+    }
+}
+
+/// Edits a user's profile (`manage_users`; a user may edit its own names, position and
+/// birth date). Login, rights and status are not edited here.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)), request_body = UpdateUserRequest,
+    responses((status = 200, body = UserView), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<UpdateUserRequest>,
+) -> ApiResult<Json<UserView>> {
+    let user = users::update(&state, &actor, UserId(id), req.into()).await?;
+    let groups = state
+        .db
+        .groups_of(&[user.id])
+        .await?
+        .remove(&user.id)
+        .unwrap_or_default();
+    Ok(Json(UserView::with_groups(&user, &groups)))
+}
+
+/// Blocks a user (`manage_users`): its sessions and API tokens end at once.
+#[utoipa::path(post, path = "/api/v1/users/{id}/block", tag = "users", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "blocked"), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn block_user(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
+    users::block(&state, &actor, UserId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Unblocks a user (`manage_users`).
+#[utoipa::path(post, path = "/api/v1/users/{id}/unblock", tag = "users", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "unblocked"), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn unblock_user(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
+    users::unblock(&state, &actor, UserId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A user's seven rights (`manage_users`, `grant_rights`, or the user itself).
+#[utoipa::path(get, path = "/api/v1/users/{id}/rights", tag = "users", params(("id" = Uuid, Path)),
+    responses((status = 200, body = RightsView), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn get_rights(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<RightsView>> {
+    Ok(Json(users::rights(&state, &actor, UserId(id)).await?.into()))
+}
+
+/// Replaces a user's rights (`grant_rights`): only rights the caller holds may change,
+/// never the caller's own, and never the last active holder of `grant_rights` or
+/// `manage_users`.
+#[utoipa::path(put, path = "/api/v1/users/{id}/rights", tag = "users", params(("id" = Uuid, Path)), request_body = RightsInput,
+    responses((status = 200, body = RightsView), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn set_rights(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<RightsInput>,
+) -> ApiResult<Json<RightsView>> {
+    Ok(Json(
+        users::set_rights(&state, &actor, UserId(id), req.into()).await?.into(),
+    ))
+}

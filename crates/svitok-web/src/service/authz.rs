@@ -1,0 +1,32 @@
+//! Asks the policy (`svitok_core::policy`) and writes refusals to the audit log. Every
+//! service operation on users, rights, groups and the audit log starts here.
+
+use super::audit;
+use crate::extract::Actor;
+use crate::state::AppState;
+use serde_json::json;
+use svitok_core::policy::{self, Operation, Subject};
+use svitok_core::Result;
+
+pub async fn authorize(state: &AppState, actor: &Actor, op: Operation, target: Option<String>) -> Result<()> {
+    let subject = Subject {
+        id: actor.user.id,
+        rights: actor.rights,
+    };
+    match policy::decide(&subject, &op) {
+        Ok(()) => Ok(()),
+        Err(refusal) => {
+            state
+                .audit(audit::event(
+                    Some(&actor.user.id),
+                    "access.denied",
+                    target,
+                    &actor.client,
+                    false,
+                    json!({ "operation": op.name(), "reason": refusal.to_string() }),
+                ))
+                .await?;
+            Err(refusal)
+        }
+    }
+}

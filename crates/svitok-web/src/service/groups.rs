@@ -1,0 +1,167 @@
+//! Groups (departments): anyone active sees their names; members and administrators see
+//! who is in them; administrators change them.
+
+use super::audit;
+use super::authz::authorize;
+use crate::extract::Actor;
+use crate::state::AppState;
+use serde_json::json;
+use svitok_core::ids::{GroupId, UserId};
+use svitok_core::policy::Operation;
+use svitok_core::user::User;
+use svitok_core::{CoreError, Result};
+use svitok_db::{Group, GroupWithCount};
+
+fn name(raw: &str) -> Result<String> {
+    svitok_core::user::person_text("name", raw, 200)
+}
+
+fn description(raw: Option<&str>) -> Result<String> {
+    Ok(svitok_core::user::optional_person_text("description", raw, 2000)?.unwrap_or_default())
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    q: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<GroupWithCount>, i64)> {
+    authorize(state, actor, Operation::ListGroups, None).await?;
+    state.db.list_groups(q, limit, offset).await
+}
+
+async fn load(state: &AppState, id: GroupId) -> Result<Group> {
+    state.db.group(id).await?.ok_or(CoreError::NotFound("group"))
+}
+
+/// The group, and its members when the caller may see them.
+pub async fn get(state: &AppState, actor: &Actor, id: GroupId) -> Result<(Group, Option<Vec<User>>)> {
+    authorize(state, actor, Operation::ListGroups, None).await?;
+    let group = load(state, id).await?;
+    let is_member = state.db.is_member(id, actor.user.id).await?;
+    let subject = svitok_core::policy::Subject {
+        id: actor.user.id,
+        rights: actor.rights,
+    };
+    // Not seeing the members is not an error: the group itself is visible to everyone.
+    let members = match svitok_core::policy::decide(&subject, &Operation::ViewGroupMembers { is_member }) {
+        Ok(()) => Some(state.db.members(id).await?),
+        Err(_) => None,
+    };
+    Ok((group, members))
+}
+
+pub async fn create(state: &AppState, actor: &Actor, raw_name: &str, raw_description: Option<&str>) -> Result<Group> {
+    authorize(state, actor, Operation::ManageGroups, None).await?;
+    let group = state
+        .db
+        .insert_group(
+            GroupId::new(),
+            &name(raw_name)?,
+            &description(raw_description)?,
+            state.now(),
+        )
+        .await?;
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "group.created",
+            Some(group.id.to_string()),
+            &actor.client,
+            true,
+            json!({ "name": group.name }),
+        ))
+        .await?;
+    Ok(group)
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: GroupId,
+    raw_name: Option<&str>,
+    raw_description: Option<&str>,
+) -> Result<Group> {
+    authorize(state, actor, Operation::ManageGroups, Some(id.to_string())).await?;
+    let before = load(state, id).await?;
+    let new_name = match raw_name {
+        Some(n) => name(n)?,
+        None => before.name.clone(),
+    };
+    let new_description = match raw_description {
+        Some(d) => description(Some(d))?,
+        None => before.description.clone(),
+    };
+    state
+        .db
+        .update_group(id, &new_name, &new_description, state.now())
+        .await?;
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "group.updated",
+            Some(id.to_string()),
+            &actor.client,
+            true,
+            json!({ "before": { "name": before.name, "description": before.description },
+                    "after": { "name": new_name, "description": new_description } }),
+        ))
+        .await?;
+    load(state, id).await
+}
+
+/// Deletes a group. Documents will refuse this while they are assigned to the group (the
+/// check comes with the documents feature, which owns those tables).
+pub async fn delete(state: &AppState, actor: &Actor, id: GroupId) -> Result<()> {
+    authorize(state, actor, Operation::ManageGroups, Some(id.to_string())).await?;
+    let group = load(state, id).await?;
+    state.db.delete_group(id).await?;
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "group.deleted",
+            Some(id.to_string()),
+            &actor.client,
+            true,
+            json!({ "name": group.name }),
+        ))
+        .await
+}
+
+pub async fn add_member(state: &AppState, actor: &Actor, group: GroupId, user: UserId) -> Result<()> {
+    authorize(state, actor, Operation::ManageGroups, Some(group.to_string())).await?;
+    load(state, group).await?;
+    state.db.user(user).await?.ok_or(CoreError::NotFound("user"))?;
+    if state.db.add_member(group, user, state.now()).await? {
+        state
+            .audit(audit::event(
+                Some(&actor.user.id),
+                "group.member_added",
+                Some(group.to_string()),
+                &actor.client,
+                true,
+                json!({ "user": user }),
+            ))
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn remove_member(state: &AppState, actor: &Actor, group: GroupId, user: UserId) -> Result<()> {
+    authorize(state, actor, Operation::ManageGroups, Some(group.to_string())).await?;
+    load(state, group).await?;
+    if !state.db.remove_member(group, user).await? {
+        return Err(CoreError::NotFound("member"));
+    }
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "group.member_removed",
+            Some(group.to_string()),
+            &actor.client,
+            true,
+            json!({ "user": user }),
+        ))
+        .await
+}

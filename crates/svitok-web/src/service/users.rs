@@ -1,0 +1,378 @@
+//! User administration: listing, creating (with an invitation), editing, blocking, rights,
+//! and a user's own profile and email address.
+
+use super::accounts::{Profile, ProfileInput};
+use super::authz::authorize;
+use super::{audit, codes, letters, totp};
+use crate::extract::Actor;
+use crate::state::AppState;
+use serde_json::json;
+use std::collections::HashMap;
+use svitok_core::ids::{GroupId, UserId};
+use svitok_core::otp::{self, Purpose};
+use svitok_core::policy::Operation;
+use svitok_core::rights::{Right, Rights};
+use svitok_core::user::{self, Email, User, UserStatus};
+use svitok_core::{CoreError, Result};
+use svitok_db::{NewUser, ProfileUpdate, UserFilter};
+
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: &UserFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Page<User>, HashMap<UserId, Vec<GroupId>>)> {
+    authorize(state, actor, Operation::ListUsers, None).await?;
+    let (items, total) = state.db.list_users(filter, limit, offset).await?;
+    let ids: Vec<UserId> = items.iter().map(|u| u.id).collect();
+    let groups = state.db.groups_of(&ids).await?;
+    Ok((Page { items, total }, groups))
+}
+
+async fn load(state: &AppState, id: UserId) -> Result<User> {
+    state.db.user(id).await?.ok_or(CoreError::NotFound("user"))
+}
+
+pub async fn get(state: &AppState, actor: &Actor, id: UserId) -> Result<(User, Vec<GroupId>)> {
+    authorize(state, actor, Operation::ViewUser { target: id }, Some(id.to_string())).await?;
+    let user = load(state, id).await?;
+    let groups = state.db.groups_of(&[id]).await?.remove(&id).unwrap_or_default();
+    Ok((user, groups))
+}
+
+pub struct NewUserRequest {
+    pub profile: ProfileInput,
+    pub rights: Option<Rights>,
+    pub groups: Vec<GroupId>,
+}
+
+/// Creates a `pending` user and mails the invitation: a code that sets the first password
+/// through `POST /auth/password/reset/confirm`.
+pub async fn create(state: &AppState, actor: &Actor, req: NewUserRequest) -> Result<User> {
+    authorize(state, actor, Operation::CreateUser { rights: req.rights }, None).await?;
+    let p = Profile::parse(&req.profile, state.clock.now().date())?;
+    for g in &req.groups {
+        if state.db.group(*g).await?.is_none() {
+            return Err(CoreError::validation("groups", format!("Группа {g} не найдена")));
+        }
+    }
+    let rights = req.rights.unwrap_or(state.settings.default_rights);
+    let now = state.now();
+    let user = state
+        .db
+        .insert_user(
+            NewUser {
+                id: UserId::new(),
+                login: p.login.as_str().to_string(),
+                email_key: p.email.key(),
+                email: p.email.as_str().to_string(),
+                email_verified: false,
+                password_hash: None,
+                last_name: p.last_name,
+                first_name: p.first_name,
+                middle_name: p.middle_name,
+                birth_date: p.birth_date,
+                position: p.position,
+                status: UserStatus::Pending,
+                rights,
+            },
+            now,
+        )
+        .await?;
+    for g in &req.groups {
+        state.db.add_member(*g, user.id, now).await?;
+    }
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "user.created",
+            Some(user.id.to_string()),
+            &actor.client,
+            true,
+            json!({ "login": user.login, "rights": names(rights), "groups": req.groups }),
+        ))
+        .await?;
+    let link = state.settings.link("/password/reset");
+    let (to, login, org) = (user.email.clone(), user.login.clone(), state.settings.org_name.clone());
+    codes::send_with(
+        state,
+        &user,
+        Purpose::PasswordReset,
+        otp::INVITATION_TTL_MS,
+        None,
+        |code| letters::invitation(&to, &login, &org, &link, code),
+    )
+    .await?;
+    Ok(user)
+}
+
+fn names(r: Rights) -> Vec<&'static str> {
+    r.iter().map(Right::name).collect()
+}
+
+/// Changes to a profile; `Some("")` clears an optional field.
+#[derive(Debug, Default, Clone)]
+pub struct ProfilePatch {
+    pub email: Option<String>,
+    pub last_name: Option<String>,
+    pub first_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub birth_date: Option<String>,
+    pub position: Option<String>,
+}
+
+/// Edits a profile: an administrator edits anyone's; a user edits its own names, position
+/// and birth date (its address changes only through a code sent to the new one).
+pub async fn update(state: &AppState, actor: &Actor, id: UserId, patch: ProfilePatch) -> Result<User> {
+    let own = id == actor.user.id;
+    let op = if own && !actor.rights.has(Right::ManageUsers) {
+        if patch.email.is_some() {
+            return Err(CoreError::Forbidden(
+                "Свой адрес почты меняют через подтверждение кодом: POST /api/v1/me/email".into(),
+            ));
+        }
+        Operation::EditOwnProfile
+    } else {
+        Operation::EditUser { target: id }
+    };
+    authorize(state, actor, op, Some(id.to_string())).await?;
+    let before = load(state, id).await?;
+    let today = state.clock.now().date();
+    let text = |field: &str, new: Option<String>, old: &str| match new {
+        Some(v) => user::person_text(field, &v, 100),
+        None => Ok(old.to_string()),
+    };
+    let optional = |field: &str, new: Option<String>, old: &Option<String>, max: usize| match new {
+        Some(v) => user::optional_person_text(field, Some(&v), max),
+        None => Ok(old.clone()),
+    };
+    let (email, verified) = match patch.email {
+        Some(e) => {
+            let e = Email::parse(&e)?;
+            let same = e.key() == before.email.to_lowercase();
+            (e.as_str().to_string(), same && before.email_verified)
+        }
+        None => (before.email.clone(), before.email_verified),
+    };
+    let update = ProfileUpdate {
+        email,
+        email_verified: verified,
+        last_name: text("last_name", patch.last_name, &before.last_name)?,
+        first_name: text("first_name", patch.first_name, &before.first_name)?,
+        middle_name: optional("middle_name", patch.middle_name, &before.middle_name, 100)?,
+        birth_date: match patch.birth_date {
+            Some(d) => user::parse_birth_date(Some(&d), today)?.map(|d| d.to_string()),
+            None => before.birth_date.clone(),
+        },
+        position: optional("position", patch.position, &before.position, 200)?,
+    };
+    state.db.update_profile(id, &update, &before.login, state.now()).await?;
+    let after = load(state, id).await?;
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "user.updated",
+            Some(id.to_string()),
+            &actor.client,
+            true,
+            json!({ "before": profile_json(&before), "after": profile_json(&after) }),
+        ))
+        .await?;
+    Ok(after)
+}
+
+fn profile_json(u: &User) -> serde_json::Value {
+    json!({ "email": u.email, "last_name": u.last_name, "first_name": u.first_name,
+            "middle_name": u.middle_name, "birth_date": u.birth_date, "position": u.position })
+}
+
+/// The rights among `{grant_rights, manage_users}` of `target` that no other active user
+/// holds: taking them away would leave nobody able to administer.
+async fn sole_holder_of(state: &AppState, target: &User) -> Result<Rights> {
+    let mut sole = Rights::NONE;
+    if target.status != UserStatus::Active {
+        return Ok(sole);
+    }
+    for r in [Right::GrantRights, Right::ManageUsers] {
+        if target.rights.has(r) && state.db.other_active_holders(r, target.id).await? == 0 {
+            sole = sole.with(r);
+        }
+    }
+    Ok(sole)
+}
+
+const PROTECTED: [Right; 2] = [Right::GrantRights, Right::ManageUsers];
+
+/// Blocks a user: its sessions and tokens end at once.
+pub async fn block(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
+    let target = load(state, id).await?;
+    let sole = sole_holder_of(state, &target).await?;
+    authorize(
+        state,
+        actor,
+        Operation::Block {
+            target: id,
+            sole_holder_of: sole,
+        },
+        Some(id.to_string()),
+    )
+    .await?;
+    let now = state.now();
+    let protect: Rights = PROTECTED.into_iter().filter(|r| target.rights.has(*r)).collect();
+    state
+        .db
+        .set_status_guarded(id, UserStatus::Blocked, protect, now)
+        .await?;
+    let ended = state.db.revoke_all_sessions(id, None, true, now).await?;
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "user.blocked",
+            Some(id.to_string()),
+            &actor.client,
+            true,
+            json!({ "sessions_ended": ended }),
+        ))
+        .await
+}
+
+/// Unblocks a user: active again, or pending when it never set a password.
+pub async fn unblock(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
+    authorize(state, actor, Operation::Unblock { target: id }, Some(id.to_string())).await?;
+    load(state, id).await?;
+    let has_password = state.db.user_secrets(id).await?.password_hash.is_some();
+    let status = if has_password {
+        UserStatus::Active
+    } else {
+        UserStatus::Pending
+    };
+    state
+        .db
+        .set_status_guarded(id, status, Rights::NONE, state.now())
+        .await?;
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "user.unblocked",
+            Some(id.to_string()),
+            &actor.client,
+            true,
+            json!({}),
+        ))
+        .await
+}
+
+pub async fn rights(state: &AppState, actor: &Actor, id: UserId) -> Result<Rights> {
+    authorize(state, actor, Operation::ViewRights { target: id }, Some(id.to_string())).await?;
+    Ok(load(state, id).await?.rights)
+}
+
+pub async fn set_rights(state: &AppState, actor: &Actor, id: UserId, after: Rights) -> Result<Rights> {
+    let target = load(state, id).await?;
+    let sole = sole_holder_of(state, &target).await?;
+    let before = target.rights;
+    authorize(
+        state,
+        actor,
+        Operation::SetRights {
+            target: id,
+            before,
+            after,
+            sole_holder_of: sole,
+        },
+        Some(id.to_string()),
+    )
+    .await?;
+    let losing = Rights::from_mask(before.mask() & !after.mask());
+    let protect: Rights = PROTECTED.into_iter().filter(|r| losing.has(*r)).collect();
+    state.db.set_rights_guarded(id, after, protect, state.now()).await?;
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "rights.changed",
+            Some(id.to_string()),
+            &actor.client,
+            true,
+            json!({ "before": names(before), "after": names(after) }),
+        ))
+        .await?;
+    Ok(after)
+}
+
+/// Starts an email change: a code goes to the new address; the password confirms it is
+/// the owner asking.
+pub async fn begin_email_change(state: &AppState, actor: &Actor, new_email: &str, password: &str) -> Result<()> {
+    authorize(state, actor, Operation::EditOwnProfile, None).await?;
+    totp::require_password(state, actor.user.id, password).await?;
+    let email = Email::parse(new_email)?;
+    if let Some((other, _)) = state.db.user_by_login_or_email(&email.key()).await? {
+        if other.email.to_lowercase() == email.key() {
+            return Err(CoreError::conflict("email", "Этот адрес почты уже зарегистрирован"));
+        }
+    }
+    let to = email.as_str().to_string();
+    codes::send_with(
+        state,
+        &actor.user,
+        Purpose::EmailChange,
+        otp::TTL_MS,
+        Some(to.clone()),
+        |code| letters::code(&to, Purpose::EmailChange, code),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn confirm_email_change(state: &AppState, actor: &Actor, code: &str) -> Result<User> {
+    // The caller is signed in: a wrong code is bad input here, not a failed login.
+    let wrong = || CoreError::validation("code", "Неверный или просроченный код");
+    let challenge = state
+        .db
+        .open_challenge(actor.user.id, Purpose::EmailChange.as_str())
+        .await?
+        .ok_or_else(wrong)?;
+    codes::redeem(state, &challenge, Purpose::EmailChange, code)
+        .await
+        .map_err(|e| match e {
+            CoreError::Unauthenticated(_) => wrong(),
+            other => other,
+        })?;
+    let new_email = challenge.payload.clone().ok_or_else(wrong)?;
+    let before = actor.user.clone();
+    let update = ProfileUpdate {
+        email: new_email,
+        email_verified: true,
+        last_name: before.last_name.clone(),
+        first_name: before.first_name.clone(),
+        middle_name: before.middle_name.clone(),
+        birth_date: before.birth_date.clone(),
+        position: before.position.clone(),
+    };
+    state
+        .db
+        .update_profile(before.id, &update, &before.login, state.now())
+        .await?;
+    state
+        .audit(audit::event(
+            Some(&before.id),
+            "user.email_changed",
+            Some(before.id.to_string()),
+            &actor.client,
+            true,
+            json!({ "before": before.email, "after": update.email }),
+        ))
+        .await?;
+    totp::notify(
+        state,
+        &before.email,
+        &format!("адрес почты изменён на {}", update.email),
+    )
+    .await;
+    load(state, before.id).await
+}
