@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Registers a user on a running Svitok that mails to its outbox, and prints a Bearer token.
+"""Prints a Bearer token for a running Svitok that mails to its outbox.
 
-Usage: api_session.py BASE_URL OUTBOX_DIR
+Usage: api_session.py BASE_URL OUTBOX_DIR [LOGIN PASSWORD]
+Without LOGIN it registers a new user; with it, it logs that existing user in.
 Used by scripts/fuzz-api.sh and bench/; standard library only.
 """
 import email
@@ -40,9 +41,12 @@ def next_code(seen):
     sys.exit("no code arrived in the outbox")
 
 
-seen = set()
-post("/api/v1/auth/register", {"login": LOGIN, "email": MAIL, "password": PASSWORD,
-                               "last_name": "Тестов", "first_name": "Фаззер"})
-post("/api/v1/auth/register/confirm", {"email": MAIL, "code": next_code(seen)})
+seen = set(glob.glob(os.path.join(OUTBOX, "*.eml")))
+if len(sys.argv) > 4:
+    LOGIN, PASSWORD = sys.argv[3], sys.argv[4]
+else:
+    post("/api/v1/auth/register", {"login": LOGIN, "email": MAIL, "password": PASSWORD,
+                                   "last_name": "Тестов", "first_name": "Фаззер"})
+    post("/api/v1/auth/register/confirm", {"email": MAIL, "code": next_code(seen)})
 challenge = post("/api/v1/auth/login", {"login": LOGIN, "password": PASSWORD})["challenge"]
 print(post("/api/v1/auth/login/verify", {"challenge": challenge, "code": next_code(seen)})["token"])

@@ -90,6 +90,18 @@ impl Db {
         Ok(applied)
     }
 
+    /// Applies migrations up to `version` only, without the data fix-ups; for upgrade
+    /// tests that start from an older schema with data in it.
+    pub async fn migrate_to(&self, version: i64) -> Result<usize> {
+        migrate::run_to(self, version).await
+    }
+
+    /// Runs a statement as is: for upgrade tests that put rows into an old schema.
+    pub async fn execute_raw(&self, sql: &str) -> Result<()> {
+        sqlx::raw_sql(sql).execute(&self.pool).await.map_err(map_err)?;
+        Ok(())
+    }
+
     /// Readiness: the database answers a trivial query.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_err)?;

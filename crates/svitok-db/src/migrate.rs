@@ -14,6 +14,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 const LOCK_ID: i64 = 0x5356_4954_4f4b;
 
 pub async fn run(db: &Db) -> Result<usize> {
+    run_to(db, i64::MAX).await
+}
+
+/// Applies migrations up to and including `target` (upgrade tests start from old schemas).
+pub async fn run_to(db: &Db, target: i64) -> Result<usize> {
     let mut conn = db.pool.acquire().await.map_err(map_err)?;
     if db.backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_lock($1)")
@@ -22,7 +27,7 @@ pub async fn run(db: &Db) -> Result<usize> {
             .await
             .map_err(map_err)?;
     }
-    let result = apply(&mut conn).await;
+    let result = apply(&mut conn, target).await;
     if db.backend == Backend::Postgres {
         let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(LOCK_ID)
@@ -32,7 +37,7 @@ pub async fn run(db: &Db) -> Result<usize> {
     result
 }
 
-async fn apply(conn: &mut sqlx::AnyConnection) -> Result<usize> {
+async fn apply(conn: &mut sqlx::AnyConnection, target: i64) -> Result<usize> {
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
@@ -49,7 +54,7 @@ async fn apply(conn: &mut sqlx::AnyConnection) -> Result<usize> {
         .collect();
     let mut applied = 0;
     for (version, name, sql) in MIGRATIONS {
-        if done.contains(version) {
+        if done.contains(version) || *version > target {
             continue;
         }
         let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(map_err)?;

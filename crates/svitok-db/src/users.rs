@@ -219,38 +219,58 @@ impl Db {
 
     /// A page of users ordered by name, and how many match in all.
     pub async fn list_users(&self, f: &UserFilter, limit: i64, offset: i64) -> Result<(Vec<User>, i64)> {
-        let q =
-            f.q.as_deref()
-                .map(str::trim)
-                .filter(|q| !q.is_empty())
-                .map(like_pattern);
-        let status = f.status.map(|s| s.as_str());
-        let group = f.group.map(|g| g.to_string());
-        // Absent filters are bound as NULL and switch their condition off, so one SQL text
-        // serves every combination.
-        let filter = "FROM users u WHERE ($1 IS NULL OR u.search_key LIKE $1 ESCAPE '\\') \
-             AND ($2 IS NULL OR u.status = $2) \
-             AND ($3 IS NULL OR EXISTS (SELECT 1 FROM group_members m WHERE m.user_id = u.id AND m.group_id = $3))";
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) AS n {filter}"))
-            .bind(q.clone())
-            .bind(status)
-            .bind(group.clone())
+        // Only the filters given go into the SQL, so the planner sees plain conditions and
+        // an unfiltered page walks the (last_name, first_name, id) index instead of
+        // sorting the whole table.
+        let mut conditions = Vec::new();
+        let mut args: Vec<String> = Vec::new();
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            args.push(like_pattern(q));
+            conditions.push(format!("u.search_key LIKE ${} ESCAPE '\\'", args.len()));
+        }
+        if let Some(status) = f.status {
+            args.push(status.as_str().to_string());
+            conditions.push(format!("u.status = ${}", args.len()));
+        }
+        if let Some(group) = f.group {
+            args.push(group.to_string());
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM group_members m WHERE m.user_id = u.id AND m.group_id = ${})",
+                args.len()
+            ));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) AS n FROM users u {filter}");
+        let mut count = sqlx::query(&count_sql);
+        for a in &args {
+            count = count.bind(a.as_str());
+        }
+        let total: i64 = count
             .fetch_one(&self.pool)
             .await
             .map_err(map_err)?
             .try_get("n")
             .map_err(CoreError::internal)?;
-        let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} {filter} ORDER BY u.last_name, u.first_name, u.id LIMIT $4 OFFSET $5"
-        ))
-        .bind(q)
-        .bind(status)
-        .bind(group)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
+        let n = args.len();
+        let page_sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u {filter} ORDER BY u.last_name, u.first_name, u.id LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut page = sqlx::query(&page_sql);
+        for a in &args {
+            page = page.bind(a.as_str());
+        }
+        let rows = page
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
         Ok((rows.iter().map(rows::user).collect::<Result<_>>()?, total))
     }
 

@@ -281,7 +281,7 @@ pub struct TestApp {
     pub database_url: String,
 }
 
-async fn fresh_database(backend: &Backend, data_dir: &std::path::Path) -> String {
+pub async fn fresh_database(backend: &Backend, data_dir: &std::path::Path) -> String {
     match backend {
         Backend::Sqlite => format!("sqlite://{}", data_dir.join("svitok.db").display()),
         Backend::Postgres(admin_url) => {

@@ -10,6 +10,7 @@ mod codes;
 mod login;
 mod mail;
 mod matrix;
+mod migrations;
 mod passwords;
 mod platform;
 mod registration;
