@@ -1,0 +1,431 @@
+//! Blob storage. Files go to an `object_store` (local disk by default, S3 by
+//! configuration) encrypted at rest, streamed both ways so memory does not grow with the
+//! file.
+//!
+//! Format of a stored blob:
+//!
+//! ```text
+//! "SVB1" | wrapped key length (u16 BE) | wrapped key | STREAM nonce prefix (19 bytes)
+//! | chunk₀ | chunk₁ | … | chunkₙ (last)
+//! ```
+//!
+//! Each blob has its own random 256-bit key, sealed ("wrapped") under a key derived from
+//! the master key and bound to the blob's name. The content is split into 64 KiB chunks,
+//! each sealed with XChaCha20-Poly1305 in the STREAM construction (a counter and a
+//! last-chunk flag in every nonce), so a flipped byte, a reordered or missing chunk, or a
+//! truncated blob fails authentication before any of its plaintext is released.
+
+use bytes::{Bytes, BytesMut};
+use chacha20poly1305::aead::stream::{DecryptorBE32, EncryptorBE32};
+use chacha20poly1305::aead::KeyInit;
+use chacha20poly1305::XChaCha20Poly1305;
+use futures_util::{Stream, StreamExt};
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use svitok_core::secrets::SubKey;
+
+const MAGIC: &[u8; 4] = b"SVB1";
+/// Plaintext bytes per chunk.
+pub const CHUNK: usize = 64 * 1024;
+const TAG: usize = 16;
+const NONCE_PREFIX: usize = 19;
+/// Parts of a multipart upload; S3 needs at least 5 MiB.
+const PART: usize = 8 * 1024 * 1024;
+/// Parts in flight at once: bounds the memory of one upload to about PART × this.
+const PARTS_IN_FLIGHT: usize = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("the file is larger than the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("the stored file failed its integrity check: {0}")]
+    Corrupt(String),
+    #[error("blob not found")]
+    NotFound,
+    #[error("storage error: {0}")]
+    Store(String),
+}
+
+impl From<object_store::Error> for BlobError {
+    fn from(e: object_store::Error) -> Self {
+        match e {
+            object_store::Error::NotFound { .. } => BlobError::NotFound,
+            other => BlobError::Store(other.to_string()),
+        }
+    }
+}
+
+/// What a finished upload stored.
+#[derive(Debug, Clone)]
+pub struct StoredBlob {
+    pub key: String,
+    pub size: u64,
+    /// Hex SHA-256 of the plaintext.
+    pub sha256: String,
+}
+
+#[derive(Clone)]
+pub struct BlobStore {
+    store: Arc<dyn ObjectStore>,
+    kek: Arc<SubKey>,
+}
+
+impl BlobStore {
+    pub fn new(store: Arc<dyn ObjectStore>, kek: SubKey) -> BlobStore {
+        BlobStore { store, kek: Arc::new(kek) }
+    }
+
+    /// A store on the local disk under `dir` (created if absent).
+    pub fn local(dir: &std::path::Path, kek: SubKey) -> Result<BlobStore, BlobError> {
+        std::fs::create_dir_all(dir).map_err(|e| BlobError::Store(format!("{}: {e}", dir.display())))?;
+        let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)?;
+        Ok(BlobStore::new(Arc::new(fs), kek))
+    }
+
+    /// Starts writing a new blob of at most `limit` plaintext bytes.
+    pub async fn writer(&self, limit: u64) -> Result<BlobWriter, BlobError> {
+        let key = format!("blobs/{}", uuid::Uuid::now_v7());
+        let mut data_key = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut data_key);
+        let wrapped = self.kek.seal(&data_key, key.as_bytes());
+        let mut prefix = [0u8; NONCE_PREFIX];
+        rand::rngs::OsRng.fill_bytes(&mut prefix);
+        let cipher = XChaCha20Poly1305::new((&data_key).into());
+        let encryptor = EncryptorBE32::from_aead(cipher, (&prefix).into());
+        let upload = self.store.put_multipart(&Path::from(key.as_str())).await?;
+        let mut upload = WriteMultipart::new_with_chunk_size(upload, PART);
+        let mut header = Vec::with_capacity(4 + 2 + wrapped.len() + NONCE_PREFIX);
+        header.extend_from_slice(MAGIC);
+        header.extend_from_slice(&(wrapped.len() as u16).to_be_bytes());
+        header.extend_from_slice(wrapped.as_bytes());
+        header.extend_from_slice(&prefix);
+        upload.write(&header);
+        Ok(BlobWriter {
+            key,
+            upload: Some(upload),
+            encryptor: Some(encryptor),
+            pending: BytesMut::with_capacity(CHUNK),
+            hasher: Sha256::new(),
+            size: 0,
+            limit,
+        })
+    }
+
+    /// Streams a blob's plaintext, checking every chunk as it goes and the whole file's
+    /// SHA-256 (`expected_sha256`, hex) at the end. A check that fails ends the stream
+    /// with an error: a reader gets an authentic prefix and an error, never wrong bytes.
+    pub async fn read(
+        &self,
+        key: &str,
+        expected_sha256: &str,
+    ) -> Result<impl Stream<Item = Result<Bytes, BlobError>> + Send + 'static, BlobError> {
+        let stream = self.store.get(&Path::from(key)).await?.into_stream();
+        let state = ReadState {
+            inner: stream.boxed(),
+            buf: BytesMut::new(),
+            decryptor: None,
+            kek: self.kek.clone(),
+            key: key.to_string(),
+            hasher: Sha256::new(),
+            expected: expected_sha256.to_lowercase(),
+            exhausted: false,
+            done: false,
+        };
+        Ok(futures_util::stream::try_unfold(state, ReadState::next))
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), BlobError> {
+        match self.store.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Keys of stored blobs last modified before `before` (for the orphan sweeper).
+    pub async fn list_older_than(
+        &self,
+        before: std::time::SystemTime,
+    ) -> Result<Vec<String>, BlobError> {
+        let cutoff = before
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        let mut out = Vec::new();
+        let mut listing = self.store.list(Some(&Path::from("blobs")));
+        while let Some(meta) = listing.next().await {
+            let meta = meta?;
+            if meta.last_modified.timestamp_millis() < cutoff {
+                out.push(meta.location.to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The raw stored bytes (tests look for plaintext in them and tamper with them).
+    pub async fn raw(&self, key: &str) -> Result<Bytes, BlobError> {
+        Ok(self.store.get(&Path::from(key)).await?.bytes().await?)
+    }
+
+    pub async fn put_raw(&self, key: &str, data: Bytes) -> Result<(), BlobError> {
+        self.store.put(&Path::from(key), data.into()).await?;
+        Ok(())
+    }
+}
+
+/// An upload in progress. Dropping it without [`BlobWriter::finish`] leaves at most an
+/// unfinished upload that no document refers to; the sweeper removes it.
+pub struct BlobWriter {
+    key: String,
+    upload: Option<WriteMultipart>,
+    encryptor: Option<EncryptorBE32<XChaCha20Poly1305>>,
+    pending: BytesMut,
+    hasher: Sha256,
+    size: u64,
+    limit: u64,
+}
+
+impl BlobWriter {
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    pub async fn write(&mut self, mut data: &[u8]) -> Result<(), BlobError> {
+        self.size += data.len() as u64;
+        if self.size > self.limit {
+            return Err(BlobError::TooLarge { limit: self.limit });
+        }
+        self.hasher.update(data);
+        while !data.is_empty() {
+            let room = CHUNK - self.pending.len();
+            let take = room.min(data.len());
+            self.pending.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            // A full chunk is sealed only once more data follows: the last chunk is sealed
+            // differently, and we do not know which one is last until `finish`.
+            if self.pending.len() == CHUNK && !data.is_empty() {
+                self.seal_pending().await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn seal_pending(&mut self) -> Result<(), BlobError> {
+        let enc = self.encryptor.as_mut().ok_or_else(|| BlobError::Store("writer finished".into()))?;
+        let sealed = enc
+            .encrypt_next(self.pending.as_ref())
+            .map_err(|_| BlobError::Store("encryption failed".into()))?;
+        self.pending.clear();
+        let upload = self.upload.as_mut().ok_or_else(|| BlobError::Store("writer finished".into()))?;
+        upload.wait_for_capacity(PARTS_IN_FLIGHT).await?;
+        upload.write(&sealed);
+        Ok(())
+    }
+
+    pub async fn finish(mut self) -> Result<StoredBlob, BlobError> {
+        if self.pending.len() == CHUNK {
+            // Exactly full: seal it as a middle chunk and end with an empty last chunk.
+            self.seal_pending().await?;
+        }
+        let enc = self.encryptor.take().ok_or_else(|| BlobError::Store("writer finished".into()))?;
+        let last = enc
+            .encrypt_last(self.pending.as_ref())
+            .map_err(|_| BlobError::Store("encryption failed".into()))?;
+        let mut upload = self.upload.take().ok_or_else(|| BlobError::Store("writer finished".into()))?;
+        upload.write(&last);
+        upload.finish().await?;
+        Ok(StoredBlob {
+            key: self.key.clone(),
+            size: self.size,
+            sha256: hex::encode(self.hasher.clone().finalize()),
+        })
+    }
+
+    /// Gives up: the partial upload is discarded.
+    pub async fn abort(mut self) {
+        if let Some(upload) = self.upload.take() {
+            if let Err(e) = upload.abort().await {
+                tracing::warn!(error = %e, key = %self.key, "could not abort an upload; the sweeper will remove it");
+            }
+        }
+    }
+}
+
+struct ReadState {
+    inner: futures_util::stream::BoxStream<'static, object_store::Result<Bytes>>,
+    buf: BytesMut,
+    decryptor: Option<DecryptorBE32<XChaCha20Poly1305>>,
+    kek: Arc<SubKey>,
+    key: String,
+    hasher: Sha256,
+    expected: String,
+    exhausted: bool,
+    done: bool,
+}
+
+impl ReadState {
+    async fn fill(&mut self) -> Result<(), BlobError> {
+        match self.inner.next().await {
+            Some(Ok(b)) => self.buf.extend_from_slice(&b),
+            Some(Err(e)) => return Err(e.into()),
+            None => self.exhausted = true,
+        }
+        Ok(())
+    }
+
+    fn corrupt(why: &str) -> BlobError {
+        BlobError::Corrupt(why.to_string())
+    }
+
+    async fn header(&mut self) -> Result<(), BlobError> {
+        while self.buf.len() < 6 && !self.exhausted {
+            self.fill().await?;
+        }
+        if self.buf.len() < 6 || &self.buf[..4] != MAGIC {
+            return Err(Self::corrupt("not a Svitok blob"));
+        }
+        let wrapped_len = u16::from_be_bytes([self.buf[4], self.buf[5]]) as usize;
+        let need = 6 + wrapped_len + NONCE_PREFIX;
+        while self.buf.len() < need && !self.exhausted {
+            self.fill().await?;
+        }
+        if self.buf.len() < need {
+            return Err(Self::corrupt("truncated header"));
+        }
+        let header = self.buf.split_to(need);
+        let wrapped = std::str::from_utf8(&header[6..6 + wrapped_len]).map_err(|_| Self::corrupt("bad key"))?;
+        let data_key = self
+            .kek
+            .open(wrapped, self.key.as_bytes())
+            .map_err(|_| Self::corrupt("the file key does not open"))?;
+        let data_key: [u8; 32] = data_key.try_into().map_err(|_| Self::corrupt("bad key length"))?;
+        let cipher = XChaCha20Poly1305::new((&data_key).into());
+        let prefix: [u8; NONCE_PREFIX] = header[6 + wrapped_len..].try_into().map_err(|_| Self::corrupt("bad nonce"))?;
+        self.decryptor = Some(DecryptorBE32::from_aead(cipher, (&prefix).into()));
+        Ok(())
+    }
+
+    async fn next(mut self) -> Result<Option<(Bytes, ReadState)>, BlobError> {
+        if self.done {
+            return Ok(None);
+        }
+        if self.decryptor.is_none() {
+            self.header().await?;
+        }
+        let sealed_chunk = CHUNK + TAG;
+        // Read until more than one sealed chunk is buffered (so this one is not the last),
+        // or the object is exhausted (so what is buffered is the last).
+        while self.buf.len() <= sealed_chunk && !self.exhausted {
+            self.fill().await?;
+        }
+        if self.buf.len() > sealed_chunk {
+            let piece = self.buf.split_to(sealed_chunk);
+            let dec = self.decryptor.as_mut().ok_or_else(|| Self::corrupt("no key"))?;
+            let plain = dec
+                .decrypt_next(piece.as_ref())
+                .map_err(|_| Self::corrupt("a chunk failed authentication"))?;
+            self.hasher.update(&plain);
+            return Ok(Some((Bytes::from(plain), self)));
+        }
+        let last = self.buf.split();
+        let dec = self.decryptor.take().ok_or_else(|| Self::corrupt("no key"))?;
+        let plain = dec
+            .decrypt_last(last.as_ref())
+            .map_err(|_| Self::corrupt("the last chunk failed authentication (truncated?)"))?;
+        self.hasher.update(&plain);
+        let actual = hex::encode(self.hasher.clone().finalize());
+        if actual != self.expected {
+            return Err(Self::corrupt("SHA-256 differs from the one recorded at upload"));
+        }
+        self.done = true;
+        Ok(Some((Bytes::from(plain), self)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use svitok_core::secrets::MasterKey;
+
+    fn store() -> (BlobStore, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("svitok-blobs-{}", uuid::Uuid::new_v4()));
+        (BlobStore::local(&dir, MasterKey::generate().derive("blobs")).unwrap(), dir)
+    }
+
+    async fn put(s: &BlobStore, data: &[u8], piece: usize) -> StoredBlob {
+        let mut w = s.writer(u64::MAX).await.unwrap();
+        for c in data.chunks(piece.max(1)) {
+            w.write(c).await.unwrap();
+        }
+        w.finish().await.unwrap()
+    }
+
+    async fn get(s: &BlobStore, b: &StoredBlob) -> Result<Vec<u8>, BlobError> {
+        let mut out = Vec::new();
+        let mut stream = Box::pin(s.read(&b.key, &b.sha256).await?);
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out)
+    }
+
+    #[tokio::test]
+    async fn round_trips_at_every_chunk_boundary() {
+        let (s, dir) = store();
+        for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 3 * CHUNK + 17] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            for piece in [1000, CHUNK, 100_000] {
+                let b = put(&s, &data, piece).await;
+                assert_eq!(b.size, len as u64);
+                assert_eq!(b.sha256, hex::encode(Sha256::digest(&data)));
+                assert_eq!(get(&s, &b).await.unwrap(), data, "len {len} piece {piece}");
+            }
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn stored_bytes_are_not_the_plaintext() {
+        let (s, dir) = store();
+        let data = b"CONFIDENTIAL-MARKER ".repeat(5000);
+        let b = put(&s, &data, 4096).await;
+        let raw = s.raw(&b.key).await.unwrap();
+        assert!(!raw.windows(20).any(|w| w == b"CONFIDENTIAL-MARKER "));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn a_flipped_byte_a_truncation_or_a_swapped_chunk_is_detected() {
+        let (s, dir) = store();
+        let data: Vec<u8> = (0..3 * CHUNK + 100).map(|i| (i % 256) as u8).collect();
+        let b = put(&s, &data, CHUNK).await;
+        let raw = s.raw(&b.key).await.unwrap().to_vec();
+        let header = raw.len() - (3 * (CHUNK + TAG) + 100 + TAG);
+        let mut flipped = raw.clone();
+        flipped[header + CHUNK + 5] ^= 1;
+        let mut truncated = raw.clone();
+        truncated.truncate(header + 2 * (CHUNK + TAG));
+        let mut swapped = raw[..header].to_vec();
+        swapped.extend_from_slice(&raw[header + CHUNK + TAG..header + 2 * (CHUNK + TAG)]);
+        swapped.extend_from_slice(&raw[header..header + CHUNK + TAG]);
+        swapped.extend_from_slice(&raw[header + 2 * (CHUNK + TAG)..]);
+        for (name, bad) in [("flipped", flipped), ("truncated", truncated), ("swapped", swapped)] {
+            s.put_raw(&b.key, Bytes::from(bad)).await.unwrap();
+            let r = get(&s, &b).await;
+            assert!(matches!(r, Err(BlobError::Corrupt(_))), "{name} not detected");
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn the_size_limit_is_enforced_while_streaming() {
+        let (s, dir) = store();
+        let mut w = s.writer(10).await.unwrap();
+        w.write(b"12345").await.unwrap();
+        assert!(matches!(w.write(b"678901").await, Err(BlobError::TooLarge { limit: 10 })));
+        w.abort().await;
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
