@@ -24,6 +24,16 @@ pub enum CoreError {
     /// The input is malformed or breaks a rule.
     #[error("{message}")]
     Validation { message: String, field: Option<String> },
+    /// A status change the state machine does not allow; `allowed` lists the ones it does.
+    #[error("Переход из «{from}» в «{to}» невозможен")]
+    InvalidTransition {
+        from: &'static str,
+        to: &'static str,
+        allowed: Vec<&'static str>,
+    },
+    /// The request is larger than allowed (an upload over the size limit).
+    #[error("{0}")]
+    TooLarge(String),
     /// Too many attempts; try again after `retry_after` seconds.
     #[error("{message}")]
     RateLimited { retry_after: u64, message: String },
@@ -62,6 +72,8 @@ impl CoreError {
             Self::Forbidden(_) => "forbidden",
             Self::Conflict { .. } => "conflict",
             Self::Validation { .. } => "validation",
+            Self::InvalidTransition { .. } => "invalid_transition",
+            Self::TooLarge(_) => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",

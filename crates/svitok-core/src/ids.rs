@@ -43,3 +43,5 @@ id_type!(UserId);
 id_type!(SessionId);
 id_type!(ChallengeId);
 id_type!(GroupId);
+id_type!(DocumentId);
+id_type!(TransferId);

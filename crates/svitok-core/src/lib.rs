@@ -3,6 +3,7 @@
 //! Nothing here knows about HTTP or SQL, so the rules can be unit-tested on their own.
 
 pub mod clock;
+pub mod documents;
 pub mod error;
 pub mod ids;
 pub mod otp;

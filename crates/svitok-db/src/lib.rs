@@ -4,6 +4,7 @@
 
 mod audit;
 mod challenges;
+mod documents;
 mod groups;
 mod migrate;
 mod rows;
@@ -14,6 +15,9 @@ mod users;
 
 pub use audit::{AuditEvent, AuditFilter, AuditRecord};
 pub use challenges::Challenge;
+pub use documents::{
+    DocumentFilter, DocumentRow, Event, EventRow, InboxRow, NewDocument, NewVersion, TransferRow, VersionRow,
+};
 pub use groups::{Group, GroupWithCount};
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use throttle::Throttle;

@@ -7,6 +7,7 @@ use sqlx::Row;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "accounts", include_str!("../migrations/0001_accounts.sql")),
     (2, "groups", include_str!("../migrations/0002_groups.sql")),
+    (3, "documents", include_str!("../migrations/0003_documents.sql")),
 ];
 
 /// Any fixed number: the PostgreSQL advisory lock that keeps replicas starting at the same

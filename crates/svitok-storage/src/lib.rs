@@ -75,7 +75,10 @@ pub struct BlobStore {
 
 impl BlobStore {
     pub fn new(store: Arc<dyn ObjectStore>, kek: SubKey) -> BlobStore {
-        BlobStore { store, kek: Arc::new(kek) }
+        BlobStore {
+            store,
+            kek: Arc::new(kek),
+        }
     }
 
     /// A store on the local disk under `dir` (created if absent).
@@ -145,10 +148,7 @@ impl BlobStore {
     }
 
     /// Keys of stored blobs last modified before `before` (for the orphan sweeper).
-    pub async fn list_older_than(
-        &self,
-        before: std::time::SystemTime,
-    ) -> Result<Vec<String>, BlobError> {
+    pub async fn list_older_than(&self, before: std::time::SystemTime) -> Result<Vec<String>, BlobError> {
         let cutoff = before
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
@@ -213,12 +213,18 @@ impl BlobWriter {
     }
 
     async fn seal_pending(&mut self) -> Result<(), BlobError> {
-        let enc = self.encryptor.as_mut().ok_or_else(|| BlobError::Store("writer finished".into()))?;
+        let enc = self
+            .encryptor
+            .as_mut()
+            .ok_or_else(|| BlobError::Store("writer finished".into()))?;
         let sealed = enc
             .encrypt_next(self.pending.as_ref())
             .map_err(|_| BlobError::Store("encryption failed".into()))?;
         self.pending.clear();
-        let upload = self.upload.as_mut().ok_or_else(|| BlobError::Store("writer finished".into()))?;
+        let upload = self
+            .upload
+            .as_mut()
+            .ok_or_else(|| BlobError::Store("writer finished".into()))?;
         upload.wait_for_capacity(PARTS_IN_FLIGHT).await?;
         upload.write(&sealed);
         Ok(())
@@ -229,11 +235,17 @@ impl BlobWriter {
             // Exactly full: seal it as a middle chunk and end with an empty last chunk.
             self.seal_pending().await?;
         }
-        let enc = self.encryptor.take().ok_or_else(|| BlobError::Store("writer finished".into()))?;
+        let enc = self
+            .encryptor
+            .take()
+            .ok_or_else(|| BlobError::Store("writer finished".into()))?;
         let last = enc
             .encrypt_last(self.pending.as_ref())
             .map_err(|_| BlobError::Store("encryption failed".into()))?;
-        let mut upload = self.upload.take().ok_or_else(|| BlobError::Store("writer finished".into()))?;
+        let mut upload = self
+            .upload
+            .take()
+            .ok_or_else(|| BlobError::Store("writer finished".into()))?;
         upload.write(&last);
         upload.finish().await?;
         Ok(StoredBlob {
@@ -302,7 +314,9 @@ impl ReadState {
             .map_err(|_| Self::corrupt("the file key does not open"))?;
         let data_key: [u8; 32] = data_key.try_into().map_err(|_| Self::corrupt("bad key length"))?;
         let cipher = XChaCha20Poly1305::new((&data_key).into());
-        let prefix: [u8; NONCE_PREFIX] = header[6 + wrapped_len..].try_into().map_err(|_| Self::corrupt("bad nonce"))?;
+        let prefix: [u8; NONCE_PREFIX] = header[6 + wrapped_len..]
+            .try_into()
+            .map_err(|_| Self::corrupt("bad nonce"))?;
         self.decryptor = Some(DecryptorBE32::from_aead(cipher, (&prefix).into()));
         Ok(())
     }
@@ -351,7 +365,10 @@ mod tests {
 
     fn store() -> (BlobStore, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("svitok-blobs-{}", uuid::Uuid::new_v4()));
-        (BlobStore::local(&dir, MasterKey::generate().derive("blobs")).unwrap(), dir)
+        (
+            BlobStore::local(&dir, MasterKey::generate().derive("blobs")).unwrap(),
+            dir,
+        )
     }
 
     async fn put(s: &BlobStore, data: &[u8], piece: usize) -> StoredBlob {
@@ -424,7 +441,10 @@ mod tests {
         let (s, dir) = store();
         let mut w = s.writer(10).await.unwrap();
         w.write(b"12345").await.unwrap();
-        assert!(matches!(w.write(b"678901").await, Err(BlobError::TooLarge { limit: 10 })));
+        assert!(matches!(
+            w.write(b"678901").await,
+            Err(BlobError::TooLarge { limit: 10 })
+        ));
         w.abort().await;
         let _ = std::fs::remove_dir_all(dir);
     }

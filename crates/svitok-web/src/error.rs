@@ -21,6 +21,9 @@ pub struct Problem {
     pub code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `invalid_transition`: the statuses the document may move to from where it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
 }
 
 #[derive(Debug)]
@@ -42,6 +45,7 @@ pub fn problem(status: StatusCode, code: &str, detail: impl Into<String>, field:
         detail: detail.into(),
         code: code.to_string(),
         field,
+        allowed: None,
     };
     let mut res = (status, axum::Json(body)).into_response();
     res.headers_mut().insert(
@@ -63,6 +67,32 @@ impl IntoResponse for ApiError {
                 problem(StatusCode::CONFLICT, code, message, field.map(str::to_string))
             }
             CoreError::Validation { message, field } => problem(StatusCode::UNPROCESSABLE_ENTITY, code, message, field),
+            e @ CoreError::InvalidTransition { .. } => {
+                let detail = e.to_string();
+                let CoreError::InvalidTransition { allowed, .. } = e else {
+                    unreachable!()
+                };
+                let body = Problem {
+                    kind: format!("urn:svitok:problem:{code}"),
+                    title: "Conflict".into(),
+                    status: 409,
+                    detail: if allowed.is_empty() {
+                        format!("{detail}: из этого статуса переходов нет")
+                    } else {
+                        format!("{detail}. Возможные статусы: {}", allowed.join(", "))
+                    },
+                    code: code.into(),
+                    field: Some("status".into()),
+                    allowed: Some(allowed.iter().map(|s| s.to_string()).collect()),
+                };
+                let mut res = (StatusCode::CONFLICT, axum::Json(body)).into_response();
+                res.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/problem+json"),
+                );
+                res
+            }
+            CoreError::TooLarge(m) => problem(StatusCode::PAYLOAD_TOO_LARGE, code, m, None),
             CoreError::RateLimited { retry_after, message } => {
                 let mut res = problem(StatusCode::TOO_MANY_REQUESTS, code, message, None);
                 res.headers_mut()

@@ -37,6 +37,8 @@ pub struct Settings {
     pub session_idle_ms: i64,
     pub session_absolute_ms: i64,
     pub org_name: String,
+    /// Largest file accepted, in bytes.
+    pub max_upload: u64,
 }
 
 impl Settings {
@@ -48,6 +50,7 @@ impl Settings {
             session_idle_ms: 30 * 60 * 1000,
             session_absolute_ms: 12 * 60 * 60 * 1000,
             org_name: "Svitok".into(),
+            max_upload: 512 * 1024 * 1024,
         }
     }
 

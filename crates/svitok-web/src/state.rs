@@ -16,6 +16,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub keys: Arc<Keys>,
+    pub blobs: svitok_storage::BlobStore,
     hashing: Arc<Semaphore>,
 }
 
@@ -26,7 +27,14 @@ pub struct Keys {
 }
 
 impl AppState {
-    pub fn new(db: Db, mailer: Mailer, clock: Arc<dyn Clock>, settings: Settings, master: &MasterKey) -> AppState {
+    pub fn new(
+        db: Db,
+        mailer: Mailer,
+        blobs: svitok_storage::BlobStore,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+        master: &MasterKey,
+    ) -> AppState {
         // One Argon2 at a time per core: more would only queue in the CPU and use memory.
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         AppState {
@@ -38,6 +46,7 @@ impl AppState {
                 otp: master.derive("svitok one-time codes v1"),
                 totp: master.derive("svitok totp secrets v1"),
             }),
+            blobs,
             hashing: Arc::new(Semaphore::new(cores)),
         }
     }

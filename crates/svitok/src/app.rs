@@ -50,7 +50,10 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
     settings.session_idle_ms = config.session_idle_minutes * 60_000;
     settings.session_absolute_ms = config.session_absolute_hours * 3_600_000;
     settings.org_name = config.org_name.clone();
-    Ok(AppState::new(db, mailer(config)?, clock, settings, &master))
+    settings.max_upload = config.max_upload;
+    let blobs = svitok_storage::BlobStore::local(&config.blob_dir, master.derive("svitok blob keys v1"))
+        .map_err(|e| anyhow::anyhow!("blob storage {}: {e}", config.blob_dir.display()))?;
+    Ok(AppState::new(db, mailer(config)?, blobs, clock, settings, &master))
 }
 
 /// A running server: its address, and its state for tests to reach into.

@@ -28,6 +28,8 @@ pub struct RawConfig {
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub org_name: String,
+    /// Largest upload: bytes, or with a unit (`512MiB`, `2GiB`).
+    pub max_upload: String,
 }
 
 impl Default for RawConfig {
@@ -48,6 +50,7 @@ impl Default for RawConfig {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             org_name: "Svitok".into(),
+            max_upload: "512MiB".into(),
         }
     }
 }
@@ -69,6 +72,7 @@ const ENV_KEYS: &[&str] = &[
     "session_idle_minutes",
     "session_absolute_hours",
     "org_name",
+    "max_upload",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +99,9 @@ pub struct Config {
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub org_name: String,
+    /// Where blobs live: a directory on this machine.
+    pub blob_dir: PathBuf,
+    pub max_upload: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,6 +137,22 @@ impl Config {
         })?;
         raw.validate()
     }
+}
+
+/// `1048576`, `512MiB`, `2GiB`, `100KiB` (also `MB`/`GB`/`KB`, read as powers of 1024).
+fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().ok()?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(mult).filter(|v| *v > 0)
 }
 
 /// Folds a parser's multi-line message into one line, leaving out the quoted source lines
@@ -174,11 +197,23 @@ impl RawConfig {
             }
             None => format!("sqlite://{}", data_dir.join("svitok.db").display()),
         };
-        if let Some(b) = &self.blob_url {
-            if !(b.starts_with("file://") || b.starts_with("s3://")) {
-                return Err(bad("blob_url", "must start with file:// or s3://"));
+        let blob_dir = match self.blob_url.as_deref() {
+            None => data_dir.join("blobs"),
+            Some(b) if b.starts_with("file://") => PathBuf::from(&b["file://".len()..]),
+            Some(b) if b.starts_with("s3://") => {
+                return Err(bad(
+                    "blob_url",
+                    "s3:// storage is not available in this build yet; use file://",
+                ))
             }
-        }
+            Some(_) => return Err(bad("blob_url", "must start with file:// or s3://")),
+        };
+        let max_upload = parse_size(&self.max_upload).ok_or_else(|| {
+            bad(
+                "max_upload",
+                format!("«{}»: expected bytes or a size like 512MiB, 2GiB", self.max_upload),
+            )
+        })?;
         if let Some(s) = &self.smtp_url {
             svitok_mail::Mailer::smtp_url_check(s).map_err(|e| bad("smtp_url", e))?;
         }
@@ -226,6 +261,8 @@ impl RawConfig {
             session_idle_minutes: self.session_idle_minutes,
             session_absolute_hours: self.session_absolute_hours,
             org_name: self.org_name.trim().to_string(),
+            blob_dir,
+            max_upload,
         })
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod documents;
 pub mod groups;
 pub mod health;
 pub mod me;
@@ -29,7 +30,7 @@ use utoipa_axum::routes;
     info(title = "Svitok API", version = "1", description = "Secure electronic document management (ЭДО). Errors are application/problem+json (RFC 9457)."),
     components(schemas(error::Problem)),
     modifiers(&SecuritySchemes),
-    tags((name = "auth"), (name = "me"), (name = "users"), (name = "groups"), (name = "audit"), (name = "setup"), (name = "health"))
+    tags((name = "auth"), (name = "me"), (name = "documents"), (name = "users"), (name = "groups"), (name = "audit"), (name = "setup"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -74,6 +75,29 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(groups::get_group, groups::update_group, groups::delete_group))
         .routes(routes!(groups::add_member, groups::remove_member))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(documents::list_documents))
+        .routes(routes!(
+            documents::get_document,
+            documents::update_document,
+            documents::delete_document
+        ))
+        .routes(routes!(documents::restore_document))
+        .routes(routes!(documents::list_versions))
+        .routes(routes!(documents::download_version))
+        .routes(routes!(documents::change_status))
+        .routes(routes!(documents::change_responsible))
+        .routes(routes!(documents::send_document))
+        .routes(routes!(documents::forward_document))
+        .routes(routes!(documents::document_history))
+        .routes(routes!(documents::inbox))
+        .routes(routes!(documents::group_documents))
+        // Uploads stream with their own size limit (SVITOK_MAX_UPLOAD), not the JSON one.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(documents::create_document))
+                .routes(routes!(documents::add_version))
+                .layer(DefaultBodyLimit::disable()),
+        )
         .routes(routes!(me::change_password))
         .routes(routes!(me::list_sessions, me::revoke_all_sessions))
         .routes(routes!(me::revoke_session))

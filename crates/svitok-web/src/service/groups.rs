@@ -111,11 +111,19 @@ pub async fn update(
     load(state, id).await
 }
 
-/// Deletes a group. Documents will refuse this while they are assigned to the group (the
-/// check comes with the documents feature, which owns those tables).
+/// Deletes a group; refused while documents are assigned or addressed to it.
 pub async fn delete(state: &AppState, actor: &Actor, id: GroupId) -> Result<()> {
     authorize(state, actor, Operation::ManageGroups, Some(id.to_string())).await?;
     let group = load(state, id).await?;
+    let documents = state.db.group_document_count(id).await?;
+    if documents > 0 {
+        return Err(CoreError::Conflict {
+            message: format!(
+                "Группу нельзя удалить: с ней связаны документы ({documents}). Передайте их другой группе или пользователю"
+            ),
+            field: None,
+        });
+    }
     state.db.delete_group(id).await?;
     state
         .audit(audit::event(

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod authz;
 pub mod codes;
+pub mod documents;
 pub mod groups;
 pub mod letters;
 pub mod login;

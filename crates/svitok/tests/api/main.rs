@@ -7,6 +7,7 @@ mod audit;
 mod bad_input;
 mod cli;
 mod codes;
+mod documents;
 mod login;
 mod mail;
 mod matrix;

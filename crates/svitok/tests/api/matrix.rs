@@ -73,6 +73,24 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         Rule::Needs(MANAGE, 204),
     ),
     ("GET", "/api/v1/audit", Rule::Needs(MANAGE, 200)),
+    ("GET", "/api/v1/documents", Rule::Signed(200)),
+    ("POST", "/api/v1/documents", Rule::Needs(&["create_documents"], 201)),
+    ("GET", "/api/v1/inbox", Rule::Signed(200)),
+    // The callers are not members of the group: its documents are not theirs to list.
+    ("GET", "/api/v1/groups/{id}/documents", Rule::Signed(403)),
+    // Someone else's document: whatever the caller's rights, it does not exist for them.
+    ("GET", "/api/v1/documents/{id}", Rule::Signed(404)),
+    ("PATCH", "/api/v1/documents/{id}", Rule::Signed(404)),
+    ("DELETE", "/api/v1/documents/{id}", Rule::Signed(404)),
+    ("POST", "/api/v1/documents/{id}/restore", Rule::Signed(404)),
+    ("GET", "/api/v1/documents/{id}/versions", Rule::Signed(404)),
+    ("POST", "/api/v1/documents/{id}/versions", Rule::Signed(404)),
+    ("GET", "/api/v1/documents/{id}/versions/{n}/content", Rule::Signed(404)),
+    ("POST", "/api/v1/documents/{id}/status", Rule::Signed(404)),
+    ("POST", "/api/v1/documents/{id}/responsible", Rule::Signed(404)),
+    ("POST", "/api/v1/documents/{id}/send", Rule::Signed(404)),
+    ("POST", "/api/v1/documents/{id}/forward", Rule::Signed(404)),
+    ("GET", "/api/v1/documents/{id}/history", Rule::Signed(404)),
     // Last for each caller: it ends the caller's own sessions.
     ("DELETE", "/api/v1/me/sessions", Rule::Signed(204)),
     ("POST", "/api/v1/auth/logout", Rule::Signed(204)),
@@ -107,7 +125,9 @@ both_backends!(
 );
 
 fn fill(path: &str, id: &str, user_id: &str) -> String {
-    path.replace("{id}", id).replace("{user_id}", user_id)
+    path.replace("{id}", id)
+        .replace("{user_id}", user_id)
+        .replace("{n}", "1")
 }
 
 async fn every_protected_route_answers_401_without_a_session(b: Backend) {
@@ -130,6 +150,8 @@ struct Ctx {
     admin: String,
     victim: String,
     group: String,
+    /// A document of the administrator's that no caller can read.
+    document: String,
     n: usize,
 }
 
@@ -198,6 +220,17 @@ async fn stage(app: &TestApp, ctx: &mut Ctx, method: &str, path: &str) -> (Strin
             (p("", ""), Some(json!({"password": "не тот пароль 123"})))
         }
         ("POST", "/api/v1/me/tokens") => (p("", ""), Some(json!({"name": format!("token {n}")}))),
+        ("POST", "/api/v1/documents") => (p("", ""), Some(json!({"title": format!("Документ {n}")}))),
+        ("POST", "/api/v1/documents/{id}/status") => (p(&ctx.document, ""), Some(json!({"status": "in_review"}))),
+        ("POST", "/api/v1/documents/{id}/responsible") => {
+            (p(&ctx.document, ""), Some(json!({"kind": "user", "id": victim})))
+        }
+        ("POST", "/api/v1/documents/{id}/send") | ("POST", "/api/v1/documents/{id}/forward") => (
+            p(&ctx.document, ""),
+            Some(json!({"to": [{"kind": "user", "id": victim}]})),
+        ),
+        ("PATCH", "/api/v1/documents/{id}") => (p(&ctx.document, ""), Some(json!({"title": "Чужой"}))),
+        _ if path.starts_with("/api/v1/documents/{id}") => (p(&ctx.document, ""), None),
         _ if path.contains("/users/{id}") => (p(&victim, ""), None),
         _ if path.contains("/groups/{id}") => (p(&group, &victim), None),
         _ => (p(&random, &random), Some(json!({}))),
@@ -212,10 +245,15 @@ async fn authorization_matrix(b: Backend) {
         .post_as("/api/v1/groups", &admin, json!({"name": "Канцелярия"}))
         .await;
     let group = g.ok(201)["id"].as_str().unwrap().to_string();
+    let d = app
+        .post_as("/api/v1/documents", &admin, json!({"title": "Приказ администратора"}))
+        .await;
+    let document = d.ok(201)["id"].as_str().unwrap().to_string();
     let mut ctx = Ctx {
         admin: admin.clone(),
         victim,
         group,
+        document,
         n: 0,
     };
     let mut callers: Vec<Option<&str>> = vec![None];

@@ -1,0 +1,748 @@
+//! Documents, versions, transfers, read marks, readers and history.
+
+use crate::{map_err, rows, Db, Result};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use svitok_core::documents::{Party, Status};
+use svitok_core::ids::{DocumentId, GroupId, TransferId, UserId};
+use svitok_core::user::like_pattern;
+use svitok_core::CoreError;
+
+#[derive(Debug, Clone)]
+pub struct DocumentRow {
+    pub id: DocumentId,
+    pub title: String,
+    pub description: String,
+    pub kind: String,
+    pub reg_number: Option<String>,
+    pub owner: UserId,
+    pub status: Status,
+    pub responsible: Party,
+    pub due_date: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub deleted_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VersionRow {
+    pub number: i64,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub blob_key: String,
+    pub author: UserId,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub blob_key: String,
+    pub author: UserId,
+}
+
+#[derive(Debug, Clone)]
+pub struct TransferRow {
+    pub id: TransferId,
+    pub from: UserId,
+    pub to: Party,
+    pub action: String,
+    pub comment: String,
+    pub hand_over: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub actor: Option<UserId>,
+    pub action: String,
+    pub details: String,
+    pub created_at: i64,
+}
+
+/// A history entry to write with a change, in the same transaction.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub actor: UserId,
+    pub action: &'static str,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub id: DocumentId,
+    pub title: String,
+    pub description: String,
+    pub kind: String,
+    pub reg_number: Option<String>,
+    pub owner: UserId,
+    pub responsible: Party,
+    pub due_date: Option<String>,
+}
+
+/// Narrows a document list. Every field is optional.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentFilter {
+    pub status: Option<Status>,
+    pub responsible: Option<Party>,
+    pub owner: Option<UserId>,
+    /// Responsible group or recipient group.
+    pub group: Option<GroupId>,
+    pub kind: Option<String>,
+    pub q: Option<String>,
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
+    pub updated_from: Option<i64>,
+    pub updated_to: Option<i64>,
+    pub due_before: Option<String>,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct InboxRow {
+    pub document: DocumentRow,
+    pub transfer: TransferRow,
+    pub read: bool,
+}
+
+const DOC_COLUMNS: &str = "d.id, d.title, d.description, d.kind, d.reg_number, d.owner_id, d.status, \
+     d.responsible_user_id, d.responsible_group_id, d.due_date, d.created_at, d.updated_at, d.deleted_at";
+
+fn err(e: impl std::fmt::Display) -> CoreError {
+    CoreError::internal(e)
+}
+
+fn party(row: &AnyRow, user_col: &str, group_col: &str) -> Result<Party> {
+    let u: Option<String> = row.try_get(user_col).map_err(err)?;
+    let g: Option<String> = row.try_get(group_col).map_err(err)?;
+    match (u, g) {
+        (Some(u), None) => Ok(Party::User(UserId(u.parse().map_err(err)?))),
+        (None, Some(g)) => Ok(Party::Group(GroupId(g.parse().map_err(err)?))),
+        _ => Err(CoreError::Internal("a party must be exactly one user or group".into())),
+    }
+}
+
+fn document(row: &AnyRow) -> Result<DocumentRow> {
+    let status: String = row.try_get("status").map_err(err)?;
+    Ok(DocumentRow {
+        id: DocumentId(rows::uuid(row, "id")?),
+        title: row.try_get("title").map_err(err)?,
+        description: row.try_get("description").map_err(err)?,
+        kind: row.try_get("kind").map_err(err)?,
+        reg_number: row.try_get("reg_number").map_err(err)?,
+        owner: UserId(rows::uuid(row, "owner_id")?),
+        status: Status::parse(&status).ok_or_else(|| CoreError::Internal(format!("status {status}")))?,
+        responsible: party(row, "responsible_user_id", "responsible_group_id")?,
+        due_date: row.try_get("due_date").map_err(err)?,
+        created_at: row.try_get("created_at").map_err(err)?,
+        updated_at: row.try_get("updated_at").map_err(err)?,
+        deleted_at: row.try_get("deleted_at").map_err(err)?,
+    })
+}
+
+fn transfer(row: &AnyRow) -> Result<TransferRow> {
+    Ok(TransferRow {
+        id: TransferId(rows::uuid(row, "t_id")?),
+        from: UserId(rows::uuid(row, "from_user_id")?),
+        to: party(row, "to_user_id", "to_group_id")?,
+        action: row.try_get("action").map_err(err)?,
+        comment: row.try_get("comment").map_err(err)?,
+        hand_over: row.try_get::<i64, _>("hand_over").map_err(err)? != 0,
+        created_at: row.try_get("t_created_at").map_err(err)?,
+    })
+}
+
+fn split(p: Party) -> (Option<String>, Option<String>) {
+    match p {
+        Party::User(u) => (Some(u.to_string()), None),
+        Party::Group(g) => (None, Some(g.to_string())),
+    }
+}
+
+fn search_text(title: &str, description: &str, kind: &str, number: Option<&str>) -> String {
+    svitok_core::user::search_key(&[title, description, kind, number.unwrap_or("")])
+}
+
+async fn add_event(tx: &mut Transaction<'_, Any>, doc: DocumentId, e: &Event, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO document_events (id, document_id, actor_id, action, details, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(doc.to_string())
+    .bind(e.actor.to_string())
+    .bind(e.action)
+    .bind(e.details.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// Recomputes who may read a document from its owner, responsible party and recipients.
+async fn refresh_readers(tx: &mut Transaction<'_, Any>, doc: DocumentId) -> Result<()> {
+    let id = doc.to_string();
+    sqlx::query("DELETE FROM document_readers WHERE document_id = $1")
+        .bind(&id)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO document_readers (principal, document_id) \
+         SELECT 'u:' || owner_id, id FROM documents WHERE id = $1 \
+         UNION SELECT 'u:' || responsible_user_id, id FROM documents WHERE id = $1 AND responsible_user_id IS NOT NULL \
+         UNION SELECT 'g:' || responsible_group_id, id FROM documents WHERE id = $1 AND responsible_group_id IS NOT NULL \
+         UNION SELECT 'u:' || to_user_id, document_id FROM transfers WHERE document_id = $1 AND to_user_id IS NOT NULL \
+         UNION SELECT 'g:' || to_group_id, document_id FROM transfers WHERE document_id = $1 AND to_group_id IS NOT NULL",
+    )
+    .bind(&id)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// `$from, $from+1, …` placeholders for a list of principals.
+fn marks(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+impl Db {
+    /// Creates a document, with its first version when it has a file, in one transaction.
+    pub async fn insert_document(
+        &self,
+        d: &NewDocument,
+        version: Option<&NewVersion>,
+        e: &Event,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let (ru, rg) = split(d.responsible);
+        sqlx::query(
+            "INSERT INTO documents (id, title, description, kind, reg_number, owner_id, status, responsible_user_id, \
+             responsible_group_id, due_date, search_text, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11, $11)",
+        )
+        .bind(d.id.to_string())
+        .bind(&d.title)
+        .bind(&d.description)
+        .bind(&d.kind)
+        .bind(d.reg_number.as_deref())
+        .bind(d.owner.to_string())
+        .bind(ru)
+        .bind(rg)
+        .bind(d.due_date.as_deref())
+        .bind(search_text(&d.title, &d.description, &d.kind, d.reg_number.as_deref()))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if let Some(v) = version {
+            insert_version(&mut tx, d.id, 1, v, now).await?;
+        }
+        refresh_readers(&mut tx, d.id).await?;
+        add_event(&mut tx, d.id, e, now).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    pub async fn document(&self, id: DocumentId) -> Result<Option<DocumentRow>> {
+        let row = sqlx::query(&format!("SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.as_ref().map(document).transpose()
+    }
+
+    /// Whether the document was sent or forwarded to any of `principals`.
+    pub async fn is_recipient(&self, doc: DocumentId, principals: &[String]) -> Result<bool> {
+        let sql = format!(
+            "SELECT 1 AS one FROM transfers WHERE document_id = $1 AND \
+             (('u:' || to_user_id) IN ({m}) OR ('g:' || to_group_id) IN ({m})) LIMIT 1",
+            m = marks(2, principals.len())
+        );
+        let mut q = sqlx::query(&sql).bind(doc.to_string());
+        for p in principals {
+            q = q.bind(p.as_str());
+        }
+        Ok(q.fetch_optional(&self.pool).await.map_err(map_err)?.is_some())
+    }
+
+    pub async fn versions(&self, doc: DocumentId) -> Result<Vec<VersionRow>> {
+        let rows = sqlx::query(
+            "SELECT number, file_name, media_type, size, sha256, blob_key, author_id, created_at \
+             FROM document_versions WHERE document_id = $1 ORDER BY number",
+        )
+        .bind(doc.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(version).collect()
+    }
+
+    /// Adds the next version (numbers are 1, 2, … without gaps).
+    pub async fn add_version(&self, doc: DocumentId, v: &NewVersion, e: &Event, now: i64) -> Result<i64> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        // Writing first takes SQLite's write lock before reading the last number.
+        touch(&mut tx, doc, now).await?;
+        let next: i64 =
+            sqlx::query("SELECT COALESCE(MAX(number), 0) + 1 AS n FROM document_versions WHERE document_id = $1")
+                .bind(doc.to_string())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?
+                .try_get("n")
+                .map_err(err)?;
+        insert_version(&mut tx, doc, next, v, now).await?;
+        add_event(&mut tx, doc, e, now).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(next)
+    }
+
+    pub async fn update_card(
+        &self,
+        doc: DocumentId,
+        c: (&str, &str, &str, Option<&str>, Option<&str>),
+        e: &Event,
+        now: i64,
+    ) -> Result<()> {
+        let (title, description, kind, number, due) = c;
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        sqlx::query(
+            "UPDATE documents SET title = $2, description = $3, kind = $4, reg_number = $5, due_date = $6, \
+             search_text = $7, updated_at = $8 WHERE id = $1",
+        )
+        .bind(doc.to_string())
+        .bind(title)
+        .bind(description)
+        .bind(kind)
+        .bind(number)
+        .bind(due)
+        .bind(search_text(title, description, kind, number))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        add_event(&mut tx, doc, e, now).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    /// Moves the status from `from` to `to`; false when someone else moved it first.
+    pub async fn set_document_status(
+        &self,
+        doc: DocumentId,
+        from: Status,
+        to: Status,
+        e: &Event,
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let done = sqlx::query("UPDATE documents SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2")
+            .bind(doc.to_string())
+            .bind(from.as_str())
+            .bind(to.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        add_event(&mut tx, doc, e, now).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(true)
+    }
+
+    pub async fn set_responsible(&self, doc: DocumentId, to: Party, e: &Event, now: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        set_responsible(&mut tx, doc, to, now).await?;
+        refresh_readers(&mut tx, doc).await?;
+        add_event(&mut tx, doc, e, now).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    /// Records transfers to each recipient (and hands responsibility over when asked), in
+    /// one transaction; returns their ids.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_transfers(
+        &self,
+        doc: DocumentId,
+        from: UserId,
+        to: &[Party],
+        action: &str,
+        comment: &str,
+        hand_over: Option<Party>,
+        e: &Event,
+        now: i64,
+    ) -> Result<Vec<TransferId>> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        touch(&mut tx, doc, now).await?;
+        let mut ids = Vec::new();
+        for p in to {
+            let id = TransferId::new();
+            let (u, g) = split(*p);
+            sqlx::query(
+                "INSERT INTO transfers (id, document_id, from_user_id, to_user_id, to_group_id, action, comment, hand_over, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(id.to_string())
+            .bind(doc.to_string())
+            .bind(from.to_string())
+            .bind(u)
+            .bind(g)
+            .bind(action)
+            .bind(comment)
+            .bind(i64::from(hand_over == Some(*p)))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            ids.push(id);
+        }
+        if let Some(p) = hand_over {
+            set_responsible(&mut tx, doc, p, now).await?;
+        }
+        refresh_readers(&mut tx, doc).await?;
+        add_event(&mut tx, doc, e, now).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(ids)
+    }
+
+    /// Marks every transfer of `doc` addressed to `principals` as read by `user`.
+    pub async fn mark_read(&self, doc: DocumentId, user: UserId, principals: &[String], now: i64) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO transfer_reads (transfer_id, user_id, read_at) \
+             SELECT t.id, $2, $3 FROM transfers t WHERE t.document_id = $1 AND \
+             (('u:' || t.to_user_id) IN ({m}) OR ('g:' || t.to_group_id) IN ({m})) \
+             AND NOT EXISTS (SELECT 1 FROM transfer_reads r WHERE r.transfer_id = t.id AND r.user_id = $2)",
+            m = marks(4, principals.len())
+        );
+        let mut q = sqlx::query(&sql).bind(doc.to_string()).bind(user.to_string()).bind(now);
+        for p in principals {
+            q = q.bind(p.as_str());
+        }
+        q.execute(&self.pool).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    /// Documents `principals` may read, newest change first, after the keyset cursor
+    /// `(updated_at, id)`; every page costs the same however deep it is.
+    pub async fn list_documents(
+        &self,
+        principals: &[String],
+        f: &DocumentFilter,
+        after: Option<(i64, String)>,
+        limit: i64,
+    ) -> Result<Vec<DocumentRow>> {
+        let mut args: Vec<String> = principals.to_vec();
+        let mut ints: Vec<(usize, i64)> = Vec::new();
+        let mut cond = vec![format!(
+            "d.id IN (SELECT r.document_id FROM document_readers r WHERE r.principal IN ({}))",
+            marks(1, principals.len())
+        )];
+        let mut next = principals.len() + 1;
+        let mut text = |args: &mut Vec<String>, v: String| {
+            args.push(v);
+            next += 1;
+            next - 1
+        };
+        cond.push(if f.deleted {
+            "d.deleted_at IS NOT NULL".into()
+        } else {
+            "d.deleted_at IS NULL".into()
+        });
+        if let Some(s) = f.status {
+            let i = text(&mut args, s.as_str().into());
+            cond.push(format!("d.status = ${i}"));
+        }
+        if let Some(p) = f.responsible {
+            match p {
+                Party::User(u) => {
+                    let i = text(&mut args, u.to_string());
+                    cond.push(format!("d.responsible_user_id = ${i}"));
+                }
+                Party::Group(g) => {
+                    let i = text(&mut args, g.to_string());
+                    cond.push(format!("d.responsible_group_id = ${i}"));
+                }
+            }
+        }
+        if let Some(o) = f.owner {
+            let i = text(&mut args, o.to_string());
+            cond.push(format!("d.owner_id = ${i}"));
+        }
+        if let Some(g) = f.group {
+            let i = text(&mut args, g.to_string());
+            cond.push(format!(
+                "(d.responsible_group_id = ${i} OR EXISTS (SELECT 1 FROM transfers t WHERE t.document_id = d.id AND t.to_group_id = ${i}))"
+            ));
+        }
+        if let Some(k) = &f.kind {
+            let i = text(&mut args, k.clone());
+            cond.push(format!("d.kind = ${i}"));
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let i = text(&mut args, like_pattern(q));
+            cond.push(format!("d.search_text LIKE ${i} ESCAPE '\\'"));
+        }
+        if let Some(d) = &f.due_before {
+            let i = text(&mut args, d.clone());
+            cond.push(format!("d.due_date IS NOT NULL AND d.due_date < ${i}"));
+        }
+        let mut int = |col: &str, op: &str, v: Option<i64>, cond: &mut Vec<String>| {
+            if let Some(v) = v {
+                ints.push((next, v));
+                cond.push(format!("{col} {op} ${next}"));
+                next += 1;
+            }
+        };
+        int("d.created_at", ">=", f.created_from, &mut cond);
+        int("d.created_at", "<", f.created_to, &mut cond);
+        int("d.updated_at", ">=", f.updated_from, &mut cond);
+        int("d.updated_at", "<", f.updated_to, &mut cond);
+        let mut cursor_args = None;
+        if let Some((at, id)) = after {
+            cond.push(format!(
+                "(d.updated_at < ${a} OR (d.updated_at = ${a} AND d.id < ${b}))",
+                a = next,
+                b = next + 1
+            ));
+            cursor_args = Some((at, id));
+            next += 2;
+        }
+        let sql = format!(
+            "SELECT {DOC_COLUMNS} FROM documents d WHERE {} ORDER BY d.updated_at DESC, d.id DESC LIMIT ${next}",
+            cond.join(" AND ")
+        );
+        // Bind in placeholder order: texts first ($1…), then the integers, then the cursor.
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = q.bind(a.as_str());
+        }
+        for (_, v) in &ints {
+            q = q.bind(*v);
+        }
+        if let Some((at, id)) = cursor_args {
+            q = q.bind(at).bind(id);
+        }
+        let rows = q.bind(limit).fetch_all(&self.pool).await.map_err(map_err)?;
+        rows.iter().map(document).collect()
+    }
+
+    /// Transfers addressed to `principals` (a user and its groups), unread first, newest
+    /// first within each.
+    pub async fn inbox(
+        &self,
+        user: UserId,
+        principals: &[String],
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<InboxRow>, i64)> {
+        let n = principals.len();
+        let m = marks(2, n);
+        let filter = format!(
+            "FROM transfers t JOIN documents d ON d.id = t.document_id \
+             LEFT JOIN transfer_reads r ON r.transfer_id = t.id AND r.user_id = $1 \
+             WHERE d.deleted_at IS NULL AND (('u:' || t.to_user_id) IN ({m}) OR ('g:' || t.to_group_id) IN ({m}))"
+        );
+        let count_sql = format!("SELECT COUNT(*) AS n {filter}");
+        let mut count = sqlx::query(&count_sql).bind(user.to_string());
+        for p in principals {
+            count = count.bind(p.as_str());
+        }
+        let total: i64 = count
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?
+            .try_get("n")
+            .map_err(err)?;
+        let sql = format!(
+            "SELECT {DOC_COLUMNS}, t.id AS t_id, t.from_user_id, t.to_user_id, t.to_group_id, t.action, t.comment, \
+             t.hand_over, t.created_at AS t_created_at, CASE WHEN r.read_at IS NULL THEN 0 ELSE 1 END AS is_read \
+             {filter} ORDER BY is_read, t.created_at DESC, t.id DESC LIMIT ${} OFFSET ${}",
+            n + 2,
+            n + 3
+        );
+        let mut q = sqlx::query(&sql).bind(user.to_string());
+        for p in principals {
+            q = q.bind(p.as_str());
+        }
+        let rows = q
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(InboxRow {
+                    document: document(r)?,
+                    transfer: transfer(r)?,
+                    read: r.try_get::<i64, _>("is_read").map_err(err)? == 1,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok((items, total))
+    }
+
+    pub async fn transfers(&self, doc: DocumentId) -> Result<Vec<TransferRow>> {
+        let rows = sqlx::query(
+            "SELECT id AS t_id, from_user_id, to_user_id, to_group_id, action, comment, hand_over, created_at AS t_created_at \
+             FROM transfers WHERE document_id = $1 ORDER BY created_at, id",
+        )
+        .bind(doc.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(transfer).collect()
+    }
+
+    pub async fn history(&self, doc: DocumentId) -> Result<Vec<EventRow>> {
+        let rows = sqlx::query(
+            "SELECT actor_id, action, details, created_at FROM document_events WHERE document_id = $1 ORDER BY created_at, id",
+        )
+        .bind(doc.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let actor: Option<String> = r.try_get("actor_id").map_err(err)?;
+                Ok(EventRow {
+                    actor: actor.and_then(|a| a.parse().ok()).map(UserId),
+                    action: r.try_get("action").map_err(err)?,
+                    details: r.try_get("details").map_err(err)?,
+                    created_at: r.try_get("created_at").map_err(err)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records a history entry on its own (a download changes nothing else).
+    pub async fn add_document_event(&self, doc: DocumentId, e: &Event, now: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        add_event(&mut tx, doc, e, now).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    /// Moves to the trash (`deleted = true`) or back.
+    pub async fn set_deleted(&self, doc: DocumentId, deleted: bool, e: &Event, now: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        sqlx::query("UPDATE documents SET deleted_at = $2, updated_at = $3 WHERE id = $1")
+            .bind(doc.to_string())
+            .bind(deleted.then_some(now))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        add_event(&mut tx, doc, e, now).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    /// Documents for which the group is responsible or to which they were addressed.
+    pub async fn group_document_count(&self, group: GroupId) -> Result<i64> {
+        sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM documents WHERE responsible_group_id = $1) \
+                  + (SELECT COUNT(*) FROM transfers WHERE to_group_id = $1) AS n",
+        )
+        .bind(group.to_string())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?
+        .try_get("n")
+        .map_err(err)
+    }
+
+    /// Whether any version refers to a blob (the orphan sweeper keeps those).
+    pub async fn blob_in_use(&self, key: &str) -> Result<bool> {
+        Ok(
+            sqlx::query("SELECT 1 AS one FROM document_versions WHERE blob_key = $1 LIMIT 1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_err)?
+                .is_some(),
+        )
+    }
+
+    /// The principals a user reads as: itself and each of its groups.
+    pub async fn principals(&self, user: UserId) -> Result<Vec<String>> {
+        let groups = self.groups_of(&[user]).await?.remove(&user).unwrap_or_default();
+        let mut out = vec![Party::User(user).principal()];
+        out.extend(groups.into_iter().map(|g| Party::Group(g).principal()));
+        Ok(out)
+    }
+}
+
+fn version(r: &AnyRow) -> Result<VersionRow> {
+    Ok(VersionRow {
+        number: r.try_get("number").map_err(err)?,
+        file_name: r.try_get("file_name").map_err(err)?,
+        media_type: r.try_get("media_type").map_err(err)?,
+        size: r.try_get("size").map_err(err)?,
+        sha256: r.try_get("sha256").map_err(err)?,
+        blob_key: r.try_get("blob_key").map_err(err)?,
+        author: UserId(rows::uuid(r, "author_id")?),
+        created_at: r.try_get("created_at").map_err(err)?,
+    })
+}
+
+async fn touch(tx: &mut Transaction<'_, Any>, doc: DocumentId, now: i64) -> Result<()> {
+    let done = sqlx::query("UPDATE documents SET updated_at = $2 WHERE id = $1")
+        .bind(doc.to_string())
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    if done.rows_affected() == 0 {
+        return Err(CoreError::NotFound("document"));
+    }
+    Ok(())
+}
+
+async fn insert_version(
+    tx: &mut Transaction<'_, Any>,
+    doc: DocumentId,
+    number: i64,
+    v: &NewVersion,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO document_versions (document_id, number, file_name, media_type, size, sha256, blob_key, author_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(doc.to_string())
+    .bind(number)
+    .bind(&v.file_name)
+    .bind(&v.media_type)
+    .bind(v.size)
+    .bind(&v.sha256)
+    .bind(&v.blob_key)
+    .bind(v.author.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+async fn set_responsible(tx: &mut Transaction<'_, Any>, doc: DocumentId, to: Party, now: i64) -> Result<()> {
+    let (u, g) = split(to);
+    sqlx::query(
+        "UPDATE documents SET responsible_user_id = $2, responsible_group_id = $3, updated_at = $4 WHERE id = $1",
+    )
+    .bind(doc.to_string())
+    .bind(u)
+    .bind(g)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
