@@ -659,6 +659,35 @@ impl Db {
         .map_err(err)
     }
 
+    /// Documents in the trash since before `before`, with their blobs' keys.
+    pub async fn trash_older_than(&self, before: i64, limit: i64) -> Result<Vec<(DocumentId, Vec<String>)>> {
+        let rows = sqlx::query(
+            "SELECT id FROM documents WHERE deleted_at IS NOT NULL AND deleted_at < $1 ORDER BY deleted_at LIMIT $2",
+        )
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let id = DocumentId(rows::uuid(&r, "id")?);
+            let keys = self.versions(id).await?.into_iter().map(|v| v.blob_key).collect();
+            out.push((id, keys));
+        }
+        Ok(out)
+    }
+
+    /// Removes a document for good (its versions, transfers and history go with it).
+    pub async fn purge_document(&self, id: DocumentId) -> Result<()> {
+        sqlx::query("DELETE FROM documents WHERE id = $1 AND deleted_at IS NOT NULL")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
     /// Whether any version refers to a blob (the orphan sweeper keeps those).
     pub async fn blob_in_use(&self, key: &str) -> Result<bool> {
         Ok(

@@ -39,6 +39,8 @@ pub struct Settings {
     pub org_name: String,
     /// Largest file accepted, in bytes.
     pub max_upload: u64,
+    /// How long a document stays in the trash before it is purged.
+    pub trash_retention_ms: i64,
 }
 
 impl Settings {
@@ -51,6 +53,7 @@ impl Settings {
             session_absolute_ms: 12 * 60 * 60 * 1000,
             org_name: "Svitok".into(),
             max_upload: 512 * 1024 * 1024,
+            trash_retention_ms: 30 * 24 * 60 * 60 * 1000,
         }
     }
 

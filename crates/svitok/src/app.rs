@@ -51,6 +51,7 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
     settings.session_absolute_ms = config.session_absolute_hours * 3_600_000;
     settings.org_name = config.org_name.clone();
     settings.max_upload = config.max_upload;
+    settings.trash_retention_ms = config.trash_retention_days * 86_400_000;
     let blobs = svitok_storage::BlobStore::local(&config.blob_dir, master.derive("svitok blob keys v1"))
         .map_err(|e| anyhow::anyhow!("blob storage {}: {e}", config.blob_dir.display()))?;
     Ok(AppState::new(db, mailer(config)?, blobs, clock, settings, &master))
@@ -83,10 +84,15 @@ impl Application {
     }
 
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let upkeep = tokio::spawn(svitok_web::service::maintenance::run(
+            self.state.clone(),
+            std::time::Duration::from_secs(10 * 60),
+        ));
         let app = svitok_web::router(self.state.clone());
         axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
+        upkeep.abort();
         self.state.db.close().await;
         Ok(())
     }

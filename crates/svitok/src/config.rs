@@ -30,6 +30,8 @@ pub struct RawConfig {
     pub org_name: String,
     /// Largest upload: bytes, or with a unit (`512MiB`, `2GiB`).
     pub max_upload: String,
+    /// Days a deleted document stays in the trash before it is purged.
+    pub trash_retention_days: i64,
 }
 
 impl Default for RawConfig {
@@ -51,6 +53,7 @@ impl Default for RawConfig {
             session_absolute_hours: 12,
             org_name: "Svitok".into(),
             max_upload: "512MiB".into(),
+            trash_retention_days: 30,
         }
     }
 }
@@ -73,6 +76,7 @@ const ENV_KEYS: &[&str] = &[
     "session_absolute_hours",
     "org_name",
     "max_upload",
+    "trash_retention_days",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +106,7 @@ pub struct Config {
     /// Where blobs live: a directory on this machine.
     pub blob_dir: PathBuf,
     pub max_upload: u64,
+    pub trash_retention_days: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -240,6 +245,9 @@ impl RawConfig {
         if !(1..=24 * 30).contains(&self.session_absolute_hours) {
             return Err(bad("session_absolute_hours", "must be 1–720"));
         }
+        if !(1..=3650).contains(&self.trash_retention_days) {
+            return Err(bad("trash_retention_days", "must be 1–3650"));
+        }
         if self.org_name.trim().is_empty() || self.org_name.chars().count() > 200 {
             return Err(bad("org_name", "must be 1–200 characters"));
         }
@@ -263,6 +271,7 @@ impl RawConfig {
             org_name: self.org_name.trim().to_string(),
             blob_dir,
             max_upload,
+            trash_retention_days: self.trash_retention_days,
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod groups;
 pub mod letters;
 pub mod login;
+pub mod maintenance;
 pub mod operator;
 pub mod sessions;
 pub mod setup;

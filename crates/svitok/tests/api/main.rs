@@ -10,6 +10,7 @@ mod codes;
 mod documents;
 mod login;
 mod mail;
+mod maintenance;
 mod matrix;
 mod migrations;
 mod passwords;
