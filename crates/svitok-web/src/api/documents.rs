@@ -171,7 +171,12 @@ async fn read_form(state: &AppState, mut form: Multipart) -> ApiResult<(Option<U
     let mut card = CardInput::default();
     let mut upload: Option<Upload> = None;
     let result: ApiResult<()> = async {
+        let mut refused: Option<CoreError> = None;
         while let Some(mut field) = form.next_field().await.map_err(bad_form)? {
+            if refused.is_some() {
+                drain_field(&mut field).await;
+                continue;
+            }
             let name = field.name().unwrap_or("").to_string();
             if name == "file" {
                 if upload.is_some() {
@@ -180,20 +185,26 @@ async fn read_form(state: &AppState, mut form: Multipart) -> ApiResult<(Option<U
                 let file_name = svc::clean_file_name(field.file_name().unwrap_or("file"));
                 let media_type = svc::clean_media_type(field.content_type());
                 let mut writer = svc::begin_upload(state).await?;
-                loop {
+                // Read the part into the store; on failure decide what to answer.
+                let outcome: Result<(), ApiError> = loop {
                     match field.chunk().await {
                         Ok(Some(chunk)) => {
                             if let Err(e) = writer.write(&chunk).await {
-                                writer.abort().await;
-                                return Err(svc::blob_error(e).into());
+                                break Err(svc::blob_error(e).into());
                             }
                         }
-                        Ok(None) => break,
-                        Err(e) => {
-                            writer.abort().await;
-                            return Err(bad_form(e));
-                        }
+                        Ok(None) => break Ok(()),
+                        Err(e) => break Err(bad_form(e)),
                     }
+                };
+                if let Err(e) = outcome {
+                    writer.abort().await;
+                    if matches!(e.0, CoreError::TooLarge(_)) {
+                        drain_field(&mut field).await;
+                        refused = Some(e.0);
+                        continue;
+                    }
+                    return Err(e);
                 }
                 let blob = writer.finish().await.map_err(svc::blob_error)?;
                 upload = Some(Upload {
@@ -220,7 +231,10 @@ async fn read_form(state: &AppState, mut form: Multipart) -> ApiResult<(Option<U
                 other => return Err(bad_form(format!("unknown field «{other}»"))),
             }
         }
-        Ok(())
+        match refused {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
     }
     .await;
     if let Err(e) = result {
@@ -230,6 +244,22 @@ async fn read_form(state: &AppState, mut form: Multipart) -> ApiResult<(Option<U
         return Err(e);
     }
     Ok((upload, card))
+}
+
+/// After refusing an upload, reads and discards what the client is still sending (up to
+/// 16 MiB a part, for at most 5 s), so that it receives the answer instead of a reset.
+async fn drain_field(field: &mut axum::extract::multipart::Field<'_>) {
+    const LIMIT: usize = 16 * 1024 * 1024;
+    let drain = async {
+        let mut seen = 0usize;
+        while let Ok(Some(c)) = field.chunk().await {
+            seen += c.len();
+            if seen > LIMIT {
+                return;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), drain).await;
 }
 
 fn is_multipart(req: &Request) -> bool {
@@ -559,31 +589,37 @@ fn content_disposition(name: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-/// Downloads a version's file (readers with `manage_own_documents`). The file is checked
-/// as it streams; a failed check cuts the response short rather than send wrong bytes.
-#[utoipa::path(get, path = "/api/v1/documents/{id}/versions/{n}/content", tag = "documents",
-    params(("id" = Uuid, Path), ("n" = i64, Path)),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
-              (status = 400, body = Problem, content_type = JSON_PROBLEM), (status = 401, body = Problem, content_type = JSON_PROBLEM),
-              (status = 403, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
-    security(("bearer" = []), ("cookie" = [])))]
-pub async fn download_version(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiPath((id, n)): ApiPath<(Uuid, i64)>,
-) -> ApiResult<Response> {
-    let (v, stream) = svc::download(&state, &actor, DocumentId(id), n).await?;
+/// `bytes=a-b`, `bytes=a-`, `bytes=-n`; anything else (several ranges, other units) is
+/// ignored and the whole file served, as RFC 9110 allows.
+fn parse_range(h: Option<&HeaderValue>) -> Option<svc::ByteRange> {
+    let spec = h?.to_str().ok()?.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_empty() {
+        return b.parse().ok().filter(|n| *n > 0).map(svc::ByteRange::Suffix);
+    }
+    let a: u64 = a.parse().ok()?;
+    let b = if b.is_empty() { None } else { Some(b.parse().ok()?) };
+    Some(svc::ByteRange::From(a, b))
+}
+
+fn file_response(v: &VersionRow, status: StatusCode, length: u64, stream: svc::ByteStream) -> ApiResult<Response> {
     let key = v.blob_key.clone();
     let body = Body::from_stream(stream.inspect_err(move |e| {
         tracing::error!(error = %e, blob = %key, "a stored file failed its check while being sent");
     }));
     let mut res = Response::new(body);
+    *res.status_mut() = status;
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_str(&v.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(v.size as u64));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&content_disposition(&v.file_name)).map_err(CoreError::internal)?,
@@ -593,6 +629,52 @@ pub async fn download_version(
         HeaderValue::from_str(&v.sha256).map_err(CoreError::internal)?,
     );
     Ok(res)
+}
+
+/// Downloads a version's file (readers with `manage_own_documents`), whole or a
+/// `Range: bytes=…` of it (206). The whole file is checked as it streams; a failed check
+/// cuts the response short rather than send wrong bytes.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/versions/{n}/content", tag = "documents",
+    params(("id" = Uuid, Path), ("n" = i64, Path)),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+              (status = 206, description = "the requested range", content_type = "application/octet-stream"),
+              (status = 400, body = Problem, content_type = JSON_PROBLEM), (status = 401, body = Problem, content_type = JSON_PROBLEM),
+              (status = 403, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM),
+              (status = 416, body = Problem, content_type = JSON_PROBLEM)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn download_version(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath((id, n)): ApiPath<(Uuid, i64)>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Response> {
+    let range = parse_range(headers.get(header::RANGE));
+    match svc::download(&state, &actor, DocumentId(id), n, range).await? {
+        svc::Download::Full(v, stream) => file_response(&v, StatusCode::OK, v.size as u64, stream),
+        svc::Download::Partial(v, a, b, stream) => {
+            let mut res = file_response(&v, StatusCode::PARTIAL_CONTENT, b - a + 1, stream)?;
+            let cr = format!("bytes {a}-{b}/{}", v.size);
+            res.headers_mut().insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&cr).map_err(CoreError::internal)?,
+            );
+            Ok(res)
+        }
+        svc::Download::Unsatisfiable(v) => {
+            let mut res = problem(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "range_not_satisfiable",
+                format!("Запрошенный диапазон вне файла размером {} байт", v.size),
+                None,
+            );
+            let cr = format!("bytes */{}", v.size);
+            res.headers_mut().insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&cr).map_err(CoreError::internal)?,
+            );
+            Ok(res)
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -367,16 +367,34 @@ pub async fn versions(state: &AppState, actor: &Actor, id: DocumentId) -> Result
     state.db.versions(id).await
 }
 
-/// A version's file as a stream, checked as it goes (see `svitok_storage`).
+pub type ByteStream = std::pin::Pin<Box<dyn Stream<Item = std::result::Result<Bytes, BlobError>> + Send>>;
+
+/// A `Range: bytes=…` request, before it is checked against the file's size.
+#[derive(Debug, Clone, Copy)]
+pub enum ByteRange {
+    /// `a-` or `a-b`.
+    From(u64, Option<u64>),
+    /// `-n`: the last n bytes.
+    Suffix(u64),
+}
+
+pub enum Download {
+    Full(VersionRow, ByteStream),
+    /// Bytes `start..=end` of the file.
+    Partial(VersionRow, u64, u64, ByteStream),
+    /// The range lies outside the file (416).
+    Unsatisfiable(VersionRow),
+}
+
+/// A version's file as a stream, checked as it goes (see `svitok_storage`): all of it, or
+/// the requested range.
 pub async fn download(
     state: &AppState,
     actor: &Actor,
     id: DocumentId,
     number: i64,
-) -> Result<(
-    VersionRow,
-    impl Stream<Item = std::result::Result<Bytes, BlobError>> + Send + 'static,
-)> {
+    range: Option<ByteRange>,
+) -> Result<Download> {
     open(state, actor, id, DocOp::Download).await?;
     let v = state
         .db
@@ -385,14 +403,36 @@ pub async fn download(
         .into_iter()
         .find(|v| v.number == number)
         .ok_or(CoreError::NotFound("version"))?;
-    let stream = state.blobs.read(&v.blob_key, &v.sha256).await.map_err(blob_error)?;
-    let details = json!({ "version": number });
+    let size = v.size as u64;
+    let bounds = range.map(|r| match r {
+        ByteRange::From(a, b) => (a, b.unwrap_or(u64::MAX).min(size.saturating_sub(1))),
+        ByteRange::Suffix(n) => (size.saturating_sub(n), size.saturating_sub(1)),
+    });
+    if let Some((a, b)) = bounds {
+        if size == 0 || a > b || a >= size {
+            return Ok(Download::Unsatisfiable(v));
+        }
+    }
+    let details = json!({ "version": number, "range": bounds.map(|(a, b)| format!("{a}-{b}")) });
     state
         .db
         .add_document_event(id, &event(actor, "downloaded", details.clone()), state.now())
         .await?;
     audited(state, actor, "document.downloaded", id, details).await?;
-    Ok((v, stream))
+    Ok(match bounds {
+        None => {
+            let s = state.blobs.read(&v.blob_key, &v.sha256).await.map_err(blob_error)?;
+            Download::Full(v, Box::pin(s))
+        }
+        Some((a, b)) => {
+            let s = state
+                .blobs
+                .read_range(&v.blob_key, size, a, b)
+                .await
+                .map_err(blob_error)?;
+            Download::Partial(v, a, b, Box::pin(s))
+        }
+    })
 }
 
 pub async fn update_card(state: &AppState, actor: &Actor, id: DocumentId, input: CardInput) -> Result<()> {
