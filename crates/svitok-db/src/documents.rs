@@ -193,17 +193,29 @@ async fn refresh_readers(tx: &mut Transaction<'_, Any>, doc: DocumentId) -> Resu
         .await
         .map_err(map_err)?;
     sqlx::query(
-        "INSERT INTO document_readers (principal, document_id) \
-         SELECT 'u:' || owner_id, id FROM documents WHERE id = $1 \
-         UNION SELECT 'u:' || responsible_user_id, id FROM documents WHERE id = $1 AND responsible_user_id IS NOT NULL \
-         UNION SELECT 'g:' || responsible_group_id, id FROM documents WHERE id = $1 AND responsible_group_id IS NOT NULL \
-         UNION SELECT 'u:' || to_user_id, document_id FROM transfers WHERE document_id = $1 AND to_user_id IS NOT NULL \
-         UNION SELECT 'g:' || to_group_id, document_id FROM transfers WHERE document_id = $1 AND to_group_id IS NOT NULL",
+        "INSERT INTO document_readers (principal, document_id, updated_at) \
+         SELECT p.principal, $1, (SELECT updated_at FROM documents WHERE id = $1) FROM ( \
+           SELECT 'u:' || owner_id AS principal FROM documents WHERE id = $1 \
+           UNION SELECT 'u:' || responsible_user_id FROM documents WHERE id = $1 AND responsible_user_id IS NOT NULL \
+           UNION SELECT 'g:' || responsible_group_id FROM documents WHERE id = $1 AND responsible_group_id IS NOT NULL \
+           UNION SELECT 'u:' || to_user_id FROM transfers WHERE document_id = $1 AND to_user_id IS NOT NULL \
+           UNION SELECT 'g:' || to_group_id FROM transfers WHERE document_id = $1 AND to_group_id IS NOT NULL) p",
     )
     .bind(&id)
     .execute(&mut **tx)
     .await
     .map_err(map_err)?;
+    Ok(())
+}
+
+/// Carries a document's new `updated_at` to its reader rows (the lists' order).
+async fn sync_reader_times(tx: &mut Transaction<'_, Any>, doc: DocumentId, now: i64) -> Result<()> {
+    sqlx::query("UPDATE document_readers SET updated_at = $2 WHERE document_id = $1")
+        .bind(doc.to_string())
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
     Ok(())
 }
 
@@ -328,6 +340,7 @@ impl Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
+        sync_reader_times(&mut tx, doc, now).await?;
         add_event(&mut tx, doc, e, now).await?;
         tx.commit().await.map_err(map_err)
     }
@@ -353,6 +366,7 @@ impl Db {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
+        sync_reader_times(&mut tx, doc, now).await?;
         add_event(&mut tx, doc, e, now).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(true)
@@ -431,7 +445,10 @@ impl Db {
     }
 
     /// Documents `principals` may read, newest change first, after the keyset cursor
-    /// `(updated_at, id)`; every page costs the same however deep it is.
+    /// `(updated_at, id)`. Each principal's readable documents are walked in time order
+    /// on the `(principal, updated_at, document_id)` index, at most one page from each,
+    /// and those few rows merged: a page costs the same with a thousand documents or a
+    /// million, and however deep the cursor is.
     pub async fn list_documents(
         &self,
         principals: &[String],
@@ -439,17 +456,19 @@ impl Db {
         after: Option<(i64, String)>,
         limit: i64,
     ) -> Result<Vec<DocumentRow>> {
-        let mut args: Vec<String> = principals.to_vec();
-        let mut ints: Vec<(usize, i64)> = Vec::new();
-        let mut cond = vec![format!(
-            "d.id IN (SELECT r.document_id FROM document_readers r WHERE r.principal IN ({}))",
-            marks(1, principals.len())
-        )];
-        let mut next = principals.len() + 1;
-        let mut text = |args: &mut Vec<String>, v: String| {
-            args.push(v);
-            next += 1;
-            next - 1
+        if principals.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Placeholders: $1 limit, then the filter values, then the cursor, then one per
+        // principal; every arm of the union shares the same filter placeholders.
+        let mut texts: Vec<String> = Vec::new();
+        let mut ints: Vec<i64> = Vec::new();
+        let mut cond: Vec<String> = Vec::new();
+        let mut next = 2usize;
+        let text = |texts: &mut Vec<String>, v: String, next: &mut usize| {
+            texts.push(v);
+            *next += 1;
+            *next - 1
         };
         cond.push(if f.deleted {
             "d.deleted_at IS NOT NULL".into()
@@ -457,80 +476,98 @@ impl Db {
             "d.deleted_at IS NULL".into()
         });
         if let Some(s) = f.status {
-            let i = text(&mut args, s.as_str().into());
+            let i = text(&mut texts, s.as_str().into(), &mut next);
             cond.push(format!("d.status = ${i}"));
         }
-        if let Some(p) = f.responsible {
-            match p {
-                Party::User(u) => {
-                    let i = text(&mut args, u.to_string());
-                    cond.push(format!("d.responsible_user_id = ${i}"));
-                }
-                Party::Group(g) => {
-                    let i = text(&mut args, g.to_string());
-                    cond.push(format!("d.responsible_group_id = ${i}"));
-                }
+        match f.responsible {
+            Some(Party::User(u)) => {
+                let i = text(&mut texts, u.to_string(), &mut next);
+                cond.push(format!("d.responsible_user_id = ${i}"));
             }
+            Some(Party::Group(g)) => {
+                let i = text(&mut texts, g.to_string(), &mut next);
+                cond.push(format!("d.responsible_group_id = ${i}"));
+            }
+            None => {}
         }
         if let Some(o) = f.owner {
-            let i = text(&mut args, o.to_string());
+            let i = text(&mut texts, o.to_string(), &mut next);
             cond.push(format!("d.owner_id = ${i}"));
         }
         if let Some(g) = f.group {
-            let i = text(&mut args, g.to_string());
+            let i = text(&mut texts, g.to_string(), &mut next);
             cond.push(format!(
                 "(d.responsible_group_id = ${i} OR EXISTS (SELECT 1 FROM transfers t WHERE t.document_id = d.id AND t.to_group_id = ${i}))"
             ));
         }
         if let Some(k) = &f.kind {
-            let i = text(&mut args, k.clone());
+            let i = text(&mut texts, k.clone(), &mut next);
             cond.push(format!("d.kind = ${i}"));
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let i = text(&mut args, like_pattern(q));
+            let i = text(&mut texts, like_pattern(q), &mut next);
             cond.push(format!("d.search_text LIKE ${i} ESCAPE '\\'"));
         }
         if let Some(d) = &f.due_before {
-            let i = text(&mut args, d.clone());
+            let i = text(&mut texts, d.clone(), &mut next);
             cond.push(format!("d.due_date IS NOT NULL AND d.due_date < ${i}"));
         }
-        let mut int = |col: &str, op: &str, v: Option<i64>, cond: &mut Vec<String>| {
+        for (col, op, v) in [
+            ("d.created_at", ">=", f.created_from),
+            ("d.created_at", "<", f.created_to),
+            ("d.updated_at", ">=", f.updated_from),
+            ("d.updated_at", "<", f.updated_to),
+        ] {
             if let Some(v) = v {
-                ints.push((next, v));
+                ints.push(v);
                 cond.push(format!("{col} {op} ${next}"));
                 next += 1;
             }
-        };
-        int("d.created_at", ">=", f.created_from, &mut cond);
-        int("d.created_at", "<", f.created_to, &mut cond);
-        int("d.updated_at", ">=", f.updated_from, &mut cond);
-        int("d.updated_at", "<", f.updated_to, &mut cond);
-        let mut cursor_args = None;
+        }
+        let mut cursor_id = None;
         if let Some((at, id)) = after {
+            // Written so the index range starts at the cursor instead of being filtered.
             cond.push(format!(
-                "(d.updated_at < ${a} OR (d.updated_at = ${a} AND d.id < ${b}))",
+                "r.updated_at <= ${a} AND (r.updated_at < ${a} OR r.document_id < ${b})",
                 a = next,
                 b = next + 1
             ));
-            cursor_args = Some((at, id));
+            ints.push(at);
+            cursor_id = Some(id);
             next += 2;
         }
+        let filter = cond.join(" AND ");
+        let arms: Vec<String> = (0..principals.len())
+            .map(|k| {
+                format!(
+                    "SELECT x{k}.document_id FROM (SELECT r.document_id FROM document_readers r \
+                     JOIN documents d ON d.id = r.document_id WHERE r.principal = ${p} AND {filter} \
+                     ORDER BY r.updated_at DESC, r.document_id DESC LIMIT $1) x{k}",
+                    p = next + k
+                )
+            })
+            .collect();
         let sql = format!(
-            "SELECT {DOC_COLUMNS} FROM documents d WHERE {} ORDER BY d.updated_at DESC, d.id DESC LIMIT ${next}",
-            cond.join(" AND ")
+            "SELECT {DOC_COLUMNS} FROM documents d WHERE d.id IN ({}) ORDER BY d.updated_at DESC, d.id DESC LIMIT $1",
+            arms.join(" UNION ALL ")
         );
-        // Bind in placeholder order: texts first ($1…), then the integers, then the cursor.
-        let mut q = sqlx::query(&sql);
-        for a in &args {
-            q = q.bind(a.as_str());
+        // Bind in placeholder order.
+        let mut q = sqlx::query(&sql).bind(limit);
+        for t in &texts {
+            q = q.bind(t.as_str());
         }
-        for (_, v) in &ints {
-            q = q.bind(*v);
+        let cursor_at = after_cursor_at(&ints, cursor_id.is_some());
+        for (n, v) in ints.iter().enumerate() {
+            if Some(n) == cursor_at {
+                q = q.bind(*v).bind(cursor_id.clone().unwrap_or_default());
+            } else {
+                q = q.bind(*v);
+            }
         }
-        if let Some((at, id)) = cursor_args {
-            q = q.bind(at).bind(id);
+        for p in principals {
+            q = q.bind(p.as_str());
         }
-        let rows = q.bind(limit).fetch_all(&self.pool).await.map_err(map_err)?;
+        let rows = q.fetch_all(&self.pool).await.map_err(map_err)?;
         rows.iter().map(document).collect()
     }
 
@@ -709,6 +746,11 @@ impl Db {
     }
 }
 
+/// The cursor's time is the last integer bound, followed by its id (a text).
+fn after_cursor_at(ints: &[i64], has_cursor: bool) -> Option<usize> {
+    has_cursor.then(|| ints.len() - 1)
+}
+
 fn version(r: &AnyRow) -> Result<VersionRow> {
     Ok(VersionRow {
         number: r.try_get("number").map_err(err)?,
@@ -732,7 +774,7 @@ async fn touch(tx: &mut Transaction<'_, Any>, doc: DocumentId, now: i64) -> Resu
     if done.rows_affected() == 0 {
         return Err(CoreError::NotFound("document"));
     }
-    Ok(())
+    sync_reader_times(tx, doc, now).await
 }
 
 async fn insert_version(
