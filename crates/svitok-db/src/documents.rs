@@ -416,6 +416,30 @@ impl Db {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+            // Into the recipient's inbox, or each member's.
+            let fan_out = match p {
+                Party::User(_) => {
+                    "INSERT INTO inbox_items (user_id, transfer_id, document_id, via_group_id, created_at) \
+                     VALUES ($3, $1, $2, NULL, $4) ON CONFLICT (user_id, transfer_id) DO NOTHING"
+                }
+                Party::Group(_) => {
+                    "INSERT INTO inbox_items (user_id, transfer_id, document_id, via_group_id, created_at) \
+                     SELECT m.user_id, $1, $2, $3, $4 FROM group_members m WHERE m.group_id = $3 \
+                     ON CONFLICT (user_id, transfer_id) DO NOTHING"
+                }
+            };
+            let target = match p {
+                Party::User(u) => u.to_string(),
+                Party::Group(g) => g.to_string(),
+            };
+            sqlx::query(fan_out)
+                .bind(id.to_string())
+                .bind(doc.to_string())
+                .bind(target)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
             ids.push(id);
         }
         if let Some(p) = hand_over {
@@ -427,20 +451,14 @@ impl Db {
         Ok(ids)
     }
 
-    /// Marks every transfer of `doc` addressed to `principals` as read by `user`.
-    pub async fn mark_read(&self, doc: DocumentId, user: UserId, principals: &[String], now: i64) -> Result<()> {
-        let sql = format!(
-            "INSERT INTO transfer_reads (transfer_id, user_id, read_at) \
-             SELECT t.id, $2, $3 FROM transfers t WHERE t.document_id = $1 AND \
-             (('u:' || t.to_user_id) IN ({m}) OR ('g:' || t.to_group_id) IN ({m})) \
-             AND NOT EXISTS (SELECT 1 FROM transfer_reads r WHERE r.transfer_id = t.id AND r.user_id = $2)",
-            m = marks(4, principals.len())
-        );
-        let mut q = sqlx::query(&sql).bind(doc.to_string()).bind(user.to_string()).bind(now);
-        for p in principals {
-            q = q.bind(p.as_str());
-        }
-        q.execute(&self.pool).await.map_err(map_err)?;
+    /// Marks what was sent to `user` with this document as read.
+    pub async fn mark_read(&self, doc: DocumentId, user: UserId) -> Result<()> {
+        sqlx::query("UPDATE inbox_items SET unread = 0 WHERE document_id = $1 AND user_id = $2 AND unread = 1")
+            .bind(doc.to_string())
+            .bind(user.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 
@@ -571,45 +589,27 @@ impl Db {
         rows.iter().map(document).collect()
     }
 
-    /// Transfers addressed to `principals` (a user and its groups), unread first, newest
-    /// first within each.
-    pub async fn inbox(
-        &self,
-        user: UserId,
-        principals: &[String],
-        limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<InboxRow>, i64)> {
-        let n = principals.len();
-        let m = marks(2, n);
-        let filter = format!(
-            "FROM transfers t JOIN documents d ON d.id = t.document_id \
-             LEFT JOIN transfer_reads r ON r.transfer_id = t.id AND r.user_id = $1 \
-             WHERE d.deleted_at IS NULL AND (('u:' || t.to_user_id) IN ({m}) OR ('g:' || t.to_group_id) IN ({m}))"
-        );
-        let count_sql = format!("SELECT COUNT(*) AS n {filter}");
-        let mut count = sqlx::query(&count_sql).bind(user.to_string());
-        for p in principals {
-            count = count.bind(p.as_str());
-        }
-        let total: i64 = count
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map_err)?
-            .try_get("n")
-            .map_err(err)?;
+    /// The user's inbox, unread first and newest first within each, with the number of
+    /// items and of unread ones. One walk along `inbox_items_by_user`.
+    pub async fn inbox(&self, user: UserId, limit: i64, offset: i64) -> Result<(Vec<InboxRow>, i64, i64)> {
+        let counts = sqlx::query(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(unread), 0) AS BIGINT) AS u FROM inbox_items WHERE user_id = $1 AND deleted = 0",
+        )
+        .bind(user.to_string())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let total: i64 = counts.try_get("n").map_err(err)?;
+        let unread: i64 = counts.try_get("u").map_err(err)?;
         let sql = format!(
             "SELECT {DOC_COLUMNS}, t.id AS t_id, t.from_user_id, t.to_user_id, t.to_group_id, t.action, t.comment, \
-             t.hand_over, t.created_at AS t_created_at, CASE WHEN r.read_at IS NULL THEN 0 ELSE 1 END AS is_read \
-             {filter} ORDER BY is_read, t.created_at DESC, t.id DESC LIMIT ${} OFFSET ${}",
-            n + 2,
-            n + 3
+             t.hand_over, t.created_at AS t_created_at, 1 - i.unread AS is_read \
+             FROM inbox_items i JOIN transfers t ON t.id = i.transfer_id JOIN documents d ON d.id = i.document_id \
+             WHERE i.user_id = $1 AND i.deleted = 0 \
+             ORDER BY i.unread DESC, i.created_at DESC, i.transfer_id DESC LIMIT $2 OFFSET $3"
         );
-        let mut q = sqlx::query(&sql).bind(user.to_string());
-        for p in principals {
-            q = q.bind(p.as_str());
-        }
-        let rows = q
+        let rows = sqlx::query(&sql)
+            .bind(user.to_string())
             .bind(limit)
             .bind(offset)
             .fetch_all(&self.pool)
@@ -625,7 +625,7 @@ impl Db {
                 })
             })
             .collect::<Result<_>>()?;
-        Ok((items, total))
+        Ok((items, total, unread))
     }
 
     pub async fn transfers(&self, doc: DocumentId) -> Result<Vec<TransferRow>> {
@@ -675,6 +675,13 @@ impl Db {
             .bind(doc.to_string())
             .bind(deleted.then_some(now))
             .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sync_reader_times(&mut tx, doc, now).await?;
+        sqlx::query("UPDATE inbox_items SET deleted = $2 WHERE document_id = $1")
+            .bind(doc.to_string())
+            .bind(i64::from(deleted))
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;

@@ -131,8 +131,10 @@ impl Db {
         Ok((items, total))
     }
 
-    /// Adds a member; adding one twice is not an error.
+    /// Adds a member, whose inbox then holds what was sent to the group; adding one twice
+    /// is not an error.
     pub async fn add_member(&self, group: GroupId, user: UserId, now: i64) -> Result<bool> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
         let done = sqlx::query(
             "INSERT INTO group_members (group_id, user_id, added_at) VALUES ($1, $2, $3) \
              ON CONFLICT (group_id, user_id) DO NOTHING",
@@ -140,19 +142,40 @@ impl Db {
         .bind(group.to_string())
         .bind(user.to_string())
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(map_err)?;
+        sqlx::query(
+            "INSERT INTO inbox_items (user_id, transfer_id, document_id, via_group_id, deleted, created_at) \
+             SELECT $2, t.id, t.document_id, t.to_group_id, CASE WHEN d.deleted_at IS NULL THEN 0 ELSE 1 END, t.created_at \
+             FROM transfers t JOIN documents d ON d.id = t.document_id WHERE t.to_group_id = $1 \
+             ON CONFLICT (user_id, transfer_id) DO NOTHING",
+        )
+        .bind(group.to_string())
+        .bind(user.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
         Ok(done.rows_affected() == 1)
     }
 
+    /// Removes a member and what reached its inbox through the group.
     pub async fn remove_member(&self, group: GroupId, user: UserId) -> Result<bool> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
         let done = sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
             .bind(group.to_string())
             .bind(user.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        sqlx::query("DELETE FROM inbox_items WHERE via_group_id = $1 AND user_id = $2")
+            .bind(group.to_string())
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "groups", include_str!("../migrations/0002_groups.sql")),
     (3, "documents", include_str!("../migrations/0003_documents.sql")),
     (4, "reader_times", include_str!("../migrations/0004_reader_times.sql")),
+    (5, "inbox", include_str!("../migrations/0005_inbox.sql")),
 ];
 
 /// Any fixed number: the PostgreSQL advisory lock that keeps replicas starting at the same

@@ -837,6 +837,8 @@ pub struct InboxItem {
 pub struct InboxPage {
     pub items: Vec<InboxItem>,
     pub total: i64,
+    /// How many items are unread (for the navigation's counter).
+    pub unread: i64,
     pub limit: i64,
     pub offset: i64,
 }
@@ -852,7 +854,7 @@ pub async fn inbox(
     ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> ApiResult<Json<InboxPage>> {
     let (limit, offset) = super::views::page_bounds(q.limit, q.offset)?;
-    let (rows, total) = svc::inbox(&state, &actor, limit, offset).await?;
+    let (rows, total, unread) = svc::inbox(&state, &actor, limit, offset).await?;
     let items = rows
         .iter()
         .map(|r| InboxItem {
@@ -870,6 +872,7 @@ pub async fn inbox(
     Ok(Json(InboxPage {
         items,
         total,
+        unread,
         limit,
         offset,
     }))

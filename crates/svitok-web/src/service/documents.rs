@@ -353,10 +353,7 @@ pub async fn add_version(state: &AppState, actor: &Actor, id: DocumentId, upload
 /// Opens a document for reading and marks what was sent to the caller as read.
 pub async fn read(state: &AppState, actor: &Actor, id: DocumentId) -> Result<(Opened, Vec<VersionRow>)> {
     let o = open(state, actor, id, DocOp::Read).await?;
-    state
-        .db
-        .mark_read(id, actor.user.id, &o.principals, state.now())
-        .await?;
+    state.db.mark_read(id, actor.user.id).await?;
     let versions = state.db.versions(id).await?;
     audited(state, actor, "document.read", id, json!({})).await?;
     Ok((o, versions))
@@ -651,9 +648,9 @@ pub async fn list(
     state.db.list_documents(&principals, &filter, after, limit).await
 }
 
-pub async fn inbox(state: &AppState, actor: &Actor, limit: i64, offset: i64) -> Result<(Vec<InboxRow>, i64)> {
-    let principals = state.db.principals(actor.user.id).await?;
-    state.db.inbox(actor.user.id, &principals, limit, offset).await
+/// The caller's inbox: (items, total, unread).
+pub async fn inbox(state: &AppState, actor: &Actor, limit: i64, offset: i64) -> Result<(Vec<InboxRow>, i64, i64)> {
+    state.db.inbox(actor.user.id, limit, offset).await
 }
 
 /// A group's documents (responsible or addressed), for its members.

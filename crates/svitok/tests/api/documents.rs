@@ -753,3 +753,63 @@ async fn ranges_are_served_as_206_and_bad_ones_as_416(b: Backend) {
     assert_eq!(r.headers()["accept-ranges"], "bytes");
     assert_eq!(r.bytes().await.unwrap().len(), 200_000);
 }
+
+both_backends!(the_inbox_follows_membership_and_counts_unread);
+
+async fn the_inbox_follows_membership_and_counts_unread(b: Backend) {
+    let app = spawn_app(b).await;
+    let (_, admin) = app.admin().await;
+    let (j, j_id) = app.invite(&admin, "joiner", &[]).await;
+    let joiner = app.login(&j).await;
+    let g = app
+        .post_as("/api/v1/groups", &admin, json!({"name": "Канцелярия"}))
+        .await;
+    let gid = g.ok(201)["id"].as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for title in ["Письмо 1", "Письмо 2", "Письмо 3"] {
+        let d = app.post_as("/api/v1/documents", &admin, json!({"title": title})).await;
+        let id = d.ok(201)["id"].as_str().unwrap().to_string();
+        app.post_as(
+            &format!("/api/v1/documents/{id}/send"),
+            &admin,
+            json!({"to": [{"kind": "group", "id": gid}]}),
+        )
+        .await
+        .ok(200);
+        app.advance(time::Duration::seconds(1));
+        ids.push(id);
+    }
+    assert_eq!(app.get("/api/v1/inbox", &joiner).await.ok(200)["total"], 0);
+    // Joining the group brings what was sent to it, unread.
+    app.put(&format!("/api/v1/groups/{gid}/members/{j_id}"), &admin, json!({}))
+        .await;
+    let inbox = app.get("/api/v1/inbox", &joiner).await.ok(200).clone();
+    assert_eq!((inbox["total"].as_i64(), inbox["unread"].as_i64()), (Some(3), Some(3)));
+    assert_eq!(inbox["items"][0]["document"]["title"], "Письмо 3", "newest first");
+    // Reading one moves it after the unread ones.
+    app.get(&format!("/api/v1/documents/{}", ids[2]), &joiner).await.ok(200);
+    let inbox = app.get("/api/v1/inbox", &joiner).await.ok(200).clone();
+    assert_eq!(inbox["unread"], 2);
+    let order: Vec<(&str, bool)> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["document"]["title"].as_str().unwrap(), i["read"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(order, [("Письмо 2", false), ("Письмо 1", false), ("Письмо 3", true)]);
+    // A document in the trash leaves the inbox, and comes back with it.
+    assert_eq!(
+        app.delete(&format!("/api/v1/documents/{}", ids[0]), &admin)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(app.get("/api/v1/inbox", &joiner).await.ok(200)["total"], 2);
+    app.post_as(&format!("/api/v1/documents/{}/restore", ids[0]), &admin, json!({}))
+        .await;
+    assert_eq!(app.get("/api/v1/inbox", &joiner).await.ok(200)["total"], 3);
+    // Leaving the group takes its items away.
+    app.delete(&format!("/api/v1/groups/{gid}/members/{j_id}"), &admin)
+        .await;
+    assert_eq!(app.get("/api/v1/inbox", &joiner).await.ok(200)["total"], 0);
+}
