@@ -1,6 +1,6 @@
 //! `/api/v1/audit`: the audit log for administrators.
 
-use super::views::rfc3339;
+use super::views::{rfc3339, time_param};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiQuery};
 use crate::service::audit;
@@ -50,15 +50,6 @@ pub struct AuditPage {
     pub items: Vec<AuditEventView>,
     /// Pass as `before` for the next (older) page; null at the start of the log.
     pub next_before: Option<i64>,
-}
-
-fn time_param(field: &str, v: Option<&str>) -> Result<Option<i64>, CoreError> {
-    v.map(|s| {
-        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-            .map(svitok_core::clock::to_ms)
-            .map_err(|_| CoreError::validation(field, format!("{field}: ожидается время в формате RFC 3339")))
-    })
-    .transpose()
 }
 
 /// Audit events, newest first (`manage_users`).

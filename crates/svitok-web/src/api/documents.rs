@@ -1,6 +1,6 @@
 //! `/api/v1/documents/*`, `/api/v1/inbox`, `/api/v1/groups/{id}/documents`.
 
-use super::views::rfc3339;
+use super::views::{rfc3339, time_param};
 use crate::error::{problem, ApiError, ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
 use crate::service::documents::{self as svc, CardInput, Upload};
@@ -339,15 +339,6 @@ pub struct DocumentPage {
     pub items: Vec<DocumentView>,
     /// Pass as `cursor` for the next page; null on the last one.
     pub next_cursor: Option<String>,
-}
-
-fn time_param(field: &str, v: Option<&str>) -> Result<Option<i64>, CoreError> {
-    v.map(|s| {
-        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-            .map(svitok_core::clock::to_ms)
-            .map_err(|_| CoreError::validation(field, format!("{field}: ожидается время в формате RFC 3339")))
-    })
-    .transpose()
 }
 
 fn decode_cursor(c: Option<&str>) -> Result<Option<(i64, String)>, CoreError> {

@@ -93,6 +93,18 @@ impl From<RightsInput> for Rights {
     }
 }
 
+/// An optional RFC 3339 query parameter as database milliseconds.
+pub fn time_param(field: &str, v: Option<&str>) -> Result<Option<i64>, svitok_core::CoreError> {
+    v.map(|s| {
+        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+            .map(svitok_core::clock::to_ms)
+            .map_err(|_| {
+                svitok_core::CoreError::validation(field, format!("{field}: ожидается время в формате RFC 3339"))
+            })
+    })
+    .transpose()
+}
+
 /// One page of a list, with the total number of matches.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {

@@ -2,7 +2,7 @@
 //! responsibility, sending, inboxes, history, trash, and the reading rule.
 
 use crate::both_backends;
-use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
+use crate::helpers::{files_under, spawn_app, spawn_app_with, Backend, TestApp};
 use reqwest::multipart::{Form, Part};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -84,7 +84,7 @@ async fn files_round_trip_encrypted_with_their_names(b: Backend) {
         assert_eq!(r.bytes().await.unwrap().as_ref(), data.as_slice());
     }
     // Nothing on disk is the plaintext.
-    for entry in walk(&app.data_dir.join("blobs")) {
+    for entry in files_under(&app.data_dir.join("blobs")) {
         let bytes = std::fs::read(&entry).unwrap();
         assert!(
             !bytes.windows(23).any(|w| w == &marker[..23]),
@@ -106,21 +106,6 @@ fn percent(s: &str) -> String {
         .collect()
 }
 
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
 async fn a_tampered_or_truncated_blob_is_never_served_as_good(b: Backend) {
     let app = spawn_app(b).await;
     let a = app.register("ivanov").await;
@@ -128,7 +113,7 @@ async fn a_tampered_or_truncated_blob_is_never_served_as_good(b: Backend) {
     let data: Vec<u8> = (0..300_000).map(|i| (i % 256) as u8).collect();
     let doc = upload(&app, &token, "report.bin", data.clone(), Some("Отчёт")).await;
     let id = doc["id"].as_str().unwrap();
-    let blobs = walk(&app.data_dir.join("blobs"));
+    let blobs = files_under(&app.data_dir.join("blobs"));
     assert_eq!(blobs.len(), 1);
     let original = std::fs::read(&blobs[0]).unwrap();
     let mut flipped = original.clone();
@@ -176,7 +161,10 @@ async fn uploads_over_the_limit_are_413_and_leave_nothing(b: Backend) {
     r.problem(413);
     let list = app.get("/api/v1/documents", &token).await;
     assert_eq!(list.ok(200)["items"].as_array().unwrap().len(), 0, "no half document");
-    assert!(walk(&app.data_dir.join("blobs")).is_empty(), "no blob left behind");
+    assert!(
+        files_under(&app.data_dir.join("blobs")).is_empty(),
+        "no blob left behind"
+    );
     // Within the limit it works.
     upload(&app, &token, "small.bin", vec![1u8; 50 * 1024], None).await;
 }

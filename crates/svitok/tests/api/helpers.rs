@@ -569,3 +569,19 @@ impl TestApp {
         self.call(Method::DELETE, path, Some(token), None).await
     }
 }
+
+/// Every file under `dir` (the blob store, in tests that look at what is stored).
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}

@@ -1,7 +1,7 @@
 //! Nothing lost, nothing left over: interrupted uploads, orphan blobs, trash purge.
 
 use crate::both_backends;
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::{files_under, spawn_app, Backend, TestApp};
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 use std::time::{Duration, SystemTime};
@@ -14,29 +14,14 @@ both_backends!(
     the_trash_is_purged_after_its_retention,
 );
 
-fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(files(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
 async fn wait_for_no_blobs(app: &TestApp) {
     for _ in 0..250 {
-        if files(&app.data_dir.join("blobs")).is_empty() {
+        if files_under(&app.data_dir.join("blobs")).is_empty() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("blobs left: {:?}", files(&app.data_dir.join("blobs")));
+    panic!("blobs left: {:?}", files_under(&app.data_dir.join("blobs")));
 }
 
 async fn an_interrupted_upload_leaves_no_document_and_no_blob(b: Backend) {
@@ -95,7 +80,7 @@ async fn orphan_blobs_are_swept_and_used_ones_kept(b: Backend) {
     let mut w = app.state.blobs.writer(1 << 20).await.unwrap();
     w.write(b"orphan").await.unwrap();
     let orphan = w.finish().await.unwrap();
-    assert_eq!(files(&app.data_dir.join("blobs")).len(), 2);
+    assert_eq!(files_under(&app.data_dir.join("blobs")).len(), 2);
     // Young blobs are left alone: they may be an upload about to commit.
     let young = SystemTime::now() - Duration::from_secs(3600);
     assert_eq!(maintenance::sweep_orphans(&app.state, young).await.unwrap(), 0);
@@ -169,7 +154,7 @@ async fn the_trash_is_purged_after_its_retention(b: Backend) {
         .collect();
     assert_eq!(left, vec![ids[1].clone()]);
     assert_eq!(
-        files(&app.data_dir.join("blobs")).len(),
+        files_under(&app.data_dir.join("blobs")).len(),
         1,
         "the purged document's file is gone"
     );
