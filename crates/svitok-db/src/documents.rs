@@ -5,8 +5,23 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use svitok_core::documents::{Party, Status};
 use svitok_core::ids::{DocumentId, GroupId, TransferId, UserId};
-use svitok_core::user::like_pattern;
 use svitok_core::CoreError;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fts5_queries_quote_every_word() {
+        assert_eq!(
+            super::fts5_query("отпуск Иванова").as_deref(),
+            Some("\"отпуск\"* \"Иванова\"*")
+        );
+        assert_eq!(
+            super::fts5_query("a\" OR x:y*").as_deref(),
+            Some("\"a\"* \"OR\"* \"x\"* \"y\"*")
+        );
+        assert_eq!(super::fts5_query("-- ** \""), None);
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct DocumentRow {
@@ -164,10 +179,6 @@ fn split(p: Party) -> (Option<String>, Option<String>) {
     }
 }
 
-fn search_text(title: &str, description: &str, kind: &str, number: Option<&str>) -> String {
-    svitok_core::user::search_key(&[title, description, kind, number.unwrap_or("")])
-}
-
 async fn add_event(tx: &mut Transaction<'_, Any>, doc: DocumentId, e: &Event, now: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO document_events (id, document_id, actor_id, action, details, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -208,6 +219,39 @@ async fn refresh_readers(tx: &mut Transaction<'_, Any>, doc: DocumentId) -> Resu
     Ok(())
 }
 
+/// Keeps SQLite's full-text index in step with a card (PostgreSQL's is a generated column).
+async fn index_text(tx: &mut Transaction<'_, Any>, backend: crate::Backend, doc: DocumentId) -> Result<()> {
+    if backend != crate::Backend::Sqlite {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM documents_fts WHERE doc_id = $1")
+        .bind(doc.to_string())
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO documents_fts (doc_id, body) SELECT id, title || ' ' || description || ' ' || kind || ' ' || \
+         COALESCE(reg_number, '') FROM documents WHERE id = $1",
+    )
+    .bind(doc.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// The words of a search as an FTS5 query: each word quoted (so nothing in it is FTS
+/// syntax) and matched as a prefix; all must match.
+fn fts5_query(q: &str) -> Option<String> {
+    let words: Vec<String> = q
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 /// Carries a document's new `updated_at` to its reader rows (the lists' order).
 async fn sync_reader_times(tx: &mut Transaction<'_, Any>, doc: DocumentId, now: i64) -> Result<()> {
     sqlx::query("UPDATE document_readers SET updated_at = $2 WHERE document_id = $1")
@@ -237,8 +281,8 @@ impl Db {
         let (ru, rg) = split(d.responsible);
         sqlx::query(
             "INSERT INTO documents (id, title, description, kind, reg_number, owner_id, status, responsible_user_id, \
-             responsible_group_id, due_date, search_text, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11, $11)",
+             responsible_group_id, due_date, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $10)",
         )
         .bind(d.id.to_string())
         .bind(&d.title)
@@ -249,7 +293,6 @@ impl Db {
         .bind(ru)
         .bind(rg)
         .bind(d.due_date.as_deref())
-        .bind(search_text(&d.title, &d.description, &d.kind, d.reg_number.as_deref()))
         .bind(now)
         .execute(&mut *tx)
         .await
@@ -257,6 +300,7 @@ impl Db {
         if let Some(v) = version {
             insert_version(&mut tx, d.id, 1, v, now).await?;
         }
+        index_text(&mut tx, self.backend, d.id).await?;
         refresh_readers(&mut tx, d.id).await?;
         add_event(&mut tx, d.id, e, now).await?;
         tx.commit().await.map_err(map_err)
@@ -327,7 +371,7 @@ impl Db {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         sqlx::query(
             "UPDATE documents SET title = $2, description = $3, kind = $4, reg_number = $5, due_date = $6, \
-             search_text = $7, updated_at = $8 WHERE id = $1",
+             updated_at = $7 WHERE id = $1",
         )
         .bind(doc.to_string())
         .bind(title)
@@ -335,11 +379,11 @@ impl Db {
         .bind(kind)
         .bind(number)
         .bind(due)
-        .bind(search_text(title, description, kind, number))
         .bind(now)
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
+        index_text(&mut tx, self.backend, doc).await?;
         sync_reader_times(&mut tx, doc, now).await?;
         add_event(&mut tx, doc, e, now).await?;
         tx.commit().await.map_err(map_err)
@@ -523,8 +567,22 @@ impl Db {
             cond.push(format!("d.kind = ${i}"));
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let i = text(&mut texts, like_pattern(q), &mut next);
-            cond.push(format!("d.search_text LIKE ${i} ESCAPE '\\'"));
+            // The database's own full-text search; one interface, two engines.
+            match self.backend {
+                crate::Backend::Sqlite => match fts5_query(q) {
+                    Some(m) => {
+                        let i = text(&mut texts, m, &mut next);
+                        cond.push(format!(
+                            "d.id IN (SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ${i})"
+                        ));
+                    }
+                    None => cond.push("1 = 0".into()),
+                },
+                crate::Backend::Postgres => {
+                    let i = text(&mut texts, q.to_string(), &mut next);
+                    cond.push(format!("d.search_vector @@ plainto_tsquery('russian', ${i})"));
+                }
+            }
         }
         if let Some(d) = &f.due_before {
             let i = text(&mut texts, d.clone(), &mut next);
@@ -724,6 +782,13 @@ impl Db {
 
     /// Removes a document for good (its versions, transfers and history go with it).
     pub async fn purge_document(&self, id: DocumentId) -> Result<()> {
+        if self.backend == crate::Backend::Sqlite {
+            sqlx::query("DELETE FROM documents_fts WHERE doc_id = $1")
+                .bind(id.to_string())
+                .execute(&self.pool)
+                .await
+                .map_err(map_err)?;
+        }
         sqlx::query("DELETE FROM documents WHERE id = $1 AND deleted_at IS NOT NULL")
             .bind(id.to_string())
             .execute(&self.pool)

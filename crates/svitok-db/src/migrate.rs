@@ -3,13 +3,43 @@
 use crate::{map_err, Backend, Db, Result};
 use sqlx::Row;
 
+/// A migration's SQL: one text for both databases, or one each where their features
+/// differ (full-text search).
+enum Sql {
+    Both(&'static str),
+    Each {
+        sqlite: &'static str,
+        postgres: &'static str,
+    },
+}
+
 /// (version, name, SQL). Append only: never edit a migration that has shipped.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "accounts", include_str!("../migrations/0001_accounts.sql")),
-    (2, "groups", include_str!("../migrations/0002_groups.sql")),
-    (3, "documents", include_str!("../migrations/0003_documents.sql")),
-    (4, "reader_times", include_str!("../migrations/0004_reader_times.sql")),
-    (5, "inbox", include_str!("../migrations/0005_inbox.sql")),
+const MIGRATIONS: &[(i64, &str, Sql)] = &[
+    (
+        1,
+        "accounts",
+        Sql::Both(include_str!("../migrations/0001_accounts.sql")),
+    ),
+    (2, "groups", Sql::Both(include_str!("../migrations/0002_groups.sql"))),
+    (
+        3,
+        "documents",
+        Sql::Both(include_str!("../migrations/0003_documents.sql")),
+    ),
+    (
+        4,
+        "reader_times",
+        Sql::Both(include_str!("../migrations/0004_reader_times.sql")),
+    ),
+    (5, "inbox", Sql::Both(include_str!("../migrations/0005_inbox.sql"))),
+    (
+        6,
+        "search",
+        Sql::Each {
+            sqlite: include_str!("../migrations/0006_search.sqlite.sql"),
+            postgres: include_str!("../migrations/0006_search.postgres.sql"),
+        },
+    ),
 ];
 
 /// Any fixed number: the PostgreSQL advisory lock that keeps replicas starting at the same
@@ -30,7 +60,7 @@ pub async fn run_to(db: &Db, target: i64) -> Result<usize> {
             .await
             .map_err(map_err)?;
     }
-    let result = apply(&mut conn, target).await;
+    let result = apply(&mut conn, target, db.backend).await;
     if db.backend == Backend::Postgres {
         let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(LOCK_ID)
@@ -40,7 +70,7 @@ pub async fn run_to(db: &Db, target: i64) -> Result<usize> {
     result
 }
 
-async fn apply(conn: &mut sqlx::AnyConnection, target: i64) -> Result<usize> {
+async fn apply(conn: &mut sqlx::AnyConnection, target: i64, backend: Backend) -> Result<usize> {
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
@@ -61,6 +91,10 @@ async fn apply(conn: &mut sqlx::AnyConnection, target: i64) -> Result<usize> {
             continue;
         }
         let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(map_err)?;
+        let sql = match (sql, backend) {
+            (Sql::Both(s), _) | (Sql::Each { sqlite: s, .. }, Backend::Sqlite) => *s,
+            (Sql::Each { postgres: s, .. }, Backend::Postgres) => *s,
+        };
         sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(map_err)?;
         sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
             .bind(*version)

@@ -606,8 +606,18 @@ async fn cards_lists_and_filters(b: Backend) {
     assert_eq!(
         r.ok(200)["items"].as_array().unwrap().len(),
         2,
-        "case-insensitive text search"
+        "full-text, any case, any form of the word"
     );
+    // премии приказ: every word must match.
+    let r = app
+        .get(
+            "/api/v1/documents?q=%D0%BF%D1%80%D0%B5%D0%BC%D0%B8%D0%B8%20%D0%BF%D1%80%D0%B8%D0%BA%D0%B0%D0%B7",
+            &token,
+        )
+        .await;
+    assert_eq!(r.ok(200)["items"].as_array().unwrap().len(), 1, "all words must match");
+    // Search syntax in the input is only text.
+    app.get("/api/v1/documents?q=%22%20OR%20*", &token).await.ok(200);
     // Keyset pages, newest change first, each document once.
     let p1 = app.get("/api/v1/documents?limit=2", &token).await.ok(200).clone();
     assert_eq!(p1["items"][0]["title"], "Приказ об отпуске");
@@ -630,11 +640,25 @@ async fn cards_lists_and_filters(b: Backend) {
         .patch(
             &format!("/api/v1/documents/{id}"),
             &token,
-            json!({"reg_number": "17-к", "due_date": ""}),
+            json!({"reg_number": "17-к", "due_date": "", "description": "Согласовать с бухгалтерией"}),
         )
         .await;
     assert_eq!(r.ok(200)["reg_number"], "17-к");
     assert!(r.body["due_date"].is_null());
+    // The edited card is found by its new words (бухгалтерией); another user finds nothing (отпуск).
+    let r = app
+        .get(
+            "/api/v1/documents?q=%D0%B1%D1%83%D1%85%D0%B3%D0%B0%D0%BB%D1%82%D0%B5%D1%80%D0%B8%D0%B5%D0%B9",
+            &token,
+        )
+        .await;
+    assert_eq!(r.ok(200)["items"][0]["id"], id);
+    let other = app.register("sidorov").await;
+    let other = app.login(&other).await;
+    let r = app
+        .get("/api/v1/documents?q=%D0%BE%D1%82%D0%BF%D1%83%D1%81%D0%BA", &other)
+        .await;
+    assert_eq!(r.ok(200)["items"], json!([]));
     // Bad input.
     for bad in [
         "/api/v1/documents?cursor=zzz",
