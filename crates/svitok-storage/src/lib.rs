@@ -88,6 +88,24 @@ impl BlobStore {
         Ok(BlobStore::new(Arc::new(fs), kek))
     }
 
+    /// A store in an S3 bucket (any S3-compatible server), under `prefix`. Credentials,
+    /// region and endpoint come from the standard `AWS_*` variables (`AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`).
+    pub fn s3(bucket: &str, prefix: &str, kek: SubKey) -> Result<BlobStore, BlobError> {
+        let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+        // from_env reads AWS_ENDPOINT; the newer standard name is AWS_ENDPOINT_URL.
+        if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
+            builder = builder.with_endpoint(endpoint);
+        }
+        let s3 = builder.build()?;
+        let store: Arc<dyn ObjectStore> = if prefix.trim_matches('/').is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(s3, prefix.trim_matches('/')))
+        };
+        Ok(BlobStore::new(store, kek))
+    }
+
     /// Starts writing a new blob of at most `limit` plaintext bytes.
     pub async fn writer(&self, limit: u64) -> Result<BlobWriter, BlobError> {
         let key = format!("blobs/{}", uuid::Uuid::now_v7());

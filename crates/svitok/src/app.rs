@@ -1,6 +1,6 @@
 //! Start-up: from a checked [`Config`] to a listening server.
 
-use crate::config::{Config, LogFormat};
+use crate::config::{BlobLocation, Config, LogFormat};
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -52,8 +52,13 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
     settings.org_name = config.org_name.clone();
     settings.max_upload = config.max_upload;
     settings.trash_retention_ms = config.trash_retention_days * 86_400_000;
-    let blobs = svitok_storage::BlobStore::local(&config.blob_dir, master.derive("svitok blob keys v1"))
-        .map_err(|e| anyhow::anyhow!("blob storage {}: {e}", config.blob_dir.display()))?;
+    let kek = master.derive("svitok blob keys v1");
+    let blobs = match &config.blobs {
+        BlobLocation::Local(dir) => svitok_storage::BlobStore::local(dir, kek)
+            .map_err(|e| anyhow::anyhow!("blob storage {}: {e}", dir.display()))?,
+        BlobLocation::S3 { bucket, prefix } => svitok_storage::BlobStore::s3(bucket, prefix, kek)
+            .map_err(|e| anyhow::anyhow!("blob storage s3://{bucket}: {e}"))?,
+    };
     Ok(AppState::new(db, mailer(config)?, blobs, clock, settings, &master))
 }
 

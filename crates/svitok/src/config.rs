@@ -103,10 +103,18 @@ pub struct Config {
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub org_name: String,
-    /// Where blobs live: a directory on this machine.
-    pub blob_dir: PathBuf,
+    /// Where blobs live.
+    pub blobs: BlobLocation,
     pub max_upload: u64,
     pub trash_retention_days: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobLocation {
+    /// A directory on this machine.
+    Local(PathBuf),
+    /// An S3 bucket (credentials and endpoint from the `AWS_*` variables).
+    S3 { bucket: String, prefix: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -202,14 +210,19 @@ impl RawConfig {
             }
             None => format!("sqlite://{}", data_dir.join("svitok.db").display()),
         };
-        let blob_dir = match self.blob_url.as_deref() {
-            None => data_dir.join("blobs"),
-            Some(b) if b.starts_with("file://") => PathBuf::from(&b["file://".len()..]),
+        let blobs = match self.blob_url.as_deref() {
+            None => BlobLocation::Local(data_dir.join("blobs")),
+            Some(b) if b.starts_with("file://") => BlobLocation::Local(PathBuf::from(&b["file://".len()..])),
             Some(b) if b.starts_with("s3://") => {
-                return Err(bad(
-                    "blob_url",
-                    "s3:// storage is not available in this build yet; use file://",
-                ))
+                let rest = &b["s3://".len()..];
+                let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+                if bucket.is_empty() {
+                    return Err(bad("blob_url", "s3://bucket[/prefix]: the bucket is missing"));
+                }
+                BlobLocation::S3 {
+                    bucket: bucket.to_string(),
+                    prefix: prefix.to_string(),
+                }
             }
             Some(_) => return Err(bad("blob_url", "must start with file:// or s3://")),
         };
@@ -269,7 +282,7 @@ impl RawConfig {
             session_idle_minutes: self.session_idle_minutes,
             session_absolute_hours: self.session_absolute_hours,
             org_name: self.org_name.trim().to_string(),
-            blob_dir,
+            blobs,
             max_upload,
             trash_retention_days: self.trash_retention_days,
         })

@@ -17,6 +17,7 @@ mod passwords;
 mod platform;
 mod registration;
 mod rights;
+mod s3;
 mod sessions;
 mod setup;
 mod tokens;

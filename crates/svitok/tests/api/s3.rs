@@ -1,0 +1,143 @@
+//! Files in S3: the same encrypted, streamed storage against a real S3-API server (moto).
+
+use crate::both_backends;
+use crate::helpers::{spawn_app_with, Backend};
+use reqwest::multipart::{Form, Part};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+both_backends!(files_round_trip_through_s3);
+
+/// A moto S3 server on a free port, stopped when dropped.
+struct Moto {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn moto_binary() -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::env::var("SVITOK_TEST_MOTO") {
+        return Some(p.into());
+    }
+    let venv = std::env::var("SVITOK_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/svitok-venv")
+        });
+    let p = venv.join("bin/moto_server");
+    p.exists().then_some(p)
+}
+
+async fn start_moto() -> Option<Moto> {
+    let Some(bin) = moto_binary() else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but moto_server was not found (SVITOK_TEST_MOTO): the S3 test must run in CI");
+        }
+        eprintln!("\n*** SKIPPING the S3 test: install moto[server] (pip) or set SVITOK_TEST_MOTO ***\n");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(bin)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("moto_server starts");
+    let moto = Moto { child, port };
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if http.get(format!("http://127.0.0.1:{port}/")).send().await.is_ok() {
+            return Some(moto);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("moto_server did not come up");
+}
+
+async fn files_round_trip_through_s3(b: Backend) {
+    let Some(moto) = start_moto().await else { return };
+    let endpoint = format!("http://127.0.0.1:{}", moto.port);
+    let r = reqwest::Client::new()
+        .put(format!("{endpoint}/svitok-test"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "create bucket: {}", r.status());
+    // The standard AWS variables; nextest runs each test in its own process.
+    for (k, v) in [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ENDPOINT_URL", endpoint.as_str()),
+        ("AWS_ALLOW_HTTP", "true"),
+    ] {
+        std::env::set_var(k, v);
+    }
+    let app = spawn_app_with(b, |c| c.blob_url = Some("s3://svitok-test/documents".into())).await;
+    let a = app.register("ivanov").await;
+    let token = app.login(&a).await;
+    // Over one multipart part (8 MiB), with a marker to look for in the bucket.
+    let mut data = b"S3-PLAINTEXT-MARKER ".repeat(10);
+    data.extend((0..10 * 1024 * 1024).map(|i| (i % 249) as u8));
+    let form = Form::new().part("file", Part::bytes(data.clone()).file_name("Отчёт.bin"));
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/documents"))
+                .bearer_auth(&token)
+                .multipart(form),
+        )
+        .await;
+    let id = r.ok(201)["id"].as_str().unwrap().to_string();
+    let url = app.url(&format!("/api/v1/documents/{id}/versions/1/content"));
+    let body = app
+        .http
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(body.len(), data.len());
+    assert!(
+        body.as_ref() == data.as_slice(),
+        "the file comes back from S3 unchanged"
+    );
+    let r = app
+        .http
+        .get(&url)
+        .bearer_auth(&token)
+        .header("range", "bytes=8388600-8388700")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &data[8_388_600..=8_388_700]);
+    // What sits in the bucket is not the plaintext, and tampering with it is detected.
+    let key = app.state.db.versions(id.parse().unwrap()).await.unwrap()[0]
+        .blob_key
+        .clone();
+    let raw = app.state.blobs.raw(&key).await.unwrap();
+    assert!(!raw.windows(20).any(|w| w == b"S3-PLAINTEXT-MARKER "));
+    let mut bad = raw.to_vec();
+    let at = bad.len() / 2;
+    bad[at] ^= 1;
+    app.state.blobs.put_raw(&key, bad.into()).await.unwrap();
+    let fresh = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    if let Ok(r) = fresh.get(&url).bearer_auth(&token).send().await {
+        assert!(r.bytes().await.is_err(), "a tampered S3 object is never served as good");
+    }
+    drop(moto);
+}
