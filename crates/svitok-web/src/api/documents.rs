@@ -301,7 +301,7 @@ pub async fn create_document(State(state): State<AppState>, actor: Actor, req: R
         };
         svc::create(&state, &actor, card, body.responsible.map(Into::into), None).await?
     };
-    let (o, versions) = svc::read(&state, &actor, id).await?;
+    let (o, versions) = svc::card(&state, &actor, id).await?;
     Ok((StatusCode::CREATED, Json(document_view(&o.doc, Some(&versions)))).into_response())
 }
 
@@ -467,7 +467,7 @@ pub async fn update_document(
         due_date: req.due_date,
     };
     svc::update_card(&state, &actor, DocumentId(id), input).await?;
-    let (o, versions) = svc::read(&state, &actor, DocumentId(id)).await?;
+    let (o, versions) = svc::card(&state, &actor, DocumentId(id)).await?;
     Ok(Json(document_view(&o.doc, Some(&versions))))
 }
 
@@ -689,7 +689,7 @@ pub async fn change_status(
     ApiJson(req): ApiJson<StatusRequest>,
 ) -> ApiResult<Json<DocumentView>> {
     svc::change_status(&state, &actor, DocumentId(id), req.status).await?;
-    let (o, versions) = svc::read(&state, &actor, DocumentId(id)).await?;
+    let (o, versions) = svc::card(&state, &actor, DocumentId(id)).await?;
     Ok(Json(document_view(&o.doc, Some(&versions))))
 }
 
@@ -708,7 +708,7 @@ pub async fn change_responsible(
 ) -> ApiResult<Response> {
     svc::change_responsible(&state, &actor, DocumentId(id), req.into()).await?;
     // The caller may have handed the document away and no longer read it.
-    match svc::read(&state, &actor, DocumentId(id)).await {
+    match svc::card(&state, &actor, DocumentId(id)).await {
         Ok((o, versions)) => Ok(Json(document_view(&o.doc, Some(&versions))).into_response()),
         Err(CoreError::NotFound(_)) => Ok(StatusCode::NO_CONTENT.into_response()),
         Err(e) => Err(e.into()),

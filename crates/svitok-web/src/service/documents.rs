@@ -24,14 +24,26 @@ pub struct Opened {
     pub principals: Vec<String>,
 }
 
-async fn relation(state: &AppState, actor: &Actor, doc: &DocumentRow, principals: &[String]) -> Result<Relation> {
+async fn relation(
+    state: &AppState,
+    actor: &Actor,
+    doc: &DocumentRow,
+    principals: &[String],
+    op: DocOp,
+) -> Result<Relation> {
     let me = actor.user.id;
-    Ok(Relation {
+    let mut rel = Relation {
         owner: doc.owner == me,
         responsible_user: doc.responsible == Party::User(me),
         responsible_group_member: matches!(doc.responsible, Party::Group(g) if principals.contains(&Party::Group(g).principal())),
-        recipient: state.db.is_recipient(doc.id, principals).await?,
-    })
+        recipient: false,
+    };
+    // Being a recipient matters only when nothing else lets the caller read, or to
+    // forward: spare the owner's and the responsible party's requests that query.
+    if !rel.can_read() || op == DocOp::Forward {
+        rel.recipient = state.db.is_recipient(doc.id, principals).await?;
+    }
+    Ok(rel)
 }
 
 /// Loads a document for `op`, or refuses (404 to strangers, 403 to readers lacking the
@@ -42,7 +54,7 @@ pub async fn open(state: &AppState, actor: &Actor, id: DocumentId, op: DocOp) ->
     let decision = match &doc {
         None => Err(CoreError::NotFound("document")),
         Some(d) => {
-            let rel = relation(state, actor, d, &principals).await?;
+            let rel = relation(state, actor, d, &principals, op).await?;
             // Readability first, so nothing below tells a stranger the document exists.
             let trashed = d.deleted_at.is_some();
             if !rel.can_read() || (trashed && !(rel.owner && matches!(op, DocOp::Read | DocOp::Restore))) {
@@ -356,6 +368,14 @@ pub async fn read(state: &AppState, actor: &Actor, id: DocumentId) -> Result<(Op
     state.db.mark_read(id, actor.user.id).await?;
     let versions = state.db.versions(id).await?;
     audited(state, actor, "document.read", id, json!({})).await?;
+    Ok((o, versions))
+}
+
+/// The card as it stands after the caller changed it: no read mark, no audit event (the
+/// change itself was audited).
+pub async fn card(state: &AppState, actor: &Actor, id: DocumentId) -> Result<(Opened, Vec<VersionRow>)> {
+    let o = open(state, actor, id, DocOp::Read).await?;
+    let versions = state.db.versions(id).await?;
     Ok((o, versions))
 }
 
