@@ -2,22 +2,7 @@
 # Document lists and the inbox at 64 connections, with DOCS documents present (created
 # through the API), at two sizes to show whether latency stays flat.
 #   bench/http-documents.sh     (SIZES="1000 100000", DURATION=10, BACKENDS="sqlite postgres")
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/svitok-target}"
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build -q --release --bin svitok
-bin="$CARGO_TARGET_DIR/release/svitok"
-work=$(mktemp -d /tmp/svitok-bench.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  scripts/pg-throwaway.sh stop "$work/pg"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/lib.sh"
 password='зелёный трамвай едет в 7 утра'
 login() { python3 scripts/api_session.py "$1" "$2" "$3" "$password"; }
 

@@ -2,22 +2,7 @@
 # Authenticated GET /api/v1/me at 64 concurrent connections, on SQLite and PostgreSQL.
 # The release server and wrk share the machine's cores, as they would on a laptop.
 #   bench/http-me.sh            (DURATION=15 by default; BACKENDS="sqlite postgres")
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/svitok-target}"
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build -q --release --bin svitok
-bin="$CARGO_TARGET_DIR/release/svitok"
-work=$(mktemp -d /tmp/svitok-bench.XXXXXX)
-chmod 755 "$work"  # the postgres user must reach the cluster inside
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  scripts/pg-throwaway.sh stop "$work/pg"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/lib.sh"
 
 for backend in ${BACKENDS:-sqlite postgres}; do
   port=$(free_port)

@@ -811,7 +811,7 @@ impl Db {
 
     /// The principals a user reads as: itself and each of its groups.
     pub async fn principals(&self, user: UserId) -> Result<Vec<String>> {
-        let groups = self.groups_of(&[user]).await?.remove(&user).unwrap_or_default();
+        let groups = self.groups_of_user(user).await?;
         let mut out = vec![Party::User(user).principal()];
         out.extend(groups.into_iter().map(|g| Party::Group(g).principal()));
         Ok(out)

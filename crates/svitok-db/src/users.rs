@@ -297,6 +297,11 @@ impl Db {
         Ok(out)
     }
 
+    /// The groups of one user.
+    pub async fn groups_of_user(&self, user: UserId) -> Result<Vec<GroupId>> {
+        Ok(self.groups_of(&[user]).await?.remove(&user).unwrap_or_default())
+    }
+
     pub async fn update_profile(&self, id: UserId, p: &ProfileUpdate, login: &str, now: i64) -> Result<()> {
         let key = search_key(&[
             login,

@@ -19,12 +19,7 @@ use uuid::Uuid;
 #[utoipa::path(get, path = "/api/v1/me", tag = "me",
     responses((status = 200, body = UserView), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
 pub async fn me(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<UserView>> {
-    let groups = state
-        .db
-        .groups_of(&[actor.user.id])
-        .await?
-        .remove(&actor.user.id)
-        .unwrap_or_default();
+    let groups = state.db.groups_of_user(actor.user.id).await?;
     let mut view = UserView::with_groups(&actor.user, &groups);
     view.rights = actor.rights.into();
     Ok(Json(view))
@@ -62,12 +57,7 @@ pub async fn update_me(
         position: req.position,
     };
     let user = users::update(&state, &actor, actor.user.id, patch).await?;
-    let groups = state
-        .db
-        .groups_of(&[user.id])
-        .await?
-        .remove(&user.id)
-        .unwrap_or_default();
+    let groups = state.db.groups_of_user(user.id).await?;
     Ok(Json(UserView::with_groups(&user, &groups)))
 }
 
@@ -110,12 +100,7 @@ pub async fn confirm_email(
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> ApiResult<Json<UserView>> {
     let user = users::confirm_email_change(&state, &actor, &req.code).await?;
-    let groups = state
-        .db
-        .groups_of(&[user.id])
-        .await?
-        .remove(&user.id)
-        .unwrap_or_default();
+    let groups = state.db.groups_of_user(user.id).await?;
     Ok(Json(UserView::with_groups(&user, &groups)))
 }
 

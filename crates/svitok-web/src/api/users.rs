@@ -170,12 +170,7 @@ pub async fn update_user(
     ApiJson(req): ApiJson<UpdateUserRequest>,
 ) -> ApiResult<Json<UserView>> {
     let user = users::update(&state, &actor, UserId(id), req.into()).await?;
-    let groups = state
-        .db
-        .groups_of(&[user.id])
-        .await?
-        .remove(&user.id)
-        .unwrap_or_default();
+    let groups = state.db.groups_of_user(user.id).await?;
     Ok(Json(UserView::with_groups(&user, &groups)))
 }
 

@@ -42,7 +42,7 @@ async fn load(state: &AppState, id: UserId) -> Result<User> {
 pub async fn get(state: &AppState, actor: &Actor, id: UserId) -> Result<(User, Vec<GroupId>)> {
     authorize(state, actor, Operation::ViewUser { target: id }, Some(id.to_string())).await?;
     let user = load(state, id).await?;
-    let groups = state.db.groups_of(&[id]).await?.remove(&id).unwrap_or_default();
+    let groups = state.db.groups_of_user(id).await?;
     Ok((user, groups))
 }
 

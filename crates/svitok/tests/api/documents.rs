@@ -149,14 +149,8 @@ async fn uploads_over_the_limit_are_413_and_leave_nothing(b: Backend) {
     let app = spawn_app_with(b, |c| c.max_upload = "100KiB".into()).await;
     let a = app.register("ivanov").await;
     let token = app.login(&a).await;
-    let form = Form::new().part("file", Part::bytes(vec![0u8; 200 * 1024]).file_name("big.bin"));
     let r = app
-        .send(
-            app.http
-                .post(app.url("/api/v1/documents"))
-                .bearer_auth(&token)
-                .multipart(form),
-        )
+        .upload_to("/api/v1/documents", &token, "big.bin", vec![0u8; 200 * 1024])
         .await;
     r.problem(413);
     let list = app.get("/api/v1/documents", &token).await;
@@ -514,13 +508,12 @@ async fn the_trash_and_the_history(b: Backend) {
     let token = app.login(&a).await;
     let doc = upload(&app, &token, "v1.txt", b"first".to_vec(), Some("Положение")).await;
     let id = doc["id"].as_str().unwrap().to_string();
-    let form = Form::new().part("file", Part::bytes(b"second".to_vec()).file_name("v2.txt"));
     let r = app
-        .send(
-            app.http
-                .post(app.url(&format!("/api/v1/documents/{id}/versions")))
-                .bearer_auth(&token)
-                .multipart(form),
+        .upload_to(
+            &format!("/api/v1/documents/{id}/versions"),
+            &token,
+            "v2.txt",
+            b"second".to_vec(),
         )
         .await;
     assert_eq!(r.ok(201)["number"], 2);
@@ -695,15 +688,7 @@ async fn cards_lists_and_filters(b: Backend) {
     app.post_as("/api/v1/documents", &t2, json!({"title": "x"}))
         .await
         .problem(403);
-    let form = Form::new().part("file", Part::bytes(vec![1u8]).file_name("a.bin"));
-    let r = app
-        .send(
-            app.http
-                .post(app.url("/api/v1/documents"))
-                .bearer_auth(&t2)
-                .multipart(form),
-        )
-        .await;
+    let r = app.upload_to("/api/v1/documents", &t2, "a.bin", vec![1u8]).await;
     r.problem(403);
 }
 

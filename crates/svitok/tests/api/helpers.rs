@@ -553,6 +553,16 @@ impl TestApp {
         (a, id)
     }
 
+    /// Uploads `data` as the `file` part of a `multipart/form-data` POST to `path`.
+    pub async fn upload_to(&self, path: &str, token: &str, name: &str, data: Vec<u8>) -> Reply {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(data).file_name(name.to_string()),
+        );
+        self.send(self.http.post(self.url(path)).bearer_auth(token).multipart(form))
+            .await
+    }
+
     pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
         self.call(Method::PUT, path, Some(token), Some(body)).await
     }

@@ -2,7 +2,6 @@
 
 use crate::both_backends;
 use crate::helpers::{files_under, spawn_app, Backend, TestApp};
-use reqwest::multipart::{Form, Part};
 use serde_json::json;
 use std::time::{Duration, SystemTime};
 use svitok_web::service::maintenance;
@@ -50,14 +49,8 @@ async fn an_interrupted_upload_leaves_no_document_and_no_blob(b: Backend) {
     let list = app.get("/api/v1/documents", &token).await;
     assert_eq!(list.ok(200)["items"], json!([]), "no half document");
     // The server is fine afterwards.
-    let form = Form::new().part("file", Part::bytes(vec![1u8; 1000]).file_name("ok.bin"));
     let r = app
-        .send(
-            app.http
-                .post(app.url("/api/v1/documents"))
-                .bearer_auth(&token)
-                .multipart(form),
-        )
+        .upload_to("/api/v1/documents", &token, "ok.bin", vec![1u8; 1000])
         .await;
     r.ok(201);
 }
@@ -66,14 +59,8 @@ async fn orphan_blobs_are_swept_and_used_ones_kept(b: Backend) {
     let app = spawn_app(b).await;
     let a = app.register("ivanov").await;
     let token = app.login(&a).await;
-    let form = Form::new().part("file", Part::bytes(b"kept".to_vec()).file_name("kept.txt"));
     let r = app
-        .send(
-            app.http
-                .post(app.url("/api/v1/documents"))
-                .bearer_auth(&token)
-                .multipart(form),
-        )
+        .upload_to("/api/v1/documents", &token, "kept.txt", b"kept".to_vec())
         .await;
     let id = r.ok(201)["id"].as_str().unwrap().to_string();
     // An orphan: stored, but its row never committed (as after a crash between the two).
@@ -114,14 +101,8 @@ async fn the_trash_is_purged_after_its_retention(b: Backend) {
     let token = t.ok(201)["token"].as_str().unwrap().to_string();
     let mut ids = Vec::new();
     for name in ["old.txt", "recent.txt"] {
-        let form = Form::new().part("file", Part::bytes(name.as_bytes().to_vec()).file_name(name));
         let r = app
-            .send(
-                app.http
-                    .post(app.url("/api/v1/documents"))
-                    .bearer_auth(&token)
-                    .multipart(form),
-            )
+            .upload_to("/api/v1/documents", &token, name, name.as_bytes().to_vec())
             .await;
         ids.push(r.ok(201)["id"].as_str().unwrap().to_string());
     }

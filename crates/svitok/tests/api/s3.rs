@@ -2,7 +2,6 @@
 
 use crate::both_backends;
 use crate::helpers::{spawn_app_with, Backend};
-use reqwest::multipart::{Form, Part};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -89,14 +88,8 @@ async fn files_round_trip_through_s3(b: Backend) {
     // Over one multipart part (8 MiB), with a marker to look for in the bucket.
     let mut data = b"S3-PLAINTEXT-MARKER ".repeat(10);
     data.extend((0..10 * 1024 * 1024).map(|i| (i % 249) as u8));
-    let form = Form::new().part("file", Part::bytes(data.clone()).file_name("Отчёт.bin"));
     let r = app
-        .send(
-            app.http
-                .post(app.url("/api/v1/documents"))
-                .bearer_auth(&token)
-                .multipart(form),
-        )
+        .upload_to("/api/v1/documents", &token, "Отчёт.bin", data.clone())
         .await;
     let id = r.ok(201)["id"].as_str().unwrap().to_string();
     let url = app.url(&format!("/api/v1/documents/{id}/versions/1/content"));
