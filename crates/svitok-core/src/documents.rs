@@ -142,6 +142,10 @@ pub enum DocOp {
     Forward,
     Delete,
     Restore,
+    /// Sign a version with one's own certificate.
+    Sign,
+    /// Ask users or groups for their signatures (the document goes to `signing`).
+    RequestSignatures,
 }
 
 /// | operation          | allowed to (besides being able to read it)                    |
@@ -156,6 +160,8 @@ pub enum DocOp {
 /// | send               | readers with `send_documents`                                 |
 /// | forward            | recipients with `send_documents`                              |
 /// | delete, restore    | owner, with `manage_own_documents`; never with signatures     |
+/// | sign a version     | readers with `sign_documents`, with a fresh second factor     |
+/// | request signatures | owner, responsible party                                      |
 ///
 /// A document the caller cannot read is "not found", whatever the operation.
 pub fn decide(rights: Rights, rel: Relation, op: DocOp) -> Result<()> {
@@ -180,7 +186,7 @@ pub fn decide(rights: Rights, rel: Relation, op: DocOp) -> Result<()> {
     match op {
         DocOp::Read => Ok(()),
         DocOp::Download => need(Right::ManageOwnDocuments),
-        DocOp::EditCard | DocOp::ChangeStatus | DocOp::ChangeResponsible => {
+        DocOp::EditCard | DocOp::ChangeStatus | DocOp::ChangeResponsible | DocOp::RequestSignatures => {
             only(party, "владелец документа или ответственный")
         }
         DocOp::AddVersion => {
@@ -197,6 +203,7 @@ pub fn decide(rights: Rights, rel: Relation, op: DocOp) -> Result<()> {
             need(Right::ManageOwnDocuments)?;
             only(rel.owner, "владелец документа")
         }
+        DocOp::Sign => need(Right::SignDocuments),
     }
 }
 
@@ -281,5 +288,9 @@ mod tests {
         assert!(decide(all, owner, DocOp::Delete).is_ok());
         assert!(decide(Rights::NONE, owner, DocOp::Delete).is_err());
         assert!(decide(Rights::NONE, owner, DocOp::ChangeStatus).is_ok());
+        assert!(decide(all, recipient, DocOp::Sign).is_ok());
+        assert!(decide(Rights::NONE.with(Right::SendDocuments), owner, DocOp::Sign).is_err());
+        assert!(decide(all, owner, DocOp::RequestSignatures).is_ok());
+        assert!(decide(all, recipient, DocOp::RequestSignatures).is_err());
     }
 }

@@ -49,6 +49,8 @@ pub struct VersionRow {
     pub blob_key: String,
     pub author: UserId,
     pub created_at: i64,
+    /// How many signatures this version has.
+    pub signatures: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +71,8 @@ pub struct TransferRow {
     pub action: String,
     pub comment: String,
     pub hand_over: bool,
+    /// The recipients are asked to sign.
+    pub signature_request: bool,
     pub created_at: i64,
 }
 
@@ -168,6 +172,7 @@ fn transfer(row: &AnyRow) -> Result<TransferRow> {
         action: row.try_get("action").map_err(err)?,
         comment: row.try_get("comment").map_err(err)?,
         hand_over: row.try_get::<i64, _>("hand_over").map_err(err)? != 0,
+        signature_request: row.try_get::<i64, _>("signature_request").map_err(err)? != 0,
         created_at: row.try_get("t_created_at").map_err(err)?,
     })
 }
@@ -179,7 +184,7 @@ fn split(p: Party) -> (Option<String>, Option<String>) {
     }
 }
 
-async fn add_event(tx: &mut Transaction<'_, Any>, doc: DocumentId, e: &Event, now: i64) -> Result<()> {
+pub(crate) async fn add_event(tx: &mut Transaction<'_, Any>, doc: DocumentId, e: &Event, now: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO document_events (id, document_id, actor_id, action, details, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -195,8 +200,67 @@ async fn add_event(tx: &mut Transaction<'_, Any>, doc: DocumentId, e: &Event, no
     Ok(())
 }
 
+/// One transfer to one recipient, fanned out into the inboxes it reaches.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_transfer(
+    tx: &mut Transaction<'_, Any>,
+    doc: DocumentId,
+    from: UserId,
+    p: Party,
+    action: &str,
+    comment: &str,
+    hand_over: bool,
+    signature_request: bool,
+    now: i64,
+) -> Result<TransferId> {
+    let id = TransferId::new();
+    let (u, g) = split(p);
+    sqlx::query(
+            "INSERT INTO transfers (id, document_id, from_user_id, to_user_id, to_group_id, action, comment, hand_over, signature_request, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(id.to_string())
+        .bind(doc.to_string())
+        .bind(from.to_string())
+        .bind(u)
+        .bind(g)
+        .bind(action)
+        .bind(comment)
+        .bind(i64::from(hand_over))
+        .bind(i64::from(signature_request))
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    // Into the recipient's inbox, or each member's.
+    let fan_out = match p {
+        Party::User(_) => {
+            "INSERT INTO inbox_items (user_id, transfer_id, document_id, via_group_id, created_at) \
+                 VALUES ($3, $1, $2, NULL, $4) ON CONFLICT (user_id, transfer_id) DO NOTHING"
+        }
+        Party::Group(_) => {
+            "INSERT INTO inbox_items (user_id, transfer_id, document_id, via_group_id, created_at) \
+                 SELECT m.user_id, $1, $2, $3, $4 FROM group_members m WHERE m.group_id = $3 \
+                 ON CONFLICT (user_id, transfer_id) DO NOTHING"
+        }
+    };
+    let target = match p {
+        Party::User(u) => u.to_string(),
+        Party::Group(g) => g.to_string(),
+    };
+    sqlx::query(fan_out)
+        .bind(id.to_string())
+        .bind(doc.to_string())
+        .bind(target)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    Ok(id)
+}
+
 /// Recomputes who may read a document from its owner, responsible party and recipients.
-async fn refresh_readers(tx: &mut Transaction<'_, Any>, doc: DocumentId) -> Result<()> {
+pub(crate) async fn refresh_readers(tx: &mut Transaction<'_, Any>, doc: DocumentId) -> Result<()> {
     let id = doc.to_string();
     sqlx::query("DELETE FROM document_readers WHERE document_id = $1")
         .bind(&id)
@@ -331,8 +395,9 @@ impl Db {
 
     pub async fn versions(&self, doc: DocumentId) -> Result<Vec<VersionRow>> {
         let rows = sqlx::query(
-            "SELECT number, file_name, media_type, size, sha256, blob_key, author_id, created_at \
-             FROM document_versions WHERE document_id = $1 ORDER BY number",
+            "SELECT v.number, v.file_name, v.media_type, v.size, v.sha256, v.blob_key, v.author_id, v.created_at, \
+             (SELECT COUNT(*) FROM signatures s WHERE s.document_id = v.document_id AND s.version_number = v.number) \
+             AS signatures FROM document_versions v WHERE v.document_id = $1 ORDER BY v.number",
         )
         .bind(doc.to_string())
         .fetch_all(&self.pool)
@@ -442,49 +507,20 @@ impl Db {
         touch(&mut tx, doc, now).await?;
         let mut ids = Vec::new();
         for p in to {
-            let id = TransferId::new();
-            let (u, g) = split(*p);
-            sqlx::query(
-                "INSERT INTO transfers (id, document_id, from_user_id, to_user_id, to_group_id, action, comment, hand_over, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(id.to_string())
-            .bind(doc.to_string())
-            .bind(from.to_string())
-            .bind(u)
-            .bind(g)
-            .bind(action)
-            .bind(comment)
-            .bind(i64::from(hand_over == Some(*p)))
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-            // Into the recipient's inbox, or each member's.
-            let fan_out = match p {
-                Party::User(_) => {
-                    "INSERT INTO inbox_items (user_id, transfer_id, document_id, via_group_id, created_at) \
-                     VALUES ($3, $1, $2, NULL, $4) ON CONFLICT (user_id, transfer_id) DO NOTHING"
-                }
-                Party::Group(_) => {
-                    "INSERT INTO inbox_items (user_id, transfer_id, document_id, via_group_id, created_at) \
-                     SELECT m.user_id, $1, $2, $3, $4 FROM group_members m WHERE m.group_id = $3 \
-                     ON CONFLICT (user_id, transfer_id) DO NOTHING"
-                }
-            };
-            let target = match p {
-                Party::User(u) => u.to_string(),
-                Party::Group(g) => g.to_string(),
-            };
-            sqlx::query(fan_out)
-                .bind(id.to_string())
-                .bind(doc.to_string())
-                .bind(target)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-            ids.push(id);
+            ids.push(
+                insert_transfer(
+                    &mut tx,
+                    doc,
+                    from,
+                    *p,
+                    action,
+                    comment,
+                    hand_over == Some(*p),
+                    false,
+                    now,
+                )
+                .await?,
+            );
         }
         if let Some(p) = hand_over {
             set_responsible(&mut tx, doc, p, now).await?;
@@ -661,7 +697,7 @@ impl Db {
         let unread: i64 = counts.try_get("u").map_err(err)?;
         let sql = format!(
             "SELECT {DOC_COLUMNS}, t.id AS t_id, t.from_user_id, t.to_user_id, t.to_group_id, t.action, t.comment, \
-             t.hand_over, t.created_at AS t_created_at, 1 - i.unread AS is_read \
+             t.hand_over, t.signature_request, t.created_at AS t_created_at, 1 - i.unread AS is_read \
              FROM inbox_items i JOIN transfers t ON t.id = i.transfer_id JOIN documents d ON d.id = i.document_id \
              WHERE i.user_id = $1 AND i.deleted = 0 \
              ORDER BY i.unread DESC, i.created_at DESC, i.transfer_id DESC LIMIT $2 OFFSET $3"
@@ -688,7 +724,7 @@ impl Db {
 
     pub async fn transfers(&self, doc: DocumentId) -> Result<Vec<TransferRow>> {
         let rows = sqlx::query(
-            "SELECT id AS t_id, from_user_id, to_user_id, to_group_id, action, comment, hand_over, created_at AS t_created_at \
+            "SELECT id AS t_id, from_user_id, to_user_id, to_group_id, action, comment, hand_over, signature_request, created_at AS t_created_at \
              FROM transfers WHERE document_id = $1 ORDER BY created_at, id",
         )
         .bind(doc.to_string())
@@ -833,6 +869,7 @@ fn version(r: &AnyRow) -> Result<VersionRow> {
         blob_key: r.try_get("blob_key").map_err(err)?,
         author: UserId(rows::uuid(r, "author_id")?),
         created_at: r.try_get("created_at").map_err(err)?,
+        signatures: r.try_get("signatures").map_err(err)?,
     })
 }
 

@@ -10,6 +10,7 @@ mod migrate;
 mod rows;
 mod sessions;
 mod setup;
+mod signatures;
 mod throttle;
 mod users;
 
@@ -20,6 +21,7 @@ pub use documents::{
 };
 pub use groups::{Group, GroupWithCount};
 pub use sessions::{NewSession, SessionKind, SessionRecord};
+pub use signatures::{AuthorityRow, CertificateRow, SignatureRequestRow, SignatureRow};
 pub use throttle::Throttle;
 pub use users::{NewUser, ProfileUpdate, UserFilter, UserSecrets};
 

@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../migrations/0006_search.postgres.sql"),
         },
     ),
+    (
+        7,
+        "signatures",
+        Sql::Both(include_str!("../migrations/0007_signatures.sql")),
+    ),
 ];
 
 /// Any fixed number: the PostgreSQL advisory lock that keeps replicas starting at the same

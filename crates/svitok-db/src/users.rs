@@ -359,11 +359,14 @@ impl Db {
     /// Sets a user's rights, atomically refusing when a right in `protect` would be left
     /// with no active holder (two administrators racing cannot both win).
     pub async fn set_rights_guarded(&self, id: UserId, rights: Rights, protect: Rights, now: i64) -> Result<()> {
-        self.guarded_change(id, protect, Some(rights.mask()), None, now).await
+        self.guarded_change(id, protect, Some(rights.mask()), None, now)
+            .await
+            .map(|_| ())
     }
 
     /// Sets a user's status under the same guard (blocking the last administrator).
-    pub async fn set_status_guarded(&self, id: UserId, status: UserStatus, protect: Rights, now: i64) -> Result<()> {
+    /// Blocking revokes the user's certificates in the same transaction; returns how many.
+    pub async fn set_status_guarded(&self, id: UserId, status: UserStatus, protect: Rights, now: i64) -> Result<u64> {
         self.guarded_change(id, protect, None, Some(status.as_str()), now).await
     }
 
@@ -374,7 +377,7 @@ impl Db {
         mask: Option<i64>,
         status: Option<&str>,
         now: i64,
-    ) -> Result<()> {
+    ) -> Result<u64> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         // Serialise administrative changes: an advisory lock on PostgreSQL; on SQLite the
         // first statement being a write takes the database's single write lock.
@@ -399,6 +402,16 @@ impl Db {
         if done.rows_affected() == 0 {
             return Err(CoreError::NotFound("user"));
         }
+        let mut revoked = 0;
+        if status == Some(UserStatus::Blocked.as_str()) {
+            revoked = sqlx::query("UPDATE certificates SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+                .bind(id.to_string())
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?
+                .rows_affected();
+        }
         for right in protect.iter() {
             let left: i64 =
                 sqlx::query("SELECT COUNT(*) AS n FROM users WHERE status = 'active' AND (rights & $1) <> 0")
@@ -416,7 +429,8 @@ impl Db {
                 });
             }
         }
-        tx.commit().await.map_err(map_err)
+        tx.commit().await.map_err(map_err)?;
+        Ok(revoked)
     }
 
     /// Fills the search key of rows written before it existed.

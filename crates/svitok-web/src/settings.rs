@@ -41,6 +41,8 @@ pub struct Settings {
     pub max_upload: u64,
     /// How long a document stays in the trash before it is purged.
     pub trash_retention_ms: i64,
+    /// How long a user's signing certificate is valid.
+    pub cert_validity_days: i64,
 }
 
 impl Settings {
@@ -54,6 +56,7 @@ impl Settings {
             org_name: "Svitok".into(),
             max_upload: 512 * 1024 * 1024,
             trash_retention_ms: 30 * 24 * 60 * 60 * 1000,
+            cert_validity_days: 365,
         }
     }
 

@@ -17,6 +17,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub keys: Arc<Keys>,
     pub blobs: svitok_storage::BlobStore,
+    /// The organisation's certification authority (created at first start).
+    pub authority: Arc<svitok_pki::Authority>,
     hashing: Arc<Semaphore>,
 }
 
@@ -24,6 +26,8 @@ pub struct AppState {
 pub struct Keys {
     pub otp: SubKey,
     pub totp: SubKey,
+    /// Seals CA and user signing keys.
+    pub signing: SubKey,
 }
 
 impl AppState {
@@ -34,6 +38,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
         settings: Settings,
         master: &MasterKey,
+        authority: svitok_pki::Authority,
     ) -> AppState {
         // One Argon2 at a time per core: more would only queue in the CPU and use memory.
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
@@ -45,8 +50,10 @@ impl AppState {
             keys: Arc::new(Keys {
                 otp: master.derive("svitok one-time codes v1"),
                 totp: master.derive("svitok totp secrets v1"),
+                signing: crate::service::pki::sealing_key(master),
             }),
             blobs,
+            authority: Arc::new(authority),
             hashing: Arc::new(Semaphore::new(cores)),
         }
     }

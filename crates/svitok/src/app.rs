@@ -52,6 +52,7 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
     settings.org_name = config.org_name.clone();
     settings.max_upload = config.max_upload;
     settings.trash_retention_ms = config.trash_retention_days * 86_400_000;
+    settings.cert_validity_days = config.cert_validity_days;
     let kek = master.derive("svitok blob keys v1");
     let blobs = match &config.blobs {
         BlobLocation::Local(dir) => svitok_storage::BlobStore::local(dir, kek)
@@ -59,7 +60,17 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
         BlobLocation::S3 { bucket, prefix } => svitok_storage::BlobStore::s3(bucket, prefix, kek)
             .map_err(|e| anyhow::anyhow!("blob storage s3://{bucket}: {e}"))?,
     };
-    Ok(AppState::new(db, mailer(config)?, blobs, clock, settings, &master))
+    let authority =
+        svitok_web::service::pki::load_or_create_authority(&db, &master, &config.org_name, clock.now_ms()).await?;
+    Ok(AppState::new(
+        db,
+        mailer(config)?,
+        blobs,
+        clock,
+        settings,
+        &master,
+        authority,
+    ))
 }
 
 /// A running server: its address, and its state for tests to reach into.

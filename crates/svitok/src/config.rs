@@ -32,6 +32,8 @@ pub struct RawConfig {
     pub max_upload: String,
     /// Days a deleted document stays in the trash before it is purged.
     pub trash_retention_days: i64,
+    /// Days a user's signing certificate is valid.
+    pub cert_validity_days: i64,
 }
 
 impl Default for RawConfig {
@@ -54,6 +56,7 @@ impl Default for RawConfig {
             org_name: "Svitok".into(),
             max_upload: "512MiB".into(),
             trash_retention_days: 30,
+            cert_validity_days: 365,
         }
     }
 }
@@ -77,6 +80,7 @@ const ENV_KEYS: &[&str] = &[
     "org_name",
     "max_upload",
     "trash_retention_days",
+    "cert_validity_days",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +111,7 @@ pub struct Config {
     pub blobs: BlobLocation,
     pub max_upload: u64,
     pub trash_retention_days: i64,
+    pub cert_validity_days: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -261,6 +266,9 @@ impl RawConfig {
         if !(1..=3650).contains(&self.trash_retention_days) {
             return Err(bad("trash_retention_days", "must be 1–3650"));
         }
+        if !(1..=3650).contains(&self.cert_validity_days) {
+            return Err(bad("cert_validity_days", "must be 1–3650"));
+        }
         if self.org_name.trim().is_empty() || self.org_name.chars().count() > 200 {
             return Err(bad("org_name", "must be 1–200 characters"));
         }
@@ -285,6 +293,7 @@ impl RawConfig {
             blobs,
             max_upload,
             trash_retention_days: self.trash_retention_days,
+            cert_validity_days: self.cert_validity_days,
         })
     }
 }

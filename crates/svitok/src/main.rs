@@ -42,6 +42,19 @@ enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check a detached signature (.p7s, DER) of FILE: digest, signature, chain to the CA,
+    /// revocation. With --ca it needs no server or database; without it, it uses this
+    /// server's CA and revocations. Exit status 1 when the signature does not hold.
+    Verify {
+        file: PathBuf,
+        sig: PathBuf,
+        /// The CA certificate (PEM or DER), e.g. downloaded from /api/v1/pki/ca.pem.
+        #[arg(long, value_name = "CA_PEM")]
+        ca: Option<PathBuf>,
+        /// A CRL (DER) from /api/v1/pki/crl, to check revocation offline.
+        #[arg(long, value_name = "CRL", requires = "ca")]
+        crl: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -177,6 +190,22 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("{login} is a member of {group}");
             Ok(())
         }
+        Command::Verify { file, sig, ca, crl } => match ca {
+            Some(ca) => {
+                let ca = svitok::verify::read_ca(&ca)?;
+                let revoked = match crl {
+                    Some(crl) => svitok::verify::read_crl(&crl, &ca)?,
+                    None => Vec::new(),
+                };
+                svitok::verify::run(&file, &sig, &ca, &revoked)
+            }
+            None => {
+                let state = app::state(&config, Arc::new(SystemClock)).await?;
+                let revoked = svitok_web::service::pki::revocations(&state).await?;
+                state.db.close().await;
+                svitok::verify::run(&file, &sig, state.authority.certificate(), &revoked)
+            }
+        },
         Command::Audit(AuditCommand::Verify) => {
             let db = app::connect_db(&config).await?;
             let result = db.verify_audit_chain().await?;

@@ -71,6 +71,8 @@ pub struct VersionView {
     pub sha256: String,
     pub author: Uuid,
     pub created_at: String,
+    /// Signatures of this version; those of older versions do not cover it.
+    pub signatures: i64,
 }
 
 fn version_view(v: &VersionRow) -> VersionView {
@@ -82,6 +84,7 @@ fn version_view(v: &VersionRow) -> VersionView {
         sha256: v.sha256.clone(),
         author: v.author.0,
         created_at: rfc3339(v.created_at),
+        signatures: v.signatures,
     }
 }
 
@@ -565,7 +568,7 @@ pub async fn add_version(
 }
 
 /// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266, 8187).
-fn content_disposition(name: &str) -> String {
+pub(crate) fn content_disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -820,6 +823,8 @@ pub struct InboxItem {
     pub action: String,
     pub comment: String,
     pub hand_over: bool,
+    /// The caller (or its group) is asked to sign the document.
+    pub signature_requested: bool,
     pub sent_at: String,
     pub read: bool,
 }
@@ -856,6 +861,7 @@ pub async fn inbox(
             action: r.transfer.action.clone(),
             comment: r.transfer.comment.clone(),
             hand_over: r.transfer.hand_over,
+            signature_requested: r.transfer.signature_request,
             sent_at: rfc3339(r.transfer.created_at),
             read: r.read,
         })

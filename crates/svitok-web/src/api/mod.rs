@@ -6,7 +6,9 @@ pub mod documents;
 pub mod groups;
 pub mod health;
 pub mod me;
+pub mod pki;
 pub mod setup;
+pub mod signatures;
 pub mod users;
 pub mod views;
 
@@ -30,7 +32,7 @@ use utoipa_axum::routes;
     info(title = "Svitok API", version = "1", description = "Secure electronic document management (ЭДО). Errors are application/problem+json (RFC 9457)."),
     components(schemas(error::Problem)),
     modifiers(&SecuritySchemes),
-    tags((name = "auth"), (name = "me"), (name = "documents"), (name = "users"), (name = "groups"), (name = "audit"), (name = "setup"), (name = "health"))
+    tags((name = "auth"), (name = "me"), (name = "documents"), (name = "users"), (name = "signatures"), (name = "pki"), (name = "groups"), (name = "audit"), (name = "setup"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -91,6 +93,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(documents::document_history))
         .routes(routes!(documents::inbox))
         .routes(routes!(documents::group_documents))
+        .routes(routes!(signatures::sign_version, signatures::list_signatures))
+        .routes(routes!(signatures::download_signature))
+        .routes(routes!(signatures::request_signatures, signatures::signature_requests))
+        .routes(routes!(pki::ca_certificate))
+        .routes(routes!(pki::crl))
+        .routes(routes!(pki::my_certificate, pki::issue_certificate))
         // Uploads stream with their own size limit (SVITOK_MAX_UPLOAD), not the JSON one.
         .merge(
             OpenApiRouter::new()

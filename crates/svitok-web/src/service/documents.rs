@@ -106,7 +106,7 @@ fn event(actor: &Actor, action: &'static str, details: serde_json::Value) -> Eve
     }
 }
 
-async fn audited(
+pub(crate) async fn audited(
     state: &AppState,
     actor: &Actor,
     action: &str,
@@ -592,13 +592,13 @@ pub async fn transfer(
         details,
     )
     .await?;
-    notify_recipients(state, actor, &o.doc, &recipients).await;
+    notify_recipients(state, actor, &o.doc, &recipients, false).await;
     Ok(recipients.len())
 }
 
 /// One mail per recipient address (a group's members each get one), sent in the
 /// background: the transfer is already recorded and visible in the inboxes.
-async fn notify_recipients(state: &AppState, actor: &Actor, doc: &DocumentRow, to: &[Party]) {
+pub(crate) async fn notify_recipients(state: &AppState, actor: &Actor, doc: &DocumentRow, to: &[Party], to_sign: bool) {
     let mut addresses = Vec::new();
     for p in to {
         let users = match p {
@@ -618,9 +618,18 @@ async fn notify_recipients(state: &AppState, actor: &Actor, doc: &DocumentRow, t
         for to in addresses {
             let mail = svitok_mail::Mail {
                 to,
-                subject: format!("Свиток: вам направлен документ «{title}»"),
+                subject: if to_sign {
+                    format!("Свиток: просьба подписать документ «{title}»")
+                } else {
+                    format!("Свиток: вам направлен документ «{title}»")
+                },
                 body: format!(
-                    "Здравствуйте!\n\n{from} направил(а) вам документ «{title}».\nОткрыть: {link}\n\n— Свиток\n"
+                    "Здравствуйте!\n\n{from} {} документ «{title}».\nОткрыть: {link}\n\n— Свиток\n",
+                    if to_sign {
+                        "просит вас подписать"
+                    } else {
+                        "направил(а) вам"
+                    }
                 ),
             };
             if let Err(e) = mailer.send(mail).await {
@@ -632,6 +641,13 @@ async fn notify_recipients(state: &AppState, actor: &Actor, doc: &DocumentRow, t
 
 pub async fn delete(state: &AppState, actor: &Actor, id: DocumentId) -> Result<()> {
     open(state, actor, id, DocOp::Delete).await?;
+    // Signed content is evidence: it stays (SPEC §7).
+    if state.db.signature_count(id).await? > 0 {
+        return Err(CoreError::Conflict {
+            message: "Документ с подписями удалить нельзя".into(),
+            field: None,
+        });
+    }
     state
         .db
         .set_deleted(id, true, &event(actor, "deleted", json!({})), state.now())

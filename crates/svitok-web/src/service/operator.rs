@@ -56,16 +56,25 @@ pub async fn block(state: &AppState, login: &str) -> Result<()> {
     let u = user(state, login).await?;
     let protect: Rights = PROTECTED.into_iter().filter(|r| u.rights.has(*r)).collect();
     let now = state.now();
-    state
+    let revoked = state
         .db
         .set_status_guarded(u.id, UserStatus::Blocked, protect, now)
         .await?;
     let ended = state.db.revoke_all_sessions(u.id, None, true, now).await?;
+    if revoked > 0 {
+        audit(
+            state,
+            "certificate.revoked",
+            u.id.to_string(),
+            json!({ "certificates": revoked, "reason": "user blocked" }),
+        )
+        .await?;
+    }
     audit(
         state,
         "user.blocked",
         u.id.to_string(),
-        json!({ "sessions_ended": ended }),
+        json!({ "sessions_ended": ended, "certificates_revoked": revoked }),
     )
     .await
 }

@@ -209,7 +209,7 @@ async fn sole_holder_of(state: &AppState, target: &User) -> Result<Rights> {
 
 const PROTECTED: [Right; 2] = [Right::GrantRights, Right::ManageUsers];
 
-/// Blocks a user: its sessions and tokens end at once.
+/// Blocks a user: its sessions and tokens end at once and its certificates are revoked.
 pub async fn block(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
     let target = load(state, id).await?;
     let sole = sole_holder_of(state, &target).await?;
@@ -225,11 +225,23 @@ pub async fn block(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
     .await?;
     let now = state.now();
     let protect: Rights = PROTECTED.into_iter().filter(|r| target.rights.has(*r)).collect();
-    state
+    let revoked = state
         .db
         .set_status_guarded(id, UserStatus::Blocked, protect, now)
         .await?;
     let ended = state.db.revoke_all_sessions(id, None, true, now).await?;
+    if revoked > 0 {
+        state
+            .audit(audit::event(
+                Some(&actor.user.id),
+                "certificate.revoked",
+                Some(id.to_string()),
+                &actor.client,
+                true,
+                json!({ "certificates": revoked, "reason": "user blocked" }),
+            ))
+            .await?;
+    }
     state
         .audit(audit::event(
             Some(&actor.user.id),
@@ -237,7 +249,7 @@ pub async fn block(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
             Some(id.to_string()),
             &actor.client,
             true,
-            json!({ "sessions_ended": ended }),
+            json!({ "sessions_ended": ended, "certificates_revoked": revoked }),
         ))
         .await
 }

@@ -257,6 +257,17 @@ impl MailSink {
         }
     }
 
+    /// The next message to `to` that carries a one-time code, passing over notices (about
+    /// documents sent) that the server mails in the background in no fixed order.
+    pub async fn next_code(&self, to: &str) -> String {
+        loop {
+            let m = self.next(to).await;
+            if m.subject.contains("код") {
+                return m.code();
+            }
+        }
+    }
+
     /// Messages to `to` not yet taken.
     pub fn pending(&self, to: &str) -> usize {
         let inbox = self.inbox.lock().unwrap();
@@ -456,7 +467,7 @@ impl TestApp {
     /// The full two-step login; returns the bearer token.
     pub async fn login(&self, a: &Account) -> String {
         let challenge = self.start_login(a).await;
-        let code = self.mail.next(&a.email).await.code();
+        let code = self.mail.next_code(&a.email).await;
         let r = self
             .post(
                 "/api/v1/auth/login/verify",

@@ -20,6 +20,7 @@ mod rights;
 mod s3;
 mod sessions;
 mod setup;
+mod signatures;
 mod tokens;
 mod totp;
 mod users;

@@ -91,6 +91,28 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/documents/{id}/send", Rule::Signed(404)),
     ("POST", "/api/v1/documents/{id}/forward", Rule::Signed(404)),
     ("GET", "/api/v1/documents/{id}/history", Rule::Signed(404)),
+    (
+        "POST",
+        "/api/v1/documents/{id}/versions/{n}/signatures",
+        Rule::Signed(404),
+    ),
+    (
+        "GET",
+        "/api/v1/documents/{id}/versions/{n}/signatures",
+        Rule::Signed(404),
+    ),
+    (
+        "GET",
+        "/api/v1/documents/{id}/versions/{n}/signatures/{sid}",
+        Rule::Signed(404),
+    ),
+    ("POST", "/api/v1/documents/{id}/signature-requests", Rule::Signed(404)),
+    ("GET", "/api/v1/documents/{id}/signature-requests", Rule::Signed(404)),
+    ("GET", "/api/v1/pki/ca.pem", Rule::Public),
+    ("GET", "/api/v1/pki/crl", Rule::Public),
+    // Nobody in the matrix has signed yet: no certificate.
+    ("GET", "/api/v1/me/certificate", Rule::Signed(404)),
+    ("POST", "/api/v1/me/certificate", Rule::Needs(&["sign_documents"], 201)),
     // Last for each caller: it ends the caller's own sessions.
     ("DELETE", "/api/v1/me/sessions", Rule::Signed(204)),
     ("POST", "/api/v1/auth/logout", Rule::Signed(204)),
@@ -128,6 +150,7 @@ fn fill(path: &str, id: &str, user_id: &str) -> String {
     path.replace("{id}", id)
         .replace("{user_id}", user_id)
         .replace("{n}", "1")
+        .replace("{sid}", "00000000-0000-7000-8000-000000000000")
 }
 
 async fn every_protected_route_answers_401_without_a_session(b: Backend) {
@@ -230,6 +253,14 @@ async fn stage(app: &TestApp, ctx: &mut Ctx, method: &str, path: &str) -> (Strin
             Some(json!({"to": [{"kind": "user", "id": victim}]})),
         ),
         ("PATCH", "/api/v1/documents/{id}") => (p(&ctx.document, ""), Some(json!({"title": "Чужой"}))),
+        ("POST", "/api/v1/documents/{id}/versions/{n}/signatures") => (
+            p(&ctx.document, ""),
+            Some(json!({"challenge": "00000000-0000-7000-8000-000000000000", "code": "000000"})),
+        ),
+        ("POST", "/api/v1/documents/{id}/signature-requests") => (
+            p(&ctx.document, ""),
+            Some(json!({"to": [{"kind": "user", "id": victim}]})),
+        ),
         _ if path.starts_with("/api/v1/documents/{id}") => (p(&ctx.document, ""), None),
         _ if path.contains("/users/{id}") => (p(&victim, ""), None),
         _ if path.contains("/groups/{id}") => (p(&group, &victim), None),

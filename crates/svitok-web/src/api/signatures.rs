@@ -1,0 +1,251 @@
+//! `/api/v1/documents/{id}/versions/{n}/signatures*` and `/api/v1/documents/{id}/signature-requests`.
+
+use super::documents::{content_disposition, PartyRef};
+use super::views::rfc3339;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
+use crate::service::documents::names;
+use crate::service::signatures::{self as svc, Checked};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use svitok_core::ids::{ChallengeId, DocumentId};
+use svitok_core::CoreError;
+use svitok_pki::Verdict;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+const JSON_PROBLEM: &str = "application/problem+json";
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignRequest {
+    /// From `POST /api/v1/auth/step-up`.
+    pub challenge: Uuid,
+    /// The mailed code, or the authenticator's.
+    pub code: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Signer {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verification {
+    /// `valid`, `valid_at_signing_time` (the certificate was revoked later) or `invalid`.
+    pub status: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignatureView {
+    pub id: String,
+    /// The version signed; a newer version is not covered by this signature.
+    pub version: i64,
+    pub signer: Signer,
+    /// The signer's certificate serial (upper-case hex).
+    pub serial: String,
+    pub signed_at: String,
+    /// When the signer's certificate was revoked, if it was.
+    pub certificate_revoked_at: Option<String>,
+    /// Present with `?verify=true`.
+    pub verification: Option<Verification>,
+}
+
+fn verification(v: &Verdict) -> Verification {
+    match v {
+        Verdict::Valid => Verification {
+            status: "valid".into(),
+            message: "Подпись верна".into(),
+        },
+        Verdict::ValidAtSigningTime { revoked_at } => Verification {
+            status: "valid_at_signing_time".into(),
+            message: format!(
+                "Подпись была верна на момент подписания; сертификат отозван {}",
+                rfc3339(crate::service::pki::millis(*revoked_at))
+            ),
+        },
+        Verdict::Invalid(why) => Verification {
+            status: "invalid".into(),
+            message: format!("Подпись недействительна: {why}"),
+        },
+    }
+}
+
+async fn views(state: &AppState, checked: Vec<Checked>) -> ApiResult<Vec<SignatureView>> {
+    let ids: Vec<_> = checked.iter().map(|c| c.row.signer).collect();
+    let names = names(state, &ids).await?;
+    Ok(checked
+        .into_iter()
+        .map(|c| SignatureView {
+            signer: Signer {
+                id: c.row.signer.0,
+                name: names.get(&c.row.signer).cloned().unwrap_or_default(),
+            },
+            id: c.row.id,
+            version: c.row.version,
+            serial: c.row.serial,
+            signed_at: rfc3339(c.row.signed_at),
+            certificate_revoked_at: c.row.revoked_at.map(rfc3339),
+            verification: c.verdict.as_ref().map(verification),
+        })
+        .collect())
+}
+
+/// Signs a version with the caller's certificate (`sign_documents`, a reader) after a
+/// fresh second factor: a detached CMS (CAdES-BES) that `openssl cms -verify` accepts.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/versions/{n}/signatures", tag = "signatures",
+    params(("id" = Uuid, Path), ("n" = i64, Path)), request_body = SignRequest,
+    responses((status = 201, body = SignatureView), (status = 400, body = Problem, content_type = JSON_PROBLEM),
+              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
+              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 409, body = Problem, content_type = JSON_PROBLEM),
+              (status = 429, body = Problem, content_type = JSON_PROBLEM)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn sign_version(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath((id, n)): ApiPath<(Uuid, i64)>,
+    ApiJson(req): ApiJson<SignRequest>,
+) -> ApiResult<(StatusCode, Json<SignatureView>)> {
+    let row = svc::sign(&state, &actor, DocumentId(id), n, ChallengeId(req.challenge), &req.code).await?;
+    let mut v = views(&state, vec![Checked { row, verdict: None }]).await?;
+    Ok((StatusCode::CREATED, Json(v.remove(0))))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Check every signature: digest against the stored version, signature, chain to the
+    /// CA, revocation.
+    pub verify: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignatureList {
+    pub items: Vec<SignatureView>,
+}
+
+/// The signatures of a version (readers), checked with `?verify=true`.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/versions/{n}/signatures", tag = "signatures",
+    params(("id" = Uuid, Path), ("n" = i64, Path), ListQuery),
+    responses((status = 200, body = SignatureList), (status = 400, body = Problem, content_type = JSON_PROBLEM),
+              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn list_signatures(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath((id, n)): ApiPath<(Uuid, i64)>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<SignatureList>> {
+    let checked = svc::list(&state, &actor, DocumentId(id), n, q.verify.unwrap_or(false)).await?;
+    Ok(Json(SignatureList {
+        items: views(&state, checked).await?,
+    }))
+}
+
+/// One signature as a `.p7s` file (DER CMS), for readers of the document.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/versions/{n}/signatures/{sid}", tag = "signatures",
+    params(("id" = Uuid, Path), ("n" = i64, Path), ("sid" = String, Path)),
+    responses((status = 200, description = "the detached signature", content_type = "application/pkcs7-signature"),
+              (status = 400, body = Problem, content_type = JSON_PROBLEM), (status = 401, body = Problem, content_type = JSON_PROBLEM),
+              (status = 404, body = Problem, content_type = JSON_PROBLEM)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn download_signature(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath((id, n, sid)): ApiPath<(Uuid, i64, String)>,
+) -> ApiResult<Response> {
+    let der = svc::download(&state, &actor, DocumentId(id), n, &sid).await?;
+    let mut res = der.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pkcs7-signature"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&content_disposition(&format!("{id}-v{n}-{sid}.p7s"))).map_err(CoreError::internal)?,
+    );
+    Ok(res)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureRequestBody {
+    /// Users and groups whose signatures the document needs (1–100).
+    pub to: Vec<PartyRef>,
+    /// For groups: every member must sign (default: any one member).
+    #[serde(default)]
+    pub every_member: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestView {
+    pub party: PartyRef,
+    pub every_member: bool,
+    pub requested_by: Uuid,
+    pub requested_at: String,
+    /// The latest version has the signatures this request asks for.
+    pub satisfied: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestList {
+    pub items: Vec<RequestView>,
+}
+
+async fn request_list(state: &AppState, id: DocumentId) -> ApiResult<Json<RequestList>> {
+    let items = svc::progress(state, id)
+        .await?
+        .into_iter()
+        .map(|p| RequestView {
+            party: p.request.party.into(),
+            every_member: p.request.every_member,
+            requested_by: p.request.requested_by.0,
+            requested_at: rfc3339(p.request.created_at),
+            satisfied: p.satisfied,
+        })
+        .collect();
+    Ok(Json(RequestList { items }))
+}
+
+/// Asks users and groups to sign the latest version (owner or responsible party). The
+/// document moves to `signing`, and to `signed` by itself when every request is met.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/signature-requests", tag = "signatures",
+    params(("id" = Uuid, Path)), request_body = SignatureRequestBody,
+    responses((status = 200, body = RequestList), (status = 400, body = Problem, content_type = JSON_PROBLEM),
+              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
+              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 409, body = Problem, content_type = JSON_PROBLEM),
+              (status = 422, body = Problem, content_type = JSON_PROBLEM)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn request_signatures(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<SignatureRequestBody>,
+) -> ApiResult<Json<RequestList>> {
+    let to = req.to.into_iter().map(Into::into).collect();
+    svc::request(&state, &actor, DocumentId(id), to, req.every_member, req.comment).await?;
+    request_list(&state, DocumentId(id)).await
+}
+
+/// Whose signatures the document waits for, and which have been given (readers).
+#[utoipa::path(get, path = "/api/v1/documents/{id}/signature-requests", tag = "signatures",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = RequestList), (status = 400, body = Problem, content_type = JSON_PROBLEM),
+              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn signature_requests(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<RequestList>> {
+    crate::service::documents::open(&state, &actor, DocumentId(id), svitok_core::documents::DocOp::Read).await?;
+    request_list(&state, DocumentId(id)).await
+}

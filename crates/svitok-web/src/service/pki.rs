@@ -1,0 +1,159 @@
+//! The organisation's CA and the users' signing certificates (SPEC §7). Private keys are
+//! sealed under a key derived from the master key and bound to their row (the CA's to
+//! "ca", a user's to its certificate serial); they never leave the server.
+
+use super::audit;
+use crate::extract::Actor;
+use crate::state::AppState;
+use serde_json::json;
+use std::time::{Duration, SystemTime};
+use svitok_core::rights::Right;
+use svitok_core::secrets::{MasterKey, SubKey};
+use svitok_core::user::User;
+use svitok_core::{CoreError, Result};
+use svitok_db::{AuthorityRow, CertificateRow, Db};
+use svitok_pki::authority::{parse_serial, serial_hex};
+use svitok_pki::{Authority, Certificate, Holder, P256Key, PkiError, SerialNumber};
+
+/// The key that seals CA and user private keys.
+pub fn sealing_key(master: &MasterKey) -> SubKey {
+    master.derive("svitok signing keys v1")
+}
+
+pub fn pki_error(e: PkiError) -> CoreError {
+    CoreError::Internal(format!("pki: {e}"))
+}
+
+pub fn system_time(ms: i64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64)
+}
+
+pub fn millis(t: SystemTime) -> i64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Loads the CA, creating it on first start. When two servers start at once the first
+/// stored wins and the other loads it.
+pub async fn load_or_create_authority(db: &Db, master: &MasterKey, organisation: &str, now: i64) -> Result<Authority> {
+    let seal = sealing_key(master);
+    if db.authority().await?.is_none() {
+        let ca = Authority::create(organisation, system_time(now)).map_err(pki_error)?;
+        let row = AuthorityRow {
+            cert_pem: ca.certificate_pem().map_err(pki_error)?,
+            key_sealed: seal.seal(&ca.key().to_pkcs8().map_err(pki_error)?, b"ca"),
+        };
+        if db.insert_authority(&row, now).await? {
+            tracing::info!(organisation, "created the certification authority");
+        }
+    }
+    let row = db
+        .authority()
+        .await?
+        .ok_or_else(|| CoreError::Internal("the certification authority vanished".into()))?;
+    let key = zeroize::Zeroizing::new(seal.open(&row.key_sealed, b"ca")?);
+    Authority::from_parts(&row.cert_pem, &key).map_err(pki_error)
+}
+
+/// The CA certificate, PEM.
+pub fn ca_pem(state: &AppState) -> Result<String> {
+    state.authority.certificate_pem().map_err(pki_error)
+}
+
+/// Revoked certificates as the CRL and verification want them.
+pub async fn revocations(state: &AppState) -> Result<Vec<(SerialNumber, SystemTime)>> {
+    state
+        .db
+        .revoked_certificates()
+        .await?
+        .into_iter()
+        .map(|(serial, at)| Ok((parse_serial(&serial).map_err(pki_error)?, system_time(at))))
+        .collect()
+}
+
+/// The current CRL, DER, signed now.
+pub async fn crl(state: &AppState) -> Result<Vec<u8>> {
+    let revoked = revocations(state).await?;
+    state
+        .authority
+        .crl(&revoked, system_time(state.now()))
+        .map_err(pki_error)
+}
+
+/// A user's certificate with its key unsealed, ready to sign.
+pub struct SignerIdentity {
+    pub row: CertificateRow,
+    pub certificate: Certificate,
+    pub key: P256Key,
+}
+
+pub fn parse_certificate(pem: &str) -> Result<Certificate> {
+    svitok_pki::certificate_from_pem(pem).map_err(pki_error)
+}
+
+/// The caller's current certificate, if any.
+pub async fn current(state: &AppState, actor: &Actor) -> Result<Option<CertificateRow>> {
+    state.db.current_certificate(actor.user.id, state.now()).await
+}
+
+/// The caller's current certificate, issuing one first if there is none (201) —
+/// `sign_documents` only.
+pub async fn ensure(state: &AppState, actor: &Actor) -> Result<(CertificateRow, bool)> {
+    actor.require(Right::SignDocuments)?;
+    if let Some(c) = current(state, actor).await? {
+        return Ok((c, false));
+    }
+    Ok((issue(state, actor).await?, true))
+}
+
+async fn issue(state: &AppState, actor: &Actor) -> Result<CertificateRow> {
+    let user: &User = &actor.user;
+    let now = state.now();
+    let key = P256Key::generate();
+    let validity = Duration::from_secs(state.settings.cert_validity_days.max(1) as u64 * 86_400);
+    let holder = Holder {
+        full_name: &user.full_name(),
+        email: &user.email,
+        organisation: &state.settings.org_name,
+    };
+    let cert = state
+        .authority
+        .issue(&holder, &key, system_time(now), validity)
+        .map_err(pki_error)?;
+    let serial = serial_hex(&cert.tbs_certificate.serial_number);
+    let row = CertificateRow {
+        key_sealed: state
+            .keys
+            .signing
+            .seal(&key.to_pkcs8().map_err(pki_error)?, serial.as_bytes()),
+        cert_pem: svitok_pki::certificate_to_pem(&cert).map_err(pki_error)?,
+        serial: serial.clone(),
+        user_id: user.id,
+        not_before: millis(cert.tbs_certificate.validity.not_before.to_system_time()),
+        not_after: millis(cert.tbs_certificate.validity.not_after.to_system_time()),
+        created_at: now,
+        revoked_at: None,
+    };
+    state.db.insert_certificate(&row).await?;
+    state
+        .audit(audit::event(
+            Some(&user.id),
+            "certificate.issued",
+            Some(user.id.to_string()),
+            &actor.client,
+            true,
+            json!({ "serial": serial, "not_after": row.not_after }),
+        ))
+        .await?;
+    Ok(row)
+}
+
+/// The caller's signing identity (issuing a certificate on first use).
+pub async fn signer(state: &AppState, actor: &Actor) -> Result<SignerIdentity> {
+    let (row, _) = ensure(state, actor).await?;
+    let certificate = parse_certificate(&row.cert_pem)?;
+    let der = zeroize::Zeroizing::new(state.keys.signing.open(&row.key_sealed, row.serial.as_bytes())?);
+    let key = P256Key::from_pkcs8(&der).map_err(pki_error)?;
+    Ok(SignerIdentity { row, certificate, key })
+}

@@ -1,0 +1,347 @@
+//! Signing document versions, checking signatures, and asking for them (SPEC §7).
+//!
+//! A signature is a detached CMS SignedData over the version's plaintext, made with the
+//! signer's own certificate after a fresh second factor. The plaintext is streamed through
+//! SHA-256 from the encrypted blob store, never held whole.
+
+use super::documents::{self as docs, audited, blob_error, party_json};
+use super::{codes, pki};
+use crate::extract::Actor;
+use crate::state::AppState;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use futures_util::TryStreamExt;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use svitok_core::documents::{DocOp, Party, Status};
+use svitok_core::ids::{ChallengeId, DocumentId};
+use svitok_core::otp::Purpose;
+use svitok_core::rights::Right;
+use svitok_core::user::UserStatus;
+use svitok_core::{CoreError, Result};
+use svitok_db::{Event, SignatureRequestRow, SignatureRow, VersionRow};
+use svitok_pki::Verdict;
+
+fn conflict(message: &str) -> CoreError {
+    CoreError::Conflict {
+        message: message.into(),
+        field: None,
+    }
+}
+
+async fn version(state: &AppState, doc: DocumentId, number: i64) -> Result<VersionRow> {
+    state
+        .db
+        .versions(doc)
+        .await?
+        .into_iter()
+        .find(|v| v.number == number)
+        .ok_or(CoreError::NotFound("version"))
+}
+
+/// SHA-256 of a version's plaintext, streamed from the blob store (which also checks the
+/// stored digest as it goes).
+pub async fn digest(state: &AppState, v: &VersionRow) -> Result<[u8; 32]> {
+    let mut stream = Box::pin(state.blobs.read(&v.blob_key, &v.sha256).await.map_err(blob_error)?);
+    let mut hasher = Sha256::new();
+    while let Some(chunk) = stream.try_next().await.map_err(blob_error)? {
+        hasher.update(&chunk);
+    }
+    Ok(hasher.finalize().into())
+}
+
+/// Signs version `number` of a document for the caller, after checking the step-up code.
+pub async fn sign(
+    state: &AppState,
+    actor: &Actor,
+    id: DocumentId,
+    number: i64,
+    challenge: ChallengeId,
+    code: &str,
+) -> Result<SignatureRow> {
+    let o = docs::open(state, actor, id, DocOp::Sign).await?;
+    if matches!(o.doc.status, Status::Archived | Status::Rejected) {
+        return Err(conflict("Документ в архиве или отклонён: подписывать его нельзя"));
+    }
+    let v = version(state, id, number).await?;
+    if state
+        .db
+        .signatures(id, Some(number))
+        .await?
+        .iter()
+        .any(|s| s.signer == actor.user.id)
+    {
+        return Err(conflict("Вы уже подписали эту версию"));
+    }
+    // The second factor is spent only once everything else allows the signature.
+    let ch = state
+        .db
+        .challenge(challenge)
+        .await?
+        .filter(|c| c.user_id == actor.user.id)
+        .ok_or_else(codes::invalid_code)?;
+    codes::redeem(state, &ch, Purpose::StepUp, code).await?;
+
+    let signer = pki::signer(state, actor).await?;
+    let digest = digest(state, &v).await?;
+    let now = state.now();
+    let der = svitok_pki::sign_detached(
+        &signer.key,
+        &signer.certificate,
+        state.authority.certificate(),
+        &digest,
+        pki::system_time(now),
+    )
+    .map_err(pki::pki_error)?;
+    let row = SignatureRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        document_id: id,
+        version: number,
+        signer: actor.user.id,
+        serial: signer.row.serial.clone(),
+        cms_der: STANDARD.encode(&der),
+        signed_at: now,
+        revoked_at: None,
+    };
+    let details = json!({ "version": number, "signature": row.id, "serial": row.serial });
+    state
+        .db
+        .insert_signature(
+            &row,
+            &Event {
+                actor: actor.user.id,
+                action: "signed",
+                details: details.clone(),
+            },
+        )
+        .await?;
+    audited(state, actor, "document.signed", id, details).await?;
+    complete_if_signed(state, actor, id).await?;
+    Ok(row)
+}
+
+/// A signature with what a check of it found.
+pub struct Checked {
+    pub row: SignatureRow,
+    pub verdict: Option<Verdict>,
+}
+
+/// The signatures of one version (readers); with `verify`, each is checked against the
+/// stored content, the CA and the revocations.
+pub async fn list(state: &AppState, actor: &Actor, id: DocumentId, number: i64, verify: bool) -> Result<Vec<Checked>> {
+    docs::open(state, actor, id, DocOp::Read).await?;
+    let v = version(state, id, number).await?;
+    let rows = state.db.signatures(id, Some(number)).await?;
+    if !verify || rows.is_empty() {
+        return Ok(rows.into_iter().map(|row| Checked { row, verdict: None }).collect());
+    }
+    let digest = digest(state, &v).await?;
+    let revoked = pki::revocations(state).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let verdict = match STANDARD.decode(&row.cms_der) {
+            Ok(der) => match svitok_pki::verify_detached(&der, &digest, state.authority.certificate(), &revoked) {
+                Ok(report) => report.verdict,
+                Err(e) => Verdict::Invalid(e.to_string()),
+            },
+            Err(_) => Verdict::Invalid("the stored signature is not base64".into()),
+        };
+        if let Verdict::Invalid(why) = &verdict {
+            audited(
+                state,
+                actor,
+                "signature.verification_failed",
+                id,
+                json!({ "version": number, "signature": row.id, "reason": why }),
+            )
+            .await?;
+        }
+        out.push(Checked {
+            row,
+            verdict: Some(verdict),
+        });
+    }
+    Ok(out)
+}
+
+/// One signature's DER, for readers of the document.
+pub async fn download(state: &AppState, actor: &Actor, id: DocumentId, number: i64, sid: &str) -> Result<Vec<u8>> {
+    docs::open(state, actor, id, DocOp::Read).await?;
+    let row = state
+        .db
+        .signatures(id, Some(number))
+        .await?
+        .into_iter()
+        .find(|s| s.id == sid)
+        .ok_or(CoreError::NotFound("signature"))?;
+    STANDARD.decode(&row.cms_der).map_err(CoreError::internal)
+}
+
+/// Asks users and groups (any one member, or every member) to sign the latest version;
+/// the document goes to `signing` and the requests reach the signers' inboxes.
+pub async fn request(
+    state: &AppState,
+    actor: &Actor,
+    id: DocumentId,
+    to: Vec<Party>,
+    every_member: bool,
+    comment: Option<String>,
+) -> Result<()> {
+    let o = docs::open(state, actor, id, DocOp::RequestSignatures).await?;
+    let from = o.doc.status;
+    if from != Status::Signing {
+        svitok_core::documents::transition(from, Status::Signing)?;
+    }
+    if state.db.versions(id).await?.is_empty() {
+        return Err(conflict("Подписывать нечего: у документа нет файла"));
+    }
+    if to.is_empty() || to.len() > 100 {
+        return Err(CoreError::validation("to", "Укажите от 1 до 100 подписантов"));
+    }
+    let mut parties: Vec<Party> = Vec::new();
+    for p in to {
+        if parties.contains(&p) {
+            continue;
+        }
+        match p {
+            Party::User(u) => {
+                let ok = state
+                    .db
+                    .user(u)
+                    .await?
+                    .is_some_and(|u| u.status == UserStatus::Active && u.rights.has(Right::SignDocuments));
+                if !ok {
+                    return Err(CoreError::validation(
+                        "to",
+                        "Подписант должен быть активным пользователем с правом подписи",
+                    ));
+                }
+            }
+            Party::Group(g) => {
+                state
+                    .db
+                    .group(g)
+                    .await?
+                    .ok_or_else(|| CoreError::validation("to", "Такой группы нет"))?;
+                let signers = state
+                    .db
+                    .members(g)
+                    .await?
+                    .into_iter()
+                    .filter(|m| m.status == UserStatus::Active && m.rights.has(Right::SignDocuments))
+                    .count();
+                if signers == 0 {
+                    return Err(CoreError::validation("to", "В группе нет участников с правом подписи"));
+                }
+            }
+        }
+        parties.push(p);
+    }
+    let comment = comment.unwrap_or_default();
+    if comment.chars().count() > 2000 {
+        return Err(CoreError::validation("comment", "Комментарий длиннее 2000 символов"));
+    }
+    let requests: Vec<SignatureRequestRow> = parties
+        .iter()
+        .map(|p| SignatureRequestRow {
+            party: *p,
+            every_member,
+            requested_by: actor.user.id,
+            created_at: state.now(),
+        })
+        .collect();
+    let details = json!({ "to": parties.iter().map(|p| party_json(*p)).collect::<Vec<_>>(),
+                          "every_member": every_member, "from": from.as_str(), "comment": comment });
+    let event = Event {
+        actor: actor.user.id,
+        action: "signatures_requested",
+        details: details.clone(),
+    };
+    if !state
+        .db
+        .request_signatures(id, from, &requests, &comment, &event, state.now())
+        .await?
+    {
+        return Err(conflict(
+            "Статус документа только что изменил кто-то другой; обновите карточку",
+        ));
+    }
+    audited(state, actor, "document.signatures_requested", id, details).await?;
+    docs::notify_recipients(state, actor, &o.doc, &parties, true).await;
+    complete_if_signed(state, actor, id).await
+}
+
+/// What each request still waits for, against the signatures of the latest version.
+pub struct Progress {
+    pub request: SignatureRequestRow,
+    pub satisfied: bool,
+}
+
+pub async fn progress(state: &AppState, id: DocumentId) -> Result<Vec<Progress>> {
+    let requests = state.db.signature_requests(id).await?;
+    let Some(latest) = state.db.versions(id).await?.iter().map(|v| v.number).max() else {
+        return Ok(Vec::new());
+    };
+    let signers: Vec<_> = state
+        .db
+        .signatures(id, Some(latest))
+        .await?
+        .into_iter()
+        .map(|s| s.signer)
+        .collect();
+    let mut out = Vec::with_capacity(requests.len());
+    for r in requests {
+        let satisfied = match r.party {
+            Party::User(u) => signers.contains(&u),
+            Party::Group(g) => {
+                let members: Vec<_> = state
+                    .db
+                    .members(g)
+                    .await?
+                    .into_iter()
+                    .filter(|m| m.status == UserStatus::Active && m.rights.has(Right::SignDocuments))
+                    .map(|m| m.id)
+                    .collect();
+                if r.every_member {
+                    !members.is_empty() && members.iter().all(|m| signers.contains(m))
+                } else {
+                    members.iter().any(|m| signers.contains(m))
+                }
+            }
+        };
+        out.push(Progress { request: r, satisfied });
+    }
+    Ok(out)
+}
+
+/// Moves a document in `signing` to `signed` once every request is satisfied.
+async fn complete_if_signed(state: &AppState, actor: &Actor, id: DocumentId) -> Result<()> {
+    let Some(doc) = state.db.document(id).await? else {
+        return Ok(());
+    };
+    if doc.status != Status::Signing {
+        return Ok(());
+    }
+    let progress = progress(state, id).await?;
+    if progress.is_empty() || !progress.iter().all(|p| p.satisfied) {
+        return Ok(());
+    }
+    let details = json!({ "from": "signing", "to": "signed", "automatic": true });
+    let moved = state
+        .db
+        .set_document_status(
+            id,
+            Status::Signing,
+            Status::Signed,
+            &Event {
+                actor: actor.user.id,
+                action: "status_changed",
+                details: details.clone(),
+            },
+            state.now(),
+        )
+        .await?;
+    if moved {
+        audited(state, actor, "document.status_changed", id, details).await?;
+    }
+    Ok(())
+}
