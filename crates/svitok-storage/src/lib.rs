@@ -158,6 +158,19 @@ impl BlobStore {
         Ok(futures_util::stream::try_unfold(state, ReadState::next))
     }
 
+    /// The SHA-256 of a blob's plaintext, established by streaming all of it through
+    /// [`BlobStore::read`]'s checks (chunk authentication and the whole-file digest): one
+    /// pass, never the whole file in memory. What signing covers.
+    pub async fn verified_sha256(&self, key: &str, expected_sha256: &str) -> Result<[u8; 32], BlobError> {
+        use futures_util::TryStreamExt;
+        let mut stream = std::pin::pin!(self.read(key, expected_sha256).await?);
+        while stream.try_next().await?.is_some() {}
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(expected_sha256, &mut out)
+            .map_err(|_| BlobError::Corrupt(format!("stored digest of {key} is not hex")))?;
+        Ok(out)
+    }
+
     /// Streams plaintext bytes `start..=end` of a blob whose plaintext is `plain_size`
     /// bytes, reading and decrypting only the chunks that hold them. Each chunk is
     /// authenticated at its position (so chunks cannot be moved), but the whole-file
@@ -556,6 +569,21 @@ mod tests {
                 assert_eq!(get(&s, &b).await.unwrap(), data, "len {len} piece {piece}");
             }
         }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn the_verified_digest_is_the_content_digest_or_an_error() {
+        let (s, dir) = store();
+        let data: Vec<u8> = (0..2 * CHUNK + 9).map(|i| (i % 253) as u8).collect();
+        let b = put(&s, &data, 5000).await;
+        let digest = s.verified_sha256(&b.key, &b.sha256).await.unwrap();
+        assert_eq!(digest.as_slice(), Sha256::digest(&data).as_slice());
+        let wrong = hex::encode(Sha256::digest(b"something else"));
+        assert!(
+            s.verified_sha256(&b.key, &wrong).await.is_err(),
+            "a digest that does not match the content"
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -9,9 +9,7 @@ use super::{codes, pki};
 use crate::extract::Actor;
 use crate::state::AppState;
 use base64::{engine::general_purpose::STANDARD, Engine};
-use futures_util::TryStreamExt;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use svitok_core::documents::{DocOp, Party, Status};
 use svitok_core::ids::{ChallengeId, DocumentId};
 use svitok_core::otp::Purpose;
@@ -38,15 +36,14 @@ async fn version(state: &AppState, doc: DocumentId, number: i64) -> Result<Versi
         .ok_or(CoreError::NotFound("version"))
 }
 
-/// SHA-256 of a version's plaintext, streamed from the blob store (which also checks the
-/// stored digest as it goes).
+/// SHA-256 of a version's plaintext: the whole file is streamed from the blob store
+/// through decryption and the digest, and must match the digest recorded at upload.
 pub async fn digest(state: &AppState, v: &VersionRow) -> Result<[u8; 32]> {
-    let mut stream = Box::pin(state.blobs.read(&v.blob_key, &v.sha256).await.map_err(blob_error)?);
-    let mut hasher = Sha256::new();
-    while let Some(chunk) = stream.try_next().await.map_err(blob_error)? {
-        hasher.update(&chunk);
-    }
-    Ok(hasher.finalize().into())
+    state
+        .blobs
+        .verified_sha256(&v.blob_key, &v.sha256)
+        .await
+        .map_err(blob_error)
 }
 
 /// Signs version `number` of a document for the caller, after checking the step-up code.
