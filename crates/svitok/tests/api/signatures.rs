@@ -15,7 +15,8 @@ both_backends!(
     every_member_of_a_group_must_sign_before_signed,
     any_member_and_a_user_request,
     blocking_revokes_the_certificate_and_the_crl_lists_it,
-    signed_documents_stay_and_new_versions_are_unsigned
+    signed_documents_stay_and_new_versions_are_unsigned,
+    signing_with_totp_and_with_an_expired_code
 );
 
 /// Bytes of a GET (files, signatures, the CA), with the status.
@@ -627,4 +628,44 @@ async fn signed_documents_stay_and_new_versions_are_unsigned(b: Backend) {
     let other = upload(&app, &token, "draft.txt", b"x").await;
     let r = app.delete(&format!("/api/v1/documents/{other}"), &token).await;
     assert!(r.status.is_success(), "{}", r.body);
+}
+
+async fn signing_with_totp_and_with_an_expired_code(b: Backend) {
+    let app = spawn_app(b).await;
+    let (admin, token) = app.admin().await;
+    let doc = upload(&app, &token, "a.txt", b"text").await;
+    let path = format!("/api/v1/documents/{doc}/versions/1/signatures");
+
+    // An emailed step-up code past its ten minutes signs nothing.
+    let s = app.post_as("/api/v1/auth/step-up", &token, json!({})).await;
+    let challenge = s.ok(200)["challenge"].as_str().unwrap().to_string();
+    let code = app.mail.next_code(&admin.email).await;
+    app.advance(time::Duration::minutes(11));
+    app.post_as(&path, &token, json!({"challenge": challenge, "code": code}))
+        .await
+        .problem(401);
+
+    // With TOTP enrolled, the step-up asks the authenticator instead of mailing.
+    let r = app
+        .post_as("/api/v1/me/totp", &token, json!({"password": admin.password}))
+        .await;
+    let secret = totp_rs::Secret::Encoded(r.ok(200)["secret"].as_str().unwrap().to_string())
+        .to_bytes()
+        .unwrap();
+    let code_now = |app: &TestApp| svitok_core::totp::code_at(&secret, (app.state.now() / 1000) as u64);
+    let r = app
+        .post_as("/api/v1/me/totp/confirm", &token, json!({"code": code_now(&app)}))
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    app.advance(time::Duration::seconds(31)); // the confirming step is spent
+    let s = app.post_as("/api/v1/auth/step-up", &token, json!({})).await;
+    let s = s.ok(200).clone();
+    assert_eq!(s["method"], "totp");
+    app.post_as(
+        &path,
+        &token,
+        json!({"challenge": s["challenge"], "code": code_now(&app)}),
+    )
+    .await
+    .ok(201);
 }
