@@ -40,6 +40,7 @@ pub async fn ca_certificate(State(state): State<AppState>) -> ApiResult<Response
 #[serde(deny_unknown_fields)]
 pub struct CrlQuery {
     /// `der` (default) or `pem`.
+    #[param(inline)]
     pub format: Option<CrlFormat>,
 }
 
