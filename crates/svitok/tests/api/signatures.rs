@@ -624,6 +624,23 @@ async fn signed_documents_stay_and_new_versions_are_unsigned(b: Backend) {
         v1[0]["verification"]["status"], "valid",
         "the old version still verifies"
     );
+    // A signature moved onto other content (here: v2's onto v1, in the database) is
+    // caught by verification, and the failure is audited.
+    sign(&app, &admin, &token, &doc, 2).await.ok(201);
+    app.state
+        .db
+        .execute_raw(&format!(
+            "UPDATE signatures SET cms_der = (SELECT cms_der FROM signatures WHERE document_id = '{doc}' AND \
+             version_number = 2) WHERE document_id = '{doc}' AND version_number = 1"
+        ))
+        .await
+        .unwrap();
+    let v1 = signatures(&app, &token, &doc, 1, true).await;
+    assert_eq!(v1[0]["verification"]["status"], "invalid", "{}", v1[0]);
+    let audit = app
+        .get("/api/v1/audit?action=signature.verification_failed", &token)
+        .await;
+    assert!(audit.ok(200).to_string().contains("signature.verification_failed"));
     // An unsigned document still goes to the trash.
     let other = upload(&app, &token, "draft.txt", b"x").await;
     let r = app.delete(&format!("/api/v1/documents/{other}"), &token).await;
