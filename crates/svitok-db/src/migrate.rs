@@ -45,6 +45,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "signatures",
         Sql::Both(include_str!("../migrations/0007_signatures.sql")),
     ),
+    (
+        8,
+        "inbox_counts",
+        Sql::Each {
+            sqlite: include_str!("../migrations/0008_inbox_counts.sqlite.sql"),
+            postgres: include_str!("../migrations/0008_inbox_counts.postgres.sql"),
+        },
+    ),
 ];
 
 /// Any fixed number: the PostgreSQL advisory lock that keeps replicas starting at the same

@@ -4,7 +4,7 @@
 use crate::rows::{self, USER_COLUMNS};
 use crate::{map_err, Db, Result};
 use sqlx::Row;
-use svitok_core::ids::{SessionId, UserId};
+use svitok_core::ids::{GroupId, SessionId, UserId};
 use svitok_core::rights::Rights;
 use svitok_core::user::User;
 use svitok_core::CoreError;
@@ -100,10 +100,18 @@ impl Db {
     }
 
     /// The hot path of every authenticated request: one indexed look-up that returns the
-    /// session and its user together. Revoked sessions are never returned.
-    pub async fn session_by_token_hash(&self, hash: &str) -> Result<Option<(SessionRecord, User)>> {
+    /// session, its user and the user's groups together (document access needs the groups,
+    /// and a separate query per request would cost a round trip). Revoked sessions are
+    /// never returned.
+    pub async fn session_by_token_hash(&self, hash: &str) -> Result<Option<(SessionRecord, User, Vec<GroupId>)>> {
+        let groups = match self.backend {
+            crate::Backend::Sqlite => "group_concat(m.group_id, ',')",
+            crate::Backend::Postgres => "string_agg(m.group_id, ',')",
+        };
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS}, {USER_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+            "SELECT {COLUMNS}, {USER_COLUMNS}, \
+             (SELECT {groups} FROM group_members m WHERE m.user_id = u.id) AS group_ids \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.revoked_at IS NULL"
         ))
         .bind(hash)
@@ -112,7 +120,17 @@ impl Db {
         .map_err(map_err)?;
         match row {
             None => Ok(None),
-            Some(row) => Ok(Some((decode(&row)?, rows::user(&row)?))),
+            Some(row) => {
+                let ids: Option<String> = row.try_get("group_ids").map_err(CoreError::internal)?;
+                let groups = ids
+                    .as_deref()
+                    .unwrap_or("")
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.parse().map(GroupId).map_err(CoreError::internal))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Some((decode(&row)?, rows::user(&row)?, groups)))
+            }
         }
     }
 

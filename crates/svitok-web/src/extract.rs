@@ -171,9 +171,20 @@ pub struct Actor {
     pub via: Via,
     pub rights: Rights,
     pub client: Client,
+    /// The groups the user belongs to, as of this request.
+    pub groups: Vec<svitok_core::ids::GroupId>,
 }
 
 impl Actor {
+    /// Who the caller reads documents as: itself and each of its groups.
+    pub fn principals(&self) -> Vec<String> {
+        use svitok_core::documents::Party;
+        let mut out = Vec::with_capacity(1 + self.groups.len());
+        out.push(Party::User(self.user.id).principal());
+        out.extend(self.groups.iter().map(|g| Party::Group(*g).principal()));
+        out
+    }
+
     pub fn require(&self, right: Right) -> Result<(), CoreError> {
         if self.rights.has(right) {
             Ok(())
@@ -221,7 +232,7 @@ impl FromRequestParts<AppState> for Actor {
             .session_by_token_hash(&token::digest(&secret))
             .await
             .map_err(|e| ApiError(e).into_response())?;
-        let Some((session, user)) = found else {
+        let Some((session, user, groups)) = found else {
             return Err(unauthenticated());
         };
         let now = state.now();
@@ -248,6 +259,7 @@ impl FromRequestParts<AppState> for Actor {
             via,
             rights,
             client,
+            groups,
         })
     }
 }

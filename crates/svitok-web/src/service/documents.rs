@@ -49,7 +49,7 @@ async fn relation(
 /// Loads a document for `op`, or refuses (404 to strangers, 403 to readers lacking the
 /// right), writing refusals to the audit log.
 pub async fn open(state: &AppState, actor: &Actor, id: DocumentId, op: DocOp) -> Result<Opened> {
-    let principals = state.db.principals(actor.user.id).await?;
+    let principals = actor.principals();
     let doc = state.db.document(id).await?;
     let decision = match &doc {
         None => Err(CoreError::NotFound("document")),
@@ -680,7 +680,7 @@ pub async fn list(
     if filter.deleted {
         filter.owner = Some(actor.user.id);
     }
-    let principals = state.db.principals(actor.user.id).await?;
+    let principals = actor.principals();
     state.db.list_documents(&principals, &filter, after, limit).await
 }
 

@@ -5,7 +5,10 @@ use crate::both_backends;
 use crate::helpers::{fresh_database, Backend};
 use svitok_db::{Db, UserFilter};
 
-both_backends!(upgrade_from_accounts_schema_keeps_users_findable);
+both_backends!(
+    upgrade_from_accounts_schema_keeps_users_findable,
+    upgrade_to_inbox_counters_counts_existing_items
+);
 
 async fn upgrade_from_accounts_schema_keeps_users_findable(b: Backend) {
     let dir = std::env::temp_dir().join(format!("svitok-migr-{}", uuid::Uuid::new_v4()));
@@ -29,6 +32,51 @@ async fn upgrade_from_accounts_schema_keeps_users_findable(b: Backend) {
     assert_eq!(total, 1, "the old row got its search key");
     assert_eq!(found[0].login, "ivanova");
     assert_eq!(db.migrate().await.unwrap(), 0, "migrating twice is a no-op");
+    db.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn upgrade_to_inbox_counters_counts_existing_items(b: Backend) {
+    let dir = std::env::temp_dir().join(format!("svitok-migr-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = fresh_database(&b, &dir).await;
+    let db = Db::connect(&url).await.unwrap();
+    assert_eq!(db.migrate_to(7).await.unwrap(), 7);
+    let user = "0190b5a0-0000-7000-8000-000000000001";
+    let doc = "0190b5a0-0000-7000-8000-0000000000d1";
+    db.execute_raw(&format!(
+        "INSERT INTO users (id, login, email, email_key, last_name, first_name, status, rights, created_at, updated_at) \
+         VALUES ('{user}', 'ivanova', 'ivanova@example.ru', 'ivanova@example.ru', 'Иванова', 'Мария', 'active', 127, 1, 1); \
+         INSERT INTO documents (id, title, owner_id, status, responsible_user_id, created_at, updated_at) \
+         VALUES ('{doc}', 'Письмо', '{user}', 'draft', '{user}', 1, 1);"
+    ))
+    .await
+    .unwrap();
+    for (n, unread, deleted) in [(1, 1, 0), (2, 0, 0), (3, 1, 1)] {
+        let t = format!("0190b5a0-0000-7000-8000-00000000000{n}");
+        db.execute_raw(&format!(
+            "INSERT INTO transfers (id, document_id, from_user_id, to_user_id, action, created_at) \
+             VALUES ('{t}', '{doc}', '{user}', '{user}', 'send', {n}); \
+             INSERT INTO inbox_items (user_id, transfer_id, document_id, unread, deleted, created_at) \
+             VALUES ('{user}', '{t}', '{doc}', {unread}, {deleted}, {n});"
+        ))
+        .await
+        .unwrap();
+    }
+    db.migrate().await.unwrap();
+    let user_id = svitok_core::ids::UserId(user.parse().unwrap());
+    let (items, total, unread) = db.inbox(user_id, 10, 0).await.unwrap();
+    assert_eq!(
+        (items.len(), total, unread),
+        (2, 2, 1),
+        "existing items are counted, the trashed one is not"
+    );
+    // From here on the triggers keep the counts.
+    db.mark_read(svitok_core::ids::DocumentId(doc.parse().unwrap()), user_id)
+        .await
+        .unwrap();
+    let (_, total, unread) = db.inbox(user_id, 10, 0).await.unwrap();
+    assert_eq!((total, unread), (2, 0));
     db.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
