@@ -379,11 +379,8 @@ async fn index_text(tx: &mut Transaction<'_, Any>, backend: crate::Backend, doc:
     if backend != crate::Backend::Sqlite {
         return Ok(());
     }
-    sqlx::query("DELETE FROM documents_fts WHERE doc_id = $1")
-        .bind(doc.to_string())
-        .execute(&mut **tx)
-        .await
-        .map_err(map_err)?;
+    // By rowid through documents_fts_rows: `doc_id` is not indexed inside FTS5.
+    unindex_text(tx, doc).await?;
     sqlx::query(
         "INSERT INTO documents_fts (doc_id, body) SELECT id, title || ' ' || description || ' ' || kind || ' ' || \
          COALESCE(reg_number, '') FROM documents WHERE id = $1",
@@ -392,6 +389,28 @@ async fn index_text(tx: &mut Transaction<'_, Any>, backend: crate::Backend, doc:
     .execute(&mut **tx)
     .await
     .map_err(map_err)?;
+    sqlx::query("INSERT INTO documents_fts_rows (doc_id, fts_rowid) VALUES ($1, last_insert_rowid())")
+        .bind(doc.to_string())
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+/// Removes a document's text from SQLite's full-text index.
+async fn unindex_text(conn: &mut sqlx::AnyConnection, doc: DocumentId) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM documents_fts WHERE rowid IN (SELECT fts_rowid FROM documents_fts_rows WHERE doc_id = $1)",
+    )
+    .bind(doc.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    sqlx::query("DELETE FROM documents_fts_rows WHERE doc_id = $1")
+        .bind(doc.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
     Ok(())
 }
 
@@ -954,19 +973,16 @@ impl Db {
 
     /// Removes a document for good (its versions, transfers and history go with it).
     pub async fn purge_document(&self, id: DocumentId) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
         if self.backend == crate::Backend::Sqlite {
-            sqlx::query("DELETE FROM documents_fts WHERE doc_id = $1")
-                .bind(id.to_string())
-                .execute(&self.pool)
-                .await
-                .map_err(map_err)?;
+            unindex_text(&mut tx, id).await?;
         }
         sqlx::query("DELETE FROM documents WHERE id = $1 AND deleted_at IS NOT NULL")
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        Ok(())
+        tx.commit().await.map_err(map_err)
     }
 
     /// Whether any version refers to a blob (the orphan sweeper keeps those).

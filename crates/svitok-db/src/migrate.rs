@@ -53,6 +53,14 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../migrations/0008_inbox_counts.postgres.sql"),
         },
     ),
+    (
+        9,
+        "search_rows",
+        Sql::Each {
+            sqlite: include_str!("../migrations/0009_search_rows.sqlite.sql"),
+            postgres: include_str!("../migrations/0009_search_rows.postgres.sql"),
+        },
+    ),
 ];
 
 /// Any fixed number: the PostgreSQL advisory lock that keeps replicas starting at the same

@@ -7,7 +7,8 @@ use svitok_db::{Db, UserFilter};
 
 both_backends!(
     upgrade_from_accounts_schema_keeps_users_findable,
-    upgrade_to_inbox_counters_counts_existing_items
+    upgrade_to_inbox_counters_counts_existing_items,
+    upgrade_keeps_full_text_search_in_step_with_edits
 );
 
 async fn upgrade_from_accounts_schema_keeps_users_findable(b: Backend) {
@@ -77,6 +78,71 @@ async fn upgrade_to_inbox_counters_counts_existing_items(b: Backend) {
         .unwrap();
     let (_, total, unread) = db.inbox(user_id, 10, 0).await.unwrap();
     assert_eq!((total, unread), (2, 0));
+    db.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn upgrade_keeps_full_text_search_in_step_with_edits(b: Backend) {
+    use svitok_core::documents::Party;
+    use svitok_core::ids::{DocumentId, UserId};
+    let dir = std::env::temp_dir().join(format!("svitok-migr-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = fresh_database(&b, &dir).await;
+    let db = Db::connect(&url).await.unwrap();
+    assert_eq!(db.migrate_to(8).await.unwrap(), 8);
+    let user = "0190b5a0-0000-7000-8000-000000000001";
+    let doc = "0190b5a0-0000-7000-8000-0000000000d1";
+    db.execute_raw(&format!(
+        "INSERT INTO users (id, login, email, email_key, last_name, first_name, status, rights, created_at, updated_at) \
+         VALUES ('{user}', 'ivanova', 'ivanova@example.ru', 'ivanova@example.ru', 'Иванова', 'Мария', 'active', 127, 1, 1); \
+         INSERT INTO documents (id, title, owner_id, status, responsible_user_id, created_at, updated_at) \
+         VALUES ('{doc}', 'Отпуск сотрудника', '{user}', 'draft', '{user}', 1, 1); \
+         INSERT INTO document_readers (principal, document_id, updated_at) VALUES ('u:{user}', '{doc}', 1);"
+    ))
+    .await
+    .unwrap();
+    if matches!(b, Backend::Sqlite) {
+        // What the repository of schema 8 wrote for a new card.
+        db.execute_raw(&format!(
+            "INSERT INTO documents_fts (doc_id, body) VALUES ('{doc}', 'Отпуск сотрудника   ')"
+        ))
+        .await
+        .unwrap();
+    }
+    db.migrate().await.unwrap();
+    let principals = vec![Party::User(UserId(user.parse().unwrap())).principal()];
+    let search = |q: &str| svitok_db::DocumentFilter {
+        q: Some(q.into()),
+        ..Default::default()
+    };
+    let found = db
+        .list_documents(&principals, &search("отпуск"), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    let id = DocumentId(doc.parse().unwrap());
+    let event = svitok_db::Event {
+        actor: UserId(user.parse().unwrap()),
+        action: "updated",
+        details: serde_json::json!({}),
+    };
+    db.update_card(id, ("Командировка", "", "", None, None), &event, 2)
+        .await
+        .unwrap();
+    assert!(
+        db.list_documents(&principals, &search("отпуск"), None, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the old text is gone"
+    );
+    assert_eq!(
+        db.list_documents(&principals, &search("командировка"), None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     db.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
