@@ -55,6 +55,21 @@ pub fn problem(status: StatusCode, code: &str, detail: impl Into<String>, field:
     res
 }
 
+/// The HTTP status an error is answered with (pages show their own body for it).
+pub fn status_of(e: &CoreError) -> StatusCode {
+    match e {
+        CoreError::NotFound(_) => StatusCode::NOT_FOUND,
+        CoreError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+        CoreError::Conflict { .. } | CoreError::InvalidTransition { .. } => StatusCode::CONFLICT,
+        CoreError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        CoreError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        CoreError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        CoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;

@@ -202,6 +202,16 @@ impl FromRequestParts<AppState> for Actor {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        authenticate(parts, state, true).await
+    }
+}
+
+/// The caller of a request, from its Bearer token or session cookie. With `check_origin`
+/// a cookie request that changes state must come from our own Origin; the web
+/// interface's forms pass `false` and check their own form token instead (browsers send
+/// `Origin: null` under `Referrer-Policy: no-referrer`).
+pub(crate) async fn authenticate(parts: &mut Parts, state: &AppState, check_origin: bool) -> Result<Actor, Response> {
+    {
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -218,7 +228,7 @@ impl FromRequestParts<AppState> for Actor {
                 }
             }
         };
-        if via == Via::Cookie && !csrf_ok(parts, state) {
+        if check_origin && via == Via::Cookie && !csrf_ok(parts, state) {
             return Err(problem(
                 StatusCode::FORBIDDEN,
                 "csrf",
@@ -267,7 +277,7 @@ impl FromRequestParts<AppState> for Actor {
 /// A cookie-authenticated request that changes state must come from our own origin.
 /// Browsers always send `Origin` on such requests; without it we fall back to `Referer`,
 /// and with neither the request is refused.
-fn csrf_ok(parts: &Parts, state: &AppState) -> bool {
+pub(crate) fn csrf_ok(parts: &Parts, state: &AppState) -> bool {
     if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return true;
     }

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod service;
 pub mod settings;
 pub mod state;
+pub mod ui;
 
 pub use api::router;
 pub use settings::{Registration, Settings};

@@ -176,14 +176,7 @@ pub async fn verify_login(
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> ApiResult<Response> {
     let issued = login::verify(&state, svitok_core::ids::ChallengeId(req.challenge), &req.code, &client).await?;
-    let max_age = (issued.expires_at - state.now()) / 1000;
-    let cookie = Cookie::build((state.settings.cookie_name(), issued.token.clone()))
-        .http_only(true)
-        .secure(state.settings.https())
-        .same_site(SameSite::Strict)
-        .path("/")
-        .max_age(time::Duration::seconds(max_age))
-        .build();
+    let cookie = session_cookie(&state, &issued.token, issued.expires_at);
     let mut res = axum::Json(SessionToken {
         token: issued.token,
         expires_at: super::views::rfc3339(issued.expires_at),
@@ -215,14 +208,20 @@ pub async fn resend_login_code(
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn logout(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
     sessions::logout(&state, &actor).await?;
-    let gone = Cookie::build((state.settings.cookie_name(), ""))
+    let gone = session_cookie(&state, "", state.now());
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, gone.to_string())]).into_response())
+}
+
+/// The session cookie (SPEC §5: HttpOnly, SameSite=Strict, Secure behind HTTPS), living
+/// until `expires_at`; an empty token at `now` clears it.
+pub(crate) fn session_cookie(state: &AppState, token: &str, expires_at: i64) -> Cookie<'static> {
+    Cookie::build((state.settings.cookie_name(), token.to_string()))
         .http_only(true)
         .secure(state.settings.https())
         .same_site(SameSite::Strict)
         .path("/")
-        .max_age(time::Duration::ZERO)
-        .build();
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, gone.to_string())]).into_response())
+        .max_age(time::Duration::seconds(((expires_at - state.now()) / 1000).max(0)))
+        .build()
 }
 
 /// Mails a password reset code (same answer for unknown addresses).

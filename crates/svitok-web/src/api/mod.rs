@@ -131,6 +131,7 @@ pub fn router(state: AppState) -> Router {
     routes
         .route("/api/v1/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
         .route("/setup/{token}", get(setup::setup_page).post(setup::setup_submit))
+        .merge(crate::ui::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)

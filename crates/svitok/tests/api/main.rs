@@ -23,4 +23,5 @@ mod setup;
 mod signatures;
 mod tokens;
 mod totp;
+mod ui;
 mod users;

@@ -1,0 +1,303 @@
+//! The pages: login (password, then the code), inbox, document card, logout.
+
+use super::csrf::FormToken;
+use super::render::{date_text, error_page, render_form};
+use crate::api::auth::session_cookie;
+use crate::extract::{authenticate, Actor, Client};
+use crate::service::{documents as docs, login, sessions};
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use svitok_core::documents::Party;
+use svitok_core::ids::{ChallengeId, DocumentId};
+use svitok_core::rights::Right;
+use svitok_core::CoreError;
+
+/// A signed-in person on a page: without a session the browser goes to the login page.
+pub struct Page(Actor);
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Forms carry their own token (checked by each POST handler).
+        match authenticate(parts, state, false).await {
+            Ok(a) => Ok(Page(a)),
+            Err(r) if r.status() == StatusCode::UNAUTHORIZED => Err(Redirect::to("/login").into_response()),
+            Err(r) => Err(error_page(r.status(), None)),
+        }
+    }
+}
+
+fn error_status(e: &CoreError) -> StatusCode {
+    crate::error::status_of(e)
+}
+
+/// What a person is told: the error's own words for their mistakes, nothing internal.
+fn error_text(e: &CoreError) -> String {
+    if error_status(e).is_server_error() && !matches!(e, CoreError::Unavailable(_)) {
+        tracing::error!(error = %e, "a page action failed");
+        "Внутренняя ошибка. Повторите попытку или обратитесь к администратору.".into()
+    } else {
+        e.to_string()
+    }
+}
+
+pub async fn home() -> Redirect {
+    Redirect::to("/inbox")
+}
+
+pub async fn login_page(State(state): State<AppState>, token: FormToken) -> Response {
+    render_form(&state, &token, StatusCode::OK, "login.html", context! { login => "" })
+}
+
+/// A form that did not carry the browser's own token: refused.
+fn foreign_form() -> Response {
+    error_page(StatusCode::FORBIDDEN, None)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    token: FormToken,
+    client: Client,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    match login::start(&state, &f.login, &f.password, &client).await {
+        Ok(started) => render_form(
+            &state,
+            &token,
+            StatusCode::OK,
+            "code.html",
+            context! { challenge => started.challenge.to_string(), method => started.method },
+        ),
+        Err(e) => render_form(
+            &state,
+            &token,
+            error_status(&e),
+            "login.html",
+            context! { login => f.login, error => error_text(&e) },
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    challenge: String,
+    code: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn code_submit(
+    State(state): State<AppState>,
+    token: FormToken,
+    client: Client,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let result = match f.challenge.parse() {
+        Ok(id) => login::verify(&state, ChallengeId(id), f.code.trim(), &client).await,
+        Err(_) => Err(crate::service::codes::invalid_code()),
+    };
+    match result {
+        Ok(issued) => {
+            let cookie = session_cookie(&state, &issued.token, issued.expires_at);
+            (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::LOCATION, "/inbox".to_string()),
+                    (header::SET_COOKIE, cookie.to_string()),
+                ],
+            )
+                .into_response()
+        }
+        Err(e) => render_form(
+            &state,
+            &token,
+            error_status(&e),
+            "code.html",
+            context! { challenge => f.challenge, error => error_text(&e) },
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Form(f): Form<TokenForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let _ = sessions::logout(&state, &actor).await;
+    let gone = session_cookie(&state, "", state.now());
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, "/login".to_string()),
+            (header::SET_COOKIE, gone.to_string()),
+        ],
+    )
+        .into_response()
+}
+
+#[derive(Serialize)]
+struct InboxLine {
+    id: String,
+    title: String,
+    status: &'static str,
+    status_label: &'static str,
+    from: String,
+    comment: String,
+    signature_requested: bool,
+    read: bool,
+    sent_at: String,
+    sent_at_text: String,
+}
+
+pub async fn inbox(State(state): State<AppState>, Page(actor): Page, token: FormToken) -> Response {
+    let me = actor.user.full_name();
+    let result = async {
+        let (rows, total, unread) = docs::inbox(&state, &actor, 100, 0).await?;
+        let senders: Vec<_> = rows.iter().map(|r| r.transfer.from).collect();
+        let names = docs::names(&state, &senders).await?;
+        let items: Vec<InboxLine> = rows
+            .into_iter()
+            .map(|r| InboxLine {
+                id: r.document.id.to_string(),
+                status: r.document.status.as_str(),
+                status_label: r.document.status.label(),
+                title: r.document.title,
+                from: names.get(&r.transfer.from).cloned().unwrap_or_default(),
+                comment: r.transfer.comment,
+                signature_requested: r.transfer.signature_request,
+                read: r.read,
+                sent_at: crate::api::views::rfc3339(r.transfer.created_at),
+                sent_at_text: date_text(r.transfer.created_at),
+            })
+            .collect();
+        Ok::<_, CoreError>(render_form(
+            &state,
+            &token,
+            StatusCode::OK,
+            "inbox.html",
+            context! { me, section => "inbox", unread, total, items },
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(error_status(&e), Some(&actor.user.full_name())))
+}
+
+/// How the history names each step.
+fn history_text(action: &str) -> &'static str {
+    match action {
+        "created" => "создан документ",
+        "version_added" => "добавлена версия",
+        "updated" => "изменена карточка",
+        "status_changed" => "изменён статус",
+        "responsible_changed" => "сменился ответственный",
+        "sent" => "документ отправлен",
+        "forwarded" => "документ переслан",
+        "downloaded" => "файл скачан",
+        "deleted" => "документ в корзине",
+        "restored" => "документ восстановлен",
+        "signed" => "версия подписана",
+        "signatures_requested" => "запрошены подписи",
+        _ => "действие",
+    }
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+) -> Response {
+    let me = actor.user.full_name();
+    let Ok(id) = id.parse().map(DocumentId) else {
+        return error_page(StatusCode::NOT_FOUND, Some(&me));
+    };
+    let result = async {
+        let (o, versions) = docs::read(&state, &actor, id).await?;
+        let history = docs::history(&state, &actor, id).await?;
+        let mut people: Vec<_> = history.iter().filter_map(|e| e.actor).collect();
+        people.push(o.doc.owner);
+        if let Party::User(u) = o.doc.responsible {
+            people.push(u);
+        }
+        let names = docs::names(&state, &people).await?;
+        let name = |u| names.get(&u).cloned().unwrap_or_default();
+        let responsible = match o.doc.responsible {
+            Party::User(u) => name(u),
+            Party::Group(g) => state
+                .db
+                .group(g)
+                .await?
+                .map(|g| format!("группа «{}»", g.name))
+                .unwrap_or_default(),
+        };
+        let d = &o.doc;
+        let doc = context! {
+            id => d.id.to_string(), title => d.title, kind => d.kind, reg_number => d.reg_number,
+            description => d.description, status => d.status.as_str(), status_label => d.status.label(),
+            owner => name(d.owner), responsible, due_date => d.due_date,
+            updated_at => crate::api::views::rfc3339(d.updated_at), updated_at_text => date_text(d.updated_at),
+        };
+        let versions: Vec<_> = versions
+            .iter()
+            .map(|v| {
+                context! {
+                    number => v.number, file_name => v.file_name, size => v.size, signatures => v.signatures,
+                    created_at => crate::api::views::rfc3339(v.created_at), created_at_text => date_text(v.created_at),
+                }
+            })
+            .collect();
+        let history: Vec<_> = history
+            .iter()
+            .map(|e| {
+                context! {
+                    at => crate::api::views::rfc3339(e.created_at), at_text => date_text(e.created_at),
+                    actor => e.actor.map(name).unwrap_or_else(|| "система".into()), what => history_text(&e.action),
+                }
+            })
+            .collect();
+        let (_, _, unread) = docs::inbox(&state, &actor, 1, 0).await?;
+        Ok::<_, CoreError>(render_form(
+            &state,
+            &token,
+            StatusCode::OK,
+            "document.html",
+            context! {
+                me, unread, doc, versions, history,
+                can_download => actor.rights.has(Right::ManageOwnDocuments),
+            },
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(error_status(&e), Some(&actor.user.full_name())))
+}

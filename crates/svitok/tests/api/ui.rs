@@ -1,0 +1,357 @@
+//! The web interface: pages over HTTP on both databases, and an end-to-end run in real
+//! headless Chromium (Debian `chromium` + `chromium-driver`).
+
+use crate::both_backends;
+use crate::helpers::{spawn_app, Backend, TestApp, ORIGIN};
+use serde_json::json;
+
+both_backends!(
+    pages_send_strangers_to_login_with_strict_headers,
+    login_through_the_forms_then_inbox_and_card
+);
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn page(app: &TestApp, http: &reqwest::Client, path: &str) -> (u16, String, reqwest::header::HeaderMap) {
+    let r = http.get(app.url(path)).send().await.unwrap();
+    let (status, headers) = (r.status().as_u16(), r.headers().clone());
+    (status, r.text().await.unwrap(), headers)
+}
+
+async fn post_form(
+    app: &TestApp,
+    http: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, reqwest::header::HeaderMap) {
+    let r = http
+        .post(app.url(path))
+        .header("origin", ORIGIN)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let (status, headers) = (r.status().as_u16(), r.headers().clone());
+    (status, r.text().await.unwrap(), headers)
+}
+
+/// The value of a form's hidden field.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden {name} in {html}"))
+        + marker.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// The form-token cookie a fresh browser gets with the login page.
+async fn h_cookie(app: &TestApp, _http: &reqwest::Client) -> String {
+    let r = browser().get(app.url("/login")).send().await.unwrap();
+    r.headers()["set-cookie"].to_str().unwrap().to_string()
+}
+
+async fn pages_send_strangers_to_login_with_strict_headers(b: Backend) {
+    let app = spawn_app(b).await;
+    let http = browser();
+    for path in ["/", "/inbox", "/documents/0190b5a0-0000-7000-8000-000000000001"] {
+        let (status, _, h) = page(&app, &http, path).await;
+        assert_eq!(status, 303, "{path}");
+        let to = h["location"].to_str().unwrap();
+        assert!(to == "/login" || to == "/inbox", "{path} → {to}");
+    }
+    let (status, html, h) = page(&app, &http, "/login").await;
+    assert_eq!(status, 200);
+    assert!(html.starts_with("<!doctype html>") && html.contains("<html lang=\"ru\">"));
+    assert!(html.contains("<label for=\"login\">") && html.contains("Вход в систему"));
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(
+        !csp.contains("unsafe-inline") && !html.contains("<script"),
+        "no inline script anywhere"
+    );
+    assert_eq!(h["x-frame-options"], "DENY");
+    let (status, css, h) = page(&app, &http, "/static/app.css").await;
+    assert_eq!(status, 200);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(
+        !css.contains("http://") && !css.contains("https://"),
+        "no external asset"
+    );
+    // The login form carries a token that matches an HttpOnly, SameSite=Strict cookie; a
+    // form posted without it (from another site, say) is refused.
+    assert!(h_cookie(&app, &http).await.contains("SameSite=Strict"));
+    let r = http
+        .post(app.url("/login"))
+        .header("origin", "https://evil.example")
+        .form(&[("login", "admin"), ("password", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("Доступ запрещён"));
+    let r = browser()
+        .post(app.url("/login"))
+        .form(&[("login", "admin"), ("password", "x"), ("csrf", "A".repeat(43).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a token without its cookie is no token");
+}
+
+async fn login_through_the_forms_then_inbox_and_card(b: Backend) {
+    let app = spawn_app(b).await;
+    let (admin, token) = app.admin().await;
+    let (_, clerk_id) = app
+        .invite(&token, "clerk", &["send_documents", "create_documents"])
+        .await;
+    let admin_id = app.user_id(&token).await.to_string();
+    // A clerk sends the administrator a document whose title is not HTML.
+    let (clerk, _) = (crate::helpers::TestApp::account("clerk"), clerk_id);
+    let clerk_token = app.login(&clerk).await;
+    let d = app
+        .post_as(
+            "/api/v1/documents",
+            &clerk_token,
+            json!({"title": "Приказ <b>№1</b> & план"}),
+        )
+        .await;
+    let doc = d.ok(201)["id"].as_str().unwrap().to_string();
+    app.post_as(
+        &format!("/api/v1/documents/{doc}/send"),
+        &clerk_token,
+        json!({"to": [{"kind": "user", "id": admin_id}], "comment": "Прошу ознакомиться"}),
+    )
+    .await
+    .ok(200);
+    let private = app
+        .post_as("/api/v1/documents", &clerk_token, json!({"title": "Личное"}))
+        .await;
+    let private = private.ok(201)["id"].as_str().unwrap().to_string();
+
+    app.advance(time::Duration::seconds(61)); // one login code a minute per account
+    let http = browser();
+    let (_, login_page, _) = page(&app, &http, "/login").await;
+    let csrf = hidden(&login_page, "csrf");
+    let (status, html, _) = post_form(
+        &app,
+        &http,
+        "/login",
+        &[("login", "admin"), ("password", "не тот пароль"), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert!(html.contains("Неверный логин или пароль"), "the error is on the page");
+    let (status, html, _) = post_form(
+        &app,
+        &http,
+        "/login",
+        &[("login", &admin.login), ("password", &admin.password), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    let challenge = hidden(&html, "challenge");
+    let code = app.mail.next_code(&admin.email).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (status, html, _) = post_form(
+        &app,
+        &http,
+        "/login/code",
+        &[("challenge", &challenge), ("code", wrong), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert!(html.contains("Неверный или просроченный код"));
+    let (status, _, h) = post_form(
+        &app,
+        &http,
+        "/login/code",
+        &[("challenge", &challenge), ("code", &code), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(h["location"], "/inbox");
+    let cookie = h["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+
+    let (status, html, _) = page(&app, &http, "/inbox").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Входящие") && html.contains("Прошу ознакомиться"));
+    assert!(
+        html.contains("Приказ &lt;b&gt;№1&lt;") && html.contains("&amp; план") && !html.contains("<b>№1"),
+        "titles are escaped, never markup: {html}"
+    );
+    assert!(html.contains("class=\"unread\""), "unread first and marked");
+    let (status, html, _) = page(&app, &http, &format!("/documents/{doc}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Черновик") && html.contains("создан документ") && html.contains("документ отправлен"));
+    // Opening it read it.
+    let (_, html, _) = page(&app, &http, "/inbox").await;
+    assert!(!html.contains("class=\"unread\""));
+    // Someone else's document: the same 404 page as a missing one.
+    let (status, html, _) = page(&app, &http, &format!("/documents/{private}")).await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Не найдено"));
+
+    let (status, _, _) = post_form(&app, &http, "/logout", &[]).await;
+    assert_eq!(status, 403, "logging out needs the form token too");
+    let (status, _, h) = post_form(&app, &http, "/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(status, 303);
+    assert_eq!(h["location"], "/login");
+    let (status, _, _) = page(&app, &http, "/inbox").await;
+    assert_eq!(status, 303, "signed out");
+}
+
+/// The end-to-end run in Chromium. Without `chromedriver` it is skipped loudly; in CI it
+/// must run.
+#[tokio::test]
+async fn chromium_login_inbox_and_card() {
+    let Some(driver) = chromedriver() else {
+        return;
+    };
+    // The browser's Origin must be the server's public URL: serve on a known port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = crate::helpers::spawn_app_with(Backend::Sqlite, |c| {
+        c.listen = format!("127.0.0.1:{port}");
+        c.public_url = Some(format!("http://127.0.0.1:{port}"));
+    })
+    .await;
+    let (admin, token) = app.admin().await;
+    let admin_id = app.user_id(&token).await.to_string();
+    let d = app
+        .post_as("/api/v1/documents", &token, json!({"title": "Положение об отпусках"}))
+        .await;
+    let doc = d.ok(201)["id"].as_str().unwrap().to_string();
+    app.post_as(
+        &format!("/api/v1/documents/{doc}/send"),
+        &token,
+        json!({"to": [{"kind": "user", "id": admin_id}], "comment": "На подпись"}),
+    )
+    .await
+    .ok(200);
+
+    app.advance(time::Duration::seconds(61)); // one login code a minute per account
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--no-first-run", "--window-size=1200,900"]}),
+    );
+    let c = fantoccini::ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("chromedriver answers");
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let run = async {
+        use fantoccini::Locator;
+        c.goto(&app.url("/login")).await?;
+        std::fs::write(shots.join("login.png"), c.screenshot().await?).unwrap();
+        c.find(Locator::Id("login")).await?.send_keys(&admin.login).await?;
+        c.find(Locator::Id("password"))
+            .await?
+            .send_keys(&admin.password)
+            .await?;
+        c.find(Locator::Css("button[type=submit]")).await?.click().await?;
+        let code_field = c.wait().for_element(Locator::Id("code")).await?;
+        let code = app.mail.next_code(&admin.email).await;
+        code_field.send_keys(&code).await?;
+        c.find(Locator::Css("main button[type=submit]")).await?.click().await?;
+        c.wait().for_element(Locator::Css("table.list")).await?;
+        assert!(c.current_url().await?.as_str().ends_with("/inbox"));
+        let text = c.find(Locator::Css("main")).await?.text().await?;
+        assert!(
+            text.contains("Положение об отпусках") && text.contains("На подпись"),
+            "{text}"
+        );
+        std::fs::write(shots.join("inbox.png"), c.screenshot().await?).unwrap();
+        c.find(Locator::LinkText("Положение об отпусках"))
+            .await?
+            .click()
+            .await?;
+        let h1 = c.wait().for_element(Locator::Css("main h1")).await?;
+        assert_eq!(h1.text().await?, "Положение об отпусках");
+        std::fs::write(shots.join("document.png"), c.screenshot().await?).unwrap();
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    if run.is_err() {
+        // What the browser showed when it failed, beside the other screenshots.
+        if let Ok(png) = c.screenshot().await {
+            std::fs::write(shots.join("failure.png"), png).unwrap();
+        }
+        if let Ok(html) = c.source().await {
+            eprintln!(
+                "page at failure ({}):\n{html}",
+                c.current_url().await.map(|u| u.to_string()).unwrap_or_default()
+            );
+        }
+    }
+    let _ = c.close().await;
+    run.expect("the browser run");
+}
+
+struct Driver {
+    url: String,
+    child: std::process::Child,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromedriver() -> Option<Driver> {
+    let bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(bin) = bin else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but chromedriver is not installed (apt-get install chromium chromium-driver)");
+        }
+        eprintln!("SKIPPED: chromium_login_inbox_and_card — chromedriver is not installed");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(bin)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    // Owned by the guard at once, so it is killed and reaped on every path.
+    let driver = Driver {
+        url: format!("http://127.0.0.1:{port}"),
+        child,
+    };
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(driver);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("chromedriver did not start");
+}
