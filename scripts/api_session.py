@@ -15,19 +15,22 @@ import sys
 import time
 import urllib.request
 
-BASE, OUTBOX = sys.argv[1], sys.argv[2]
 LOGIN, MAIL, PASSWORD = "fuzzer", "fuzzer@example.ru", "зелёный трамвай едет в 7 утра"
 
 
-def post(path, body):
-    req = urllib.request.Request(BASE + path, json.dumps(body).encode(), {"Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
+def post(base, path, body, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    req = urllib.request.Request(base + path, json.dumps(body).encode(), headers)
+    with urllib.request.urlopen(req, timeout=600) as r:
         return json.loads(r.read() or b"null")
 
 
-def next_code(seen):
+def next_code(outbox, seen):
+    """The code of the next message in the outbox not in `seen` (which it extends)."""
     for _ in range(200):
-        for path in sorted(glob.glob(os.path.join(OUTBOX, "*.eml"))):
+        for path in sorted(glob.glob(os.path.join(outbox, "*.eml"))):
             if path in seen:
                 continue
             seen.add(path)
@@ -41,12 +44,19 @@ def next_code(seen):
     sys.exit("no code arrived in the outbox")
 
 
-seen = set(glob.glob(os.path.join(OUTBOX, "*.eml")))
-if len(sys.argv) > 4:
-    LOGIN, PASSWORD = sys.argv[3], sys.argv[4]
-else:
-    post("/api/v1/auth/register", {"login": LOGIN, "email": MAIL, "password": PASSWORD,
-                                   "last_name": "Тестов", "first_name": "Фаззер"})
-    post("/api/v1/auth/register/confirm", {"email": MAIL, "code": next_code(seen)})
-challenge = post("/api/v1/auth/login", {"login": LOGIN, "password": PASSWORD})["challenge"]
-print(post("/api/v1/auth/login/verify", {"challenge": challenge, "code": next_code(seen)})["token"])
+def main():
+    base, outbox = sys.argv[1], sys.argv[2]
+    login, password = LOGIN, PASSWORD
+    seen = set(glob.glob(os.path.join(outbox, "*.eml")))
+    if len(sys.argv) > 4:
+        login, password = sys.argv[3], sys.argv[4]
+    else:
+        post(base, "/api/v1/auth/register", {"login": login, "email": MAIL, "password": password,
+                                             "last_name": "Тестов", "first_name": "Фаззер"})
+        post(base, "/api/v1/auth/register/confirm", {"email": MAIL, "code": next_code(outbox, seen)})
+    challenge = post(base, "/api/v1/auth/login", {"login": login, "password": password})["challenge"]
+    print(post(base, "/api/v1/auth/login/verify", {"challenge": challenge, "code": next_code(outbox, seen)})["token"])
+
+
+if __name__ == "__main__":
+    main()

@@ -426,6 +426,30 @@ fn fts5_query(q: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+/// Moves a document from `from` to `to` unless someone moved it meanwhile (false), and
+/// carries the change time to the lists' order.
+pub(crate) async fn move_status(
+    tx: &mut Transaction<'_, Any>,
+    doc: DocumentId,
+    from: Status,
+    to: Status,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query("UPDATE documents SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2")
+        .bind(doc.to_string())
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sync_reader_times(tx, doc, now).await?;
+    Ok(true)
+}
+
 /// Carries a document's new `updated_at` to its reader rows (the lists' order).
 async fn sync_reader_times(tx: &mut Transaction<'_, Any>, doc: DocumentId, now: i64) -> Result<()> {
     sqlx::query("UPDATE document_readers SET updated_at = $2 WHERE document_id = $1")
@@ -574,18 +598,9 @@ impl Db {
         now: i64,
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
-        let done = sqlx::query("UPDATE documents SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2")
-            .bind(doc.to_string())
-            .bind(from.as_str())
-            .bind(to.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        if done.rows_affected() == 0 {
+        if !move_status(&mut tx, doc, from, to, now).await? {
             return Ok(false);
         }
-        sync_reader_times(&mut tx, doc, now).await?;
         add_event(&mut tx, doc, e, now).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(true)

@@ -1,6 +1,6 @@
 //! The CA row, users' certificates, signatures and signature requests.
 
-use crate::documents::{add_event, insert_transfer, refresh_readers, Event};
+use crate::documents::{add_event, insert_transfer, move_status, refresh_readers, Event};
 use crate::{map_err, Db, Result};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -229,23 +229,9 @@ impl Db {
         now: i64,
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
-        let moved =
-            sqlx::query("UPDATE documents SET status = 'signing', updated_at = $3 WHERE id = $1 AND status = $2")
-                .bind(doc.to_string())
-                .bind(from.as_str())
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        if moved.rows_affected() == 0 {
+        if !move_status(&mut tx, doc, from, svitok_core::documents::Status::Signing, now).await? {
             return Ok(false);
         }
-        sqlx::query("UPDATE document_readers SET updated_at = $2 WHERE document_id = $1")
-            .bind(doc.to_string())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
         sqlx::query("DELETE FROM signature_requests WHERE document_id = $1")
             .bind(doc.to_string())
             .execute(&mut *tx)

@@ -606,3 +606,59 @@ pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     out
 }
+
+// ---------------------------------------------------------------------------------------
+// Test peers: real servers the tests talk to (moto for S3, chromedriver for Chromium)
+
+/// A peer running as a child process on `port`; killed and reaped when dropped.
+pub struct Peer {
+    pub port: u16,
+    child: std::process::Child,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A peer's program, or `None` to skip the test with a loud message — except in CI
+/// (`CI=true`), where a missing peer fails the run.
+pub fn peer_binary(found: Option<PathBuf>, test: &str, install: &str) -> Option<PathBuf> {
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but {test} cannot run: {install}");
+        }
+        eprintln!("\n*** SKIPPING {test}: {install} ***\n");
+    }
+    found
+}
+
+/// A free TCP port on the loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `bin` with `args` on `port` and waits until it accepts connections.
+pub async fn start_peer(bin: &std::path::Path, args: &[String], port: u16) -> Peer {
+    let child = std::process::Command::new(bin)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{} starts: {e}", bin.display()));
+    // Owned by the guard at once, so it is killed on every path.
+    let peer = Peer { port, child };
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return peer;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{} did not start listening on {port}", bin.display());
+}

@@ -5,6 +5,20 @@ use crate::both_backends;
 use crate::helpers::{fresh_database, Backend};
 use svitok_db::{Db, UserFilter};
 
+/// A new database migrated up to `version` only (and its directory, removed at the end).
+async fn database_at(b: &Backend, version: i64) -> (Db, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("svitok-migr-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = Db::connect(&fresh_database(b, &dir).await).await.unwrap();
+    assert_eq!(db.migrate_to(version).await.unwrap(), version as usize);
+    (db, dir)
+}
+
+/// One active user, as every schema since the first stores it.
+const USER_ROW: &str = "INSERT INTO users (id, login, email, email_key, last_name, first_name, status, rights, \
+     created_at, updated_at) VALUES ('0190b5a0-0000-7000-8000-000000000001', 'ivanova', 'ivanova@example.ru', \
+     'ivanova@example.ru', 'Иванова', 'Мария', 'active', 127, 1, 1);";
+
 both_backends!(
     upgrade_from_accounts_schema_keeps_users_findable,
     upgrade_to_inbox_counters_counts_existing_items,
@@ -12,11 +26,7 @@ both_backends!(
 );
 
 async fn upgrade_from_accounts_schema_keeps_users_findable(b: Backend) {
-    let dir = std::env::temp_dir().join(format!("svitok-migr-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = fresh_database(&b, &dir).await;
-    let db = Db::connect(&url).await.unwrap();
-    assert_eq!(db.migrate_to(1).await.unwrap(), 1);
+    let (db, dir) = database_at(&b, 1).await;
     db.execute_raw(
         "INSERT INTO users (id, login, email, email_key, last_name, first_name, status, rights, created_at, updated_at) \
          VALUES ('0190b5a0-0000-7000-8000-000000000001', 'ivanova', 'Ivanova@Example.ru', 'ivanova@example.ru', \
@@ -38,17 +48,11 @@ async fn upgrade_from_accounts_schema_keeps_users_findable(b: Backend) {
 }
 
 async fn upgrade_to_inbox_counters_counts_existing_items(b: Backend) {
-    let dir = std::env::temp_dir().join(format!("svitok-migr-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = fresh_database(&b, &dir).await;
-    let db = Db::connect(&url).await.unwrap();
-    assert_eq!(db.migrate_to(7).await.unwrap(), 7);
+    let (db, dir) = database_at(&b, 7).await;
     let user = "0190b5a0-0000-7000-8000-000000000001";
     let doc = "0190b5a0-0000-7000-8000-0000000000d1";
     db.execute_raw(&format!(
-        "INSERT INTO users (id, login, email, email_key, last_name, first_name, status, rights, created_at, updated_at) \
-         VALUES ('{user}', 'ivanova', 'ivanova@example.ru', 'ivanova@example.ru', 'Иванова', 'Мария', 'active', 127, 1, 1); \
-         INSERT INTO documents (id, title, owner_id, status, responsible_user_id, created_at, updated_at) \
+        "{USER_ROW} INSERT INTO documents (id, title, owner_id, status, responsible_user_id, created_at, updated_at) \
          VALUES ('{doc}', 'Письмо', '{user}', 'draft', '{user}', 1, 1);"
     ))
     .await
@@ -85,17 +89,11 @@ async fn upgrade_to_inbox_counters_counts_existing_items(b: Backend) {
 async fn upgrade_keeps_full_text_search_in_step_with_edits(b: Backend) {
     use svitok_core::documents::Party;
     use svitok_core::ids::{DocumentId, UserId};
-    let dir = std::env::temp_dir().join(format!("svitok-migr-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = fresh_database(&b, &dir).await;
-    let db = Db::connect(&url).await.unwrap();
-    assert_eq!(db.migrate_to(8).await.unwrap(), 8);
+    let (db, dir) = database_at(&b, 8).await;
     let user = "0190b5a0-0000-7000-8000-000000000001";
     let doc = "0190b5a0-0000-7000-8000-0000000000d1";
     db.execute_raw(&format!(
-        "INSERT INTO users (id, login, email, email_key, last_name, first_name, status, rights, created_at, updated_at) \
-         VALUES ('{user}', 'ivanova', 'ivanova@example.ru', 'ivanova@example.ru', 'Иванова', 'Мария', 'active', 127, 1, 1); \
-         INSERT INTO documents (id, title, owner_id, status, responsible_user_id, created_at, updated_at) \
+        "{USER_ROW} INSERT INTO documents (id, title, owner_id, status, responsible_user_id, created_at, updated_at) \
          VALUES ('{doc}', 'Отпуск сотрудника', '{user}', 'draft', '{user}', 1, 1); \
          INSERT INTO document_readers (principal, document_id, updated_at) VALUES ('u:{user}', '{doc}', 1);"
     ))

@@ -1,24 +1,9 @@
 //! Files in S3: the same encrypted, streamed storage against a real S3-API server (moto).
 
 use crate::both_backends;
-use crate::helpers::{spawn_app_with, Backend};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use crate::helpers::{free_port, peer_binary, spawn_app_with, start_peer, Backend, Peer};
 
 both_backends!(files_round_trip_through_s3);
-
-/// A moto S3 server on a free port, stopped when dropped.
-struct Moto {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn moto_binary() -> Option<std::path::PathBuf> {
     if let Ok(p) = std::env::var("SVITOK_TEST_MOTO") {
@@ -33,34 +18,22 @@ fn moto_binary() -> Option<std::path::PathBuf> {
     p.exists().then_some(p)
 }
 
-async fn start_moto() -> Option<Moto> {
-    let Some(bin) = moto_binary() else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but moto_server was not found (SVITOK_TEST_MOTO): the S3 test must run in CI");
-        }
-        eprintln!("\n*** SKIPPING the S3 test: install moto[server] (pip) or set SVITOK_TEST_MOTO ***\n");
-        return None;
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(bin)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("moto_server starts");
-    let moto = Moto { child, port };
-    let http = reqwest::Client::new();
-    for _ in 0..200 {
-        if http.get(format!("http://127.0.0.1:{port}/")).send().await.is_ok() {
-            return Some(moto);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("moto_server did not come up");
+/// A moto S3 server on a free port, stopped when dropped.
+async fn start_moto() -> Option<Peer> {
+    let bin = peer_binary(
+        moto_binary(),
+        "the S3 test",
+        "install moto[server] (pip) or set SVITOK_TEST_MOTO",
+    )?;
+    let port = free_port();
+    Some(
+        start_peer(
+            &bin,
+            &["-H".into(), "127.0.0.1".into(), "-p".into(), port.to_string()],
+            port,
+        )
+        .await,
+    )
 }
 
 async fn files_round_trip_through_s3(b: Backend) {

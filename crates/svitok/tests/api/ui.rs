@@ -218,15 +218,11 @@ async fn login_through_the_forms_then_inbox_and_card(b: Backend) {
 /// must run.
 #[tokio::test]
 async fn chromium_login_inbox_and_card() {
-    let Some(driver) = chromedriver() else {
+    let Some(driver) = chromedriver().await else {
         return;
     };
     // The browser's Origin must be the server's public URL: serve on a known port.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::helpers::free_port();
     let app = crate::helpers::spawn_app_with(Backend::Sqlite, |c| {
         c.listen = format!("127.0.0.1:{port}");
         c.public_url = Some(format!("http://127.0.0.1:{port}"));
@@ -255,7 +251,7 @@ async fn chromium_login_inbox_and_card() {
     );
     let c = fantoccini::ClientBuilder::native()
         .capabilities(caps)
-        .connect(&driver.url)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
         .expect("chromedriver answers");
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
@@ -308,50 +304,13 @@ async fn chromium_login_inbox_and_card() {
     run.expect("the browser run");
 }
 
-struct Driver {
-    url: String,
-    child: std::process::Child,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn chromedriver() -> Option<Driver> {
-    let bin = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+/// chromedriver on a free port.
+async fn chromedriver() -> Option<crate::helpers::Peer> {
+    let found = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
         .into_iter()
-        .find(|p| std::path::Path::new(p).exists());
-    let Some(bin) = bin else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but chromedriver is not installed (apt-get install chromium chromium-driver)");
-        }
-        eprintln!("SKIPPED: chromium_login_inbox_and_card — chromedriver is not installed");
-        return None;
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = std::process::Command::new(bin)
-        .arg(format!("--port={port}"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
-    // Owned by the guard at once, so it is killed and reaped on every path.
-    let driver = Driver {
-        url: format!("http://127.0.0.1:{port}"),
-        child,
-    };
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(driver);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("chromedriver did not start");
+        .map(std::path::PathBuf::from)
+        .find(|p| p.exists());
+    let bin = crate::helpers::peer_binary(found, "the Chromium test", "apt-get install chromium chromium-driver")?;
+    let port = crate::helpers::free_port();
+    Some(crate::helpers::start_peer(&bin, &[format!("--port={port}")], port).await)
 }
