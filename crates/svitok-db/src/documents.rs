@@ -137,7 +137,7 @@ fn err(e: impl std::fmt::Display) -> CoreError {
     CoreError::internal(e)
 }
 
-fn party(row: &AnyRow, user_col: &str, group_col: &str) -> Result<Party> {
+pub(crate) fn party(row: &AnyRow, user_col: &str, group_col: &str) -> Result<Party> {
     let u: Option<String> = row.try_get(user_col).map_err(err)?;
     let g: Option<String> = row.try_get(group_col).map_err(err)?;
     match (u, g) {

@@ -5,7 +5,7 @@ use crate::{map_err, Db, Result};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use svitok_core::documents::Party;
-use svitok_core::ids::{DocumentId, GroupId, UserId};
+use svitok_core::ids::{DocumentId, UserId};
 use svitok_core::CoreError;
 
 /// The stored CA: certificate PEM and sealed private key.
@@ -275,13 +275,7 @@ impl Db {
         .map_err(map_err)?;
         rows.iter()
             .map(|r| {
-                let u: Option<String> = r.try_get("user_id").map_err(err)?;
-                let g: Option<String> = r.try_get("group_id").map_err(err)?;
-                let party = match (u, g) {
-                    (Some(u), None) => Party::User(UserId(u.parse().map_err(err)?)),
-                    (None, Some(g)) => Party::Group(GroupId(g.parse().map_err(err)?)),
-                    _ => return Err(CoreError::Internal("a signature request names one party".into())),
-                };
+                let party = crate::documents::party(r, "user_id", "group_id")?;
                 Ok(SignatureRequestRow {
                     party,
                     every_member: r.try_get::<i64, _>("every_member").map_err(err)? != 0,
