@@ -95,16 +95,17 @@ fn organisation_name(org: &str) -> Result<Name> {
     ]))
 }
 
+/// O, CN and emailAddress. An address that is not ASCII (a Cyrillic mailbox or domain)
+/// cannot be an IA5String; such a certificate names its holder without it.
 fn holder_name(h: &Holder) -> Result<Name> {
-    let email = Any::new(Tag::Ia5String, h.email.as_bytes()).map_err(PkiError::der)?;
-    Ok(RdnSequence(vec![
-        utf8(rfc4519::O, h.organisation)?,
-        utf8(rfc4519::CN, h.full_name)?,
-        rdn(AttributeTypeAndValue {
+    let mut rdns = vec![utf8(rfc4519::O, h.organisation)?, utf8(rfc4519::CN, h.full_name)?];
+    if h.email.is_ascii() {
+        rdns.push(rdn(AttributeTypeAndValue {
             oid: rfc3280::EMAIL_ADDRESS,
-            value: email,
-        })?,
-    ]))
+            value: Any::new(Tag::Ia5String, h.email.as_bytes()).map_err(PkiError::der)?,
+        })?);
+    }
+    Ok(RdnSequence(rdns))
 }
 
 fn extension<T: Encode + AssociatedOid>(value: &T, critical: bool) -> Result<Extension> {
@@ -199,10 +200,11 @@ impl Authority {
         builder
             .add_extension(&ExtendedKeyUsage(vec![rfc5280::ID_KP_EMAIL_PROTECTION]))
             .map_err(PkiError::build)?;
-        let email = Ia5String::new(holder.email).map_err(|_| PkiError::Invalid("the email is not ASCII".into()))?;
-        builder
-            .add_extension(&SubjectAltName(vec![GeneralName::Rfc822Name(email)]))
-            .map_err(PkiError::build)?;
+        if let Ok(email) = Ia5String::new(holder.email) {
+            builder
+                .add_extension(&SubjectAltName(vec![GeneralName::Rfc822Name(email)]))
+                .map_err(PkiError::build)?;
+        }
         builder.build::<p256::ecdsa::DerSignature>().map_err(PkiError::build)
     }
 

@@ -137,6 +137,21 @@ mod tests {
     }
 
     #[test]
+    fn a_cyrillic_address_still_gets_a_certificate() {
+        let now = SystemTime::now();
+        let ca = Authority::create("Svitok", now).unwrap();
+        let key = P256Key::generate();
+        let h = Holder {
+            full_name: "Петров Пётр",
+            email: "пётр@почта.рф",
+            organisation: "Svitok",
+        };
+        let cert = ca.issue(&h, &key, now, Duration::from_secs(86_400)).unwrap();
+        assert_eq!(names::common_name(&cert).as_deref(), Some("Петров Пётр"));
+        assert_eq!(names::email(&cert), None);
+    }
+
+    #[test]
     fn authority_survives_storage() {
         let ca = Authority::create("Svitok", SystemTime::now()).unwrap();
         let pem = ca.certificate_pem().unwrap();
