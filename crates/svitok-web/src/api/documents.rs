@@ -345,7 +345,7 @@ pub struct DocumentPage {
     pub next_cursor: Option<String>,
 }
 
-fn decode_cursor(c: Option<&str>) -> Result<Option<(i64, String)>, CoreError> {
+pub(crate) fn decode_cursor(c: Option<&str>) -> Result<Option<(i64, String)>, CoreError> {
     let bad = || CoreError::validation("cursor", "Некорректный курсор");
     c.map(|c| {
         let raw = URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
@@ -357,13 +357,18 @@ fn decode_cursor(c: Option<&str>) -> Result<Option<(i64, String)>, CoreError> {
     .transpose()
 }
 
-fn page(docs: Vec<DocumentRow>, limit: i64) -> DocumentPage {
-    let next_cursor = (docs.len() as i64 == limit)
+/// The cursor of the page after `docs`, when the page was full.
+pub(crate) fn next_cursor(docs: &[DocumentRow], limit: i64) -> Option<String> {
+    (docs.len() as i64 == limit)
         .then(|| {
             docs.last()
                 .map(|d| URL_SAFE_NO_PAD.encode(format!("{}/{}", d.updated_at, d.id)))
         })
-        .flatten();
+        .flatten()
+}
+
+fn page(docs: Vec<DocumentRow>, limit: i64) -> DocumentPage {
+    let next_cursor = next_cursor(&docs, limit);
     DocumentPage {
         items: docs.into_iter().map(|d| document_view(d, None)).collect(),
         next_cursor,

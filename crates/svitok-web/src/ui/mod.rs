@@ -20,6 +20,9 @@ pub fn router() -> Router<AppState> {
         .route("/login/code", post(pages::code_submit))
         .route("/logout", post(pages::logout))
         .route("/inbox", get(pages::inbox))
+        .route("/documents", get(pages::documents))
+        .route("/documents/new", get(pages::new_document).post(pages::create_document))
         .route("/documents/{id}", get(pages::document))
+        .route("/documents/{id}/status", post(pages::change_status))
         .route("/static/app.css", get(render::stylesheet))
 }

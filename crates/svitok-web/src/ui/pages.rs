@@ -6,14 +6,14 @@ use crate::api::auth::session_cookie;
 use crate::extract::{authenticate, Actor, Client};
 use crate::service::{documents as docs, login, sessions};
 use crate::state::AppState;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use svitok_core::documents::Party;
+use svitok_core::documents::{Party, Status};
 use svitok_core::ids::{ChallengeId, DocumentId};
 use svitok_core::rights::Right;
 use svitok_core::CoreError;
@@ -295,9 +295,159 @@ pub async fn document(
             context! {
                 me, unread, doc, versions, history,
                 can_download => actor.rights.has(Right::ManageOwnDocuments),
+                can_change_status => o.rel.owner || o.rel.responsible(),
+                next_statuses => status_options(o.doc.status.next()),
             },
         ))
     }
     .await;
     result.unwrap_or_else(|e| error_page(error_status(&e), Some(&actor.user.full_name())))
+}
+
+fn status_options(list: &[Status]) -> Vec<minijinja::Value> {
+    list.iter()
+        .map(|s| context! { value => s.as_str(), label => s.label() })
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    status: Option<String>,
+    cursor: Option<String>,
+}
+
+/// Everything the caller may read, newest change first, with search and a status filter.
+pub async fn documents(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let me = actor.user.full_name();
+    let result = async {
+        let status = q.status.as_deref().filter(|s| !s.is_empty());
+        let filter = svitok_db::DocumentFilter {
+            q: q.q.clone().filter(|s| !s.trim().is_empty()),
+            status: status.and_then(Status::parse),
+            ..Default::default()
+        };
+        let after = crate::api::documents::decode_cursor(q.cursor.as_deref().filter(|c| !c.is_empty()))?;
+        const LIMIT: i64 = 50;
+        let rows = docs::list(&state, &actor, filter, after, LIMIT).await?;
+        let next = crate::api::documents::next_cursor(&rows, LIMIT).map(|c| {
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("q", q.q.as_deref().unwrap_or(""))
+                .append_pair("status", status.unwrap_or(""))
+                .append_pair("cursor", &c)
+                .finish()
+        });
+        let items: Vec<_> = rows
+            .into_iter()
+            .map(|d| {
+                context! {
+                    id => d.id.to_string(), title => d.title, kind => d.kind, status => d.status.as_str(),
+                    status_label => d.status.label(), updated_at => crate::api::views::rfc3339(d.updated_at),
+                    updated_at_text => date_text(d.updated_at),
+                }
+            })
+            .collect();
+        let (_, _, unread) = docs::inbox(&state, &actor, 1, 0).await?;
+        Ok::<_, CoreError>(render_form(
+            &state,
+            &token,
+            StatusCode::OK,
+            "documents.html",
+            context! {
+                me, unread, section => "documents", items, next, q => q.q.unwrap_or_default(),
+                status => status.unwrap_or(""), statuses => status_options(&Status::ALL),
+            },
+        ))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(error_status(&e), Some(&actor.user.full_name())))
+}
+
+pub async fn new_document(State(state): State<AppState>, Page(actor): Page, token: FormToken) -> Response {
+    render_form(
+        &state,
+        &token,
+        StatusCode::OK,
+        "new_document.html",
+        context! { me => actor.user.full_name(), section => "documents", title => "", kind => "", description => "" },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct NewDocumentForm {
+    #[serde(default)]
+    csrf: String,
+    title: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// Creates a card (`create_documents`) and opens it.
+pub async fn create_document(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Form(f): Form<NewDocumentForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let card = docs::CardInput {
+        title: Some(f.title.clone()),
+        kind: Some(f.kind.clone()),
+        description: Some(f.description.clone()),
+        ..Default::default()
+    };
+    match docs::create(&state, &actor, card, None, None).await {
+        Ok(id) => Redirect::to(&format!("/documents/{id}")).into_response(),
+        Err(e) => render_form(
+            &state,
+            &token,
+            error_status(&e),
+            "new_document.html",
+            context! {
+                me => actor.user.full_name(), section => "documents", error => error_text(&e),
+                title => f.title, kind => f.kind, description => f.description,
+            },
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    csrf: String,
+    status: String,
+}
+
+/// One of the card's status buttons.
+pub async fn change_status(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+    Form(f): Form<StatusForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let me = actor.user.full_name();
+    let (Ok(doc), Some(to)) = (id.parse().map(DocumentId), Status::parse(&f.status)) else {
+        return error_page(StatusCode::NOT_FOUND, Some(&me));
+    };
+    match docs::change_status(&state, &actor, doc, to).await {
+        Ok(()) => Redirect::to(&format!("/documents/{doc}")).into_response(),
+        Err(e) => super::render::render(
+            error_status(&e),
+            "error.html",
+            context! { me, heading => "Статус не изменён", message => error_text(&e), back => format!("/documents/{doc}") },
+        ),
+    }
 }

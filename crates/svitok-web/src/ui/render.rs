@@ -14,6 +14,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("inbox.html", include_str!("../../templates/inbox.html")),
         ("document.html", include_str!("../../templates/document.html")),
         ("error.html", include_str!("../../templates/error.html")),
+        ("documents.html", include_str!("../../templates/documents.html")),
+        ("new_document.html", include_str!("../../templates/new_document.html")),
     ] {
         env.add_template(name, source).expect("the built-in templates parse");
     }

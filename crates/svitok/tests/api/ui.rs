@@ -205,6 +205,53 @@ async fn login_through_the_forms_then_inbox_and_card(b: Backend) {
     assert_eq!(status, 404);
     assert!(html.contains("Не найдено"));
 
+    // All I can read, with search; a new card; a status move by button.
+    let (status, html, _) = page(&app, &http, "/documents?q=%D0%BF%D0%BB%D0%B0%D0%BD").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Приказ &lt;b&gt;") && !html.contains("Личное"),
+        "search, and only what I may read"
+    );
+    let (status, _, h) = post_form(
+        &app,
+        &http,
+        "/documents/new",
+        &[
+            ("title", "Заявка на пропуск"),
+            ("kind", "Заявка"),
+            ("description", ""),
+            ("csrf", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let card = h["location"].to_str().unwrap().to_string();
+    assert!(card.starts_with("/documents/"));
+    let (_, html, _) = page(&app, &http, &card).await;
+    assert!(html.contains("Заявка на пропуск") && html.contains("value=\"in_review\""));
+    let (status, _, _) = post_form(&app, &http, &format!("{card}/status"), &[("status", "in_review")]).await;
+    assert_eq!(status, 403, "status buttons need the form token");
+    let (status, _, h) = post_form(
+        &app,
+        &http,
+        &format!("{card}/status"),
+        &[("status", "in_review"), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(h["location"].to_str().unwrap(), card);
+    let (_, html, _) = page(&app, &http, &card).await;
+    assert!(html.contains("На согласовании"));
+    let (status, html, _) = post_form(
+        &app,
+        &http,
+        &format!("{card}/status"),
+        &[("status", "archived"), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, 409, "a move the machine forbids");
+    assert!(html.contains("Статус не изменён"));
+
     let (status, _, _) = post_form(&app, &http, "/logout", &[]).await;
     assert_eq!(status, 403, "logging out needs the form token too");
     let (status, _, h) = post_form(&app, &http, "/logout", &[("csrf", &csrf)]).await;
@@ -285,6 +332,13 @@ async fn chromium_login_inbox_and_card() {
         let h1 = c.wait().for_element(Locator::Css("main h1")).await?;
         assert_eq!(h1.text().await?, "Положение об отпусках");
         std::fs::write(shots.join("document.png"), c.screenshot().await?).unwrap();
+        c.find(Locator::Css("button[value=in_review]")).await?.click().await?;
+        c.wait().for_element(Locator::Css("button[value=signing]")).await?;
+        let badge = c.find(Locator::Css("main .status")).await?.text().await?;
+        assert_eq!(badge, "На согласовании");
+        c.find(Locator::LinkText("Документы")).await?.click().await?;
+        c.wait().for_element(Locator::Id("q")).await?;
+        std::fs::write(shots.join("documents.png"), c.screenshot().await?).unwrap();
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
