@@ -24,5 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/documents/new", get(pages::new_document).post(pages::create_document))
         .route("/documents/{id}", get(pages::document))
         .route("/documents/{id}/status", post(pages::change_status))
+        .route("/documents/{id}/sign", post(pages::sign_start))
+        .route("/documents/{id}/sign/confirm", post(pages::sign_confirm))
         .route("/static/app.css", get(render::stylesheet))
 }

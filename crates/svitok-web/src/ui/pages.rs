@@ -232,11 +232,18 @@ fn history_text(action: &str) -> &'static str {
     }
 }
 
+#[derive(Deserialize)]
+pub struct CardQuery {
+    /// Check every signature (streams each signed version once).
+    verify: Option<String>,
+}
+
 pub async fn document(
     State(state): State<AppState>,
     Page(actor): Page,
     token: FormToken,
     Path(id): Path<String>,
+    Query(cq): Query<CardQuery>,
 ) -> Response {
     let me = actor.user.full_name();
     let Ok(id) = id.parse().map(DocumentId) else {
@@ -245,7 +252,16 @@ pub async fn document(
     let result = async {
         let (o, versions) = docs::read(&state, &actor, id).await?;
         let history = docs::history(&state, &actor, id).await?;
+        let verify = cq.verify.is_some();
+        let latest = versions.iter().map(|v| v.number).max();
+        let mut checked = Vec::new();
+        for v in &versions {
+            if v.signatures > 0 {
+                checked.extend(crate::service::signatures::list(&state, &actor, id, v.number, verify).await?);
+            }
+        }
         let mut people: Vec<_> = history.iter().filter_map(|e| e.actor).collect();
+        people.extend(checked.iter().map(|c| c.row.signer));
         people.push(o.doc.owner);
         if let Party::User(u) = o.doc.responsible {
             people.push(u);
@@ -286,6 +302,29 @@ pub async fn document(
                 }
             })
             .collect();
+        // A version is signed once per person: no button once the caller has.
+        let signed_latest = checked
+            .iter()
+            .any(|c| c.row.signer == actor.user.id && Some(c.row.version) == latest);
+        let signatures: Vec<_> = checked
+            .iter()
+            .map(|c| {
+                let (check, check_status) = match &c.verdict {
+                    None => (None, ""),
+                    Some(svitok_pki::Verdict::Valid) => (Some("верна".to_string()), "valid"),
+                    Some(svitok_pki::Verdict::ValidAtSigningTime { .. }) => (
+                        Some("верна на момент подписания; сертификат отозван".to_string()),
+                        "valid",
+                    ),
+                    Some(svitok_pki::Verdict::Invalid(why)) => (Some(format!("недействительна: {why}")), "invalid"),
+                };
+                context! {
+                    id => c.row.id, version => c.row.version, signer => name(c.row.signer),
+                    at => crate::api::views::rfc3339(c.row.signed_at), at_text => date_text(c.row.signed_at),
+                    check, check_status,
+                }
+            })
+            .collect();
         let (_, _, unread) = docs::inbox(&state, &actor, 1, 0).await?;
         Ok::<_, CoreError>(render_form(
             &state,
@@ -296,6 +335,8 @@ pub async fn document(
                 me, unread, doc, versions, history,
                 can_download => actor.rights.has(Right::ManageOwnDocuments),
                 can_change_status => o.rel.owner || o.rel.responsible(),
+                signatures, latest,
+                can_sign => latest.is_some() && actor.rights.has(Right::SignDocuments) && !signed_latest,
                 next_statuses => status_options(o.doc.status.next()),
             },
         ))
@@ -449,5 +490,99 @@ pub async fn change_status(
             "error.html",
             context! { me, heading => "Статус не изменён", message => error_text(&e), back => format!("/documents/{doc}") },
         ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignStartForm {
+    #[serde(default)]
+    csrf: String,
+    version: i64,
+}
+
+/// The sign button: a fresh second factor, then the code page.
+pub async fn sign_start(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+    Form(f): Form<SignStartForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let me = actor.user.full_name();
+    let Ok(doc) = id.parse().map(DocumentId) else {
+        return error_page(StatusCode::NOT_FOUND, Some(&me));
+    };
+    let result = async {
+        // Readable and signable first, so a stranger learns nothing and gets no code.
+        let o = docs::open(&state, &actor, doc, svitok_core::documents::DocOp::Sign).await?;
+        let started = login::step_up(&state, &actor).await?;
+        Ok::<_, CoreError>((o.doc.title, started))
+    }
+    .await;
+    match result {
+        Ok((title, started)) => render_form(
+            &state,
+            &token,
+            StatusCode::OK,
+            "sign.html",
+            context! {
+                me, id => doc.to_string(), title, version => f.version,
+                challenge => started.challenge.to_string(), method => started.method,
+            },
+        ),
+        Err(e) => sign_failed(&me, doc, &e),
+    }
+}
+
+fn sign_failed(me: &str, doc: DocumentId, e: &CoreError) -> Response {
+    if matches!(e, CoreError::NotFound(_)) {
+        return error_page(StatusCode::NOT_FOUND, Some(me));
+    }
+    super::render::render(
+        error_status(e),
+        "error.html",
+        context! { me, heading => "Документ не подписан", message => error_text(e), back => format!("/documents/{doc}") },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SignConfirmForm {
+    #[serde(default)]
+    csrf: String,
+    challenge: String,
+    version: i64,
+    code: String,
+}
+
+pub async fn sign_confirm(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+    Form(f): Form<SignConfirmForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let me = actor.user.full_name();
+    let (Ok(doc), Ok(challenge)) = (id.parse().map(DocumentId), f.challenge.parse().map(ChallengeId)) else {
+        return error_page(StatusCode::NOT_FOUND, Some(&me));
+    };
+    match crate::service::signatures::sign(&state, &actor, doc, f.version, challenge, f.code.trim()).await {
+        Ok(_) => Redirect::to(&format!("/documents/{doc}")).into_response(),
+        Err(e @ CoreError::Unauthenticated(_)) => render_form(
+            &state,
+            &token,
+            error_status(&e),
+            "sign.html",
+            context! {
+                me, id => doc.to_string(), title => "", version => f.version,
+                challenge => f.challenge, error => error_text(&e),
+            },
+        ),
+        Err(e) => sign_failed(&me, doc, &e),
     }
 }

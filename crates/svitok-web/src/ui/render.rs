@@ -16,6 +16,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("error.html", include_str!("../../templates/error.html")),
         ("documents.html", include_str!("../../templates/documents.html")),
         ("new_document.html", include_str!("../../templates/new_document.html")),
+        ("sign.html", include_str!("../../templates/sign.html")),
     ] {
         env.add_template(name, source).expect("the built-in templates parse");
     }

@@ -252,6 +252,69 @@ async fn login_through_the_forms_then_inbox_and_card(b: Backend) {
     assert_eq!(status, 409, "a move the machine forbids");
     assert!(html.contains("Статус не изменён"));
 
+    // Signing from the card: a file of mine, the step-up code, the signature listed.
+    let up = app
+        .upload_to("/api/v1/documents", &token, "Устав.txt", b"charter".to_vec())
+        .await;
+    let signed = up.ok(201)["id"].as_str().unwrap().to_string();
+    let (_, html, _) = page(&app, &http, &format!("/documents/{signed}")).await;
+    assert!(html.contains("Подписать версию 1") && html.contains("Подписей нет"));
+    let (status, html, _) = post_form(
+        &app,
+        &http,
+        &format!("/documents/{signed}/sign"),
+        &[("version", "1"), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    let challenge = hidden(&html, "challenge");
+    let code = app.mail.next_code(&admin.email).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let confirm = format!("/documents/{signed}/sign/confirm");
+    let (status, html, _) = post_form(
+        &app,
+        &http,
+        &confirm,
+        &[
+            ("challenge", &challenge),
+            ("version", "1"),
+            ("code", wrong),
+            ("csrf", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert!(html.contains("Неверный или просроченный код"));
+    let (status, _, h) = post_form(
+        &app,
+        &http,
+        &confirm,
+        &[
+            ("challenge", &challenge),
+            ("version", "1"),
+            ("code", &code),
+            ("csrf", &csrf),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(h["location"].to_str().unwrap(), format!("/documents/{signed}"));
+    let (_, html, _) = page(&app, &http, &format!("/documents/{signed}?verify=1")).await;
+    assert!(
+        html.contains(".p7s") && html.contains("Админова Анна") && html.contains("check-valid"),
+        "{html}"
+    );
+    assert!(!html.contains("Подписать версию 1"), "signed once: no second button");
+    // Someone else's document cannot even start a signature (and gets no code).
+    let (status, _, _) = post_form(
+        &app,
+        &http,
+        &format!("/documents/{private}/sign"),
+        &[("version", "1"), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, 404);
+
     let (status, _, _) = post_form(&app, &http, "/logout", &[]).await;
     assert_eq!(status, 403, "logging out needs the form token too");
     let (status, _, h) = post_form(&app, &http, "/logout", &[("csrf", &csrf)]).await;
@@ -278,7 +341,12 @@ async fn chromium_login_inbox_and_card() {
     let (admin, token) = app.admin().await;
     let admin_id = app.user_id(&token).await.to_string();
     let d = app
-        .post_as("/api/v1/documents", &token, json!({"title": "Положение об отпусках"}))
+        .upload_to(
+            "/api/v1/documents",
+            &token,
+            "Положение об отпусках",
+            b"%PDF-1.4 test".to_vec(),
+        )
         .await;
     let doc = d.ok(201)["id"].as_str().unwrap().to_string();
     app.post_as(
@@ -329,13 +397,30 @@ async fn chromium_login_inbox_and_card() {
             .await?
             .click()
             .await?;
-        let h1 = c.wait().for_element(Locator::Css("main h1")).await?;
+        c.wait().for_element(Locator::Css("dl.facts")).await?; // on the card only
+        let h1 = c.find(Locator::Css("main h1")).await?;
         assert_eq!(h1.text().await?, "Положение об отпусках");
         std::fs::write(shots.join("document.png"), c.screenshot().await?).unwrap();
         c.find(Locator::Css("button[value=in_review]")).await?.click().await?;
-        c.wait().for_element(Locator::Css("button[value=signing]")).await?;
+        // Only the new page offers going back to a draft (the old one had `signing` too).
+        c.wait().for_element(Locator::Css("button[value=draft]")).await?;
         let badge = c.find(Locator::Css("main .status")).await?.text().await?;
         assert_eq!(badge, "На согласовании");
+        // Sign the version with the emailed step-up code.
+        c.find(Locator::Css("form[action$='/sign'] button"))
+            .await?
+            .click()
+            .await?;
+        let code_field = c.wait().for_element(Locator::Id("code")).await?;
+        code_field.send_keys(&app.mail.next_code(&admin.email).await).await?;
+        c.find(Locator::Css("main button[type=submit]")).await?.click().await?;
+        c.wait().for_element(Locator::LinkText(".p7s")).await?;
+        let main = c.find(Locator::Css("main")).await?.text().await?;
+        assert!(main.contains("Админова Анна") && main.contains("Подписи"), "{main}");
+        c.find(Locator::LinkText("проверить")).await?.click().await?;
+        let check = c.wait().for_element(Locator::Css(".check-valid")).await?;
+        assert_eq!(check.text().await?, "верна");
+        std::fs::write(shots.join("signed.png"), c.screenshot().await?).unwrap();
         c.find(Locator::LinkText("Документы")).await?.click().await?;
         c.wait().for_element(Locator::Id("q")).await?;
         std::fs::write(shots.join("documents.png"), c.screenshot().await?).unwrap();
