@@ -485,11 +485,7 @@ pub async fn change_status(
     };
     match docs::change_status(&state, &actor, doc, to).await {
         Ok(()) => Redirect::to(&format!("/documents/{doc}")).into_response(),
-        Err(e) => super::render::render(
-            error_status(&e),
-            "error.html",
-            context! { me, heading => "Статус не изменён", message => error_text(&e), back => format!("/documents/{doc}") },
-        ),
+        Err(e) => action_failed(&me, "Статус не изменён", doc, &e),
     }
 }
 
@@ -533,18 +529,20 @@ pub async fn sign_start(
                 challenge => started.challenge.to_string(), method => started.method,
             },
         ),
-        Err(e) => sign_failed(&me, doc, &e),
+        Err(e) => action_failed(&me, "Документ не подписан", doc, &e),
     }
 }
 
-fn sign_failed(me: &str, doc: DocumentId, e: &CoreError) -> Response {
+/// An action on a document that did not happen: the 404 page for strangers, otherwise
+/// what went wrong and a way back to the card.
+fn action_failed(me: &str, heading: &str, doc: DocumentId, e: &CoreError) -> Response {
     if matches!(e, CoreError::NotFound(_)) {
         return error_page(StatusCode::NOT_FOUND, Some(me));
     }
     super::render::render(
         error_status(e),
         "error.html",
-        context! { me, heading => "Документ не подписан", message => error_text(e), back => format!("/documents/{doc}") },
+        context! { me, heading, message => error_text(e), back => format!("/documents/{doc}") },
     )
 }
 
@@ -583,6 +581,6 @@ pub async fn sign_confirm(
                 challenge => f.challenge, error => error_text(&e),
             },
         ),
-        Err(e) => sign_failed(&me, doc, &e),
+        Err(e) => action_failed(&me, "Документ не подписан", doc, &e),
     }
 }
