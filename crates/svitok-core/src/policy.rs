@@ -15,6 +15,7 @@
 //! | view rights of X                  | `manage_users`, `grant_rights`, or X itself                       |
 //! | change rights of X                | `grant_rights`; never one's own; only rights the actor holds; never leaves no active holder of `grant_rights` or `manage_users` |
 //! | list groups, view a group         | any active user                                                   |
+//! | find people to address (name, position of active users) | any active user                             |
 //! | see a group's members             | its members, `manage_users`                                       |
 //! | create, edit, delete groups; membership | `manage_users`                                              |
 //! | read the audit log                | `manage_users`                                                    |
@@ -62,6 +63,8 @@ pub enum Operation {
         sole_holder_of: Rights,
     },
     ListGroups,
+    /// Names and positions of active users, to choose recipients and responsible parties.
+    FindPeople,
     ViewGroupMembers {
         is_member: bool,
     },
@@ -84,6 +87,7 @@ impl Operation {
             Operation::ViewRights { .. } => "rights.view",
             Operation::SetRights { .. } => "rights.set",
             Operation::ListGroups => "groups.list",
+            Operation::FindPeople => "users.directory",
             Operation::ViewGroupMembers { .. } => "groups.members",
             Operation::ManageGroups => "groups.manage",
             Operation::ReadAudit => "audit.read",
@@ -189,7 +193,7 @@ pub fn decide(s: &Subject, op: &Operation) -> Result<()> {
             }
             last_holder_guard(removed(*before, *after).intersect(*sole_holder_of))
         }
-        Operation::ListGroups => Ok(()),
+        Operation::ListGroups | Operation::FindPeople => Ok(()),
         Operation::ViewGroupMembers { is_member } => {
             if *is_member {
                 Ok(())
@@ -249,6 +253,7 @@ mod tests {
             Operation::ViewRights { target: nobody.id },
             Operation::EditOwnProfile,
             Operation::ListGroups,
+            Operation::FindPeople,
             Operation::ViewGroupMembers { is_member: true },
         ] {
             assert!(decide(&nobody, &op).is_ok(), "{op:?} refused to an ordinary user");

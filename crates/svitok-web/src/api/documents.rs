@@ -162,18 +162,26 @@ pub struct UploadForm {
 /// Largest text field of a multipart form.
 const FORM_TEXT_LIMIT: usize = 16 * 1024;
 
-fn bad_form(e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn bad_form(e: impl std::fmt::Display) -> ApiError {
     ApiError(CoreError::Validation {
         message: format!("Некорректная форма multipart: {e}"),
         field: None,
     })
 }
 
+/// A check of the web forms' token, which must come first, before any file is stored.
+pub(crate) type FormGuard<'a> = &'a (dyn Fn(&str) -> bool + Sync);
+
 /// Reads a multipart form, streaming the `file` part into the blob store; other parts are
-/// short text fields.
-async fn read_form(state: &AppState, mut form: Multipart) -> ApiResult<(Option<Upload>, CardInput)> {
+/// short text fields. With a `guard`, the first part must be a `csrf` field it accepts.
+pub(crate) async fn read_form(
+    state: &AppState,
+    mut form: Multipart,
+    guard: Option<FormGuard<'_>>,
+) -> ApiResult<(Option<Upload>, CardInput)> {
     let mut card = CardInput::default();
     let mut upload: Option<Upload> = None;
+    let mut trusted = guard.is_none();
     let result: ApiResult<()> = async {
         let mut refused: Option<CoreError> = None;
         while let Some(mut field) = form.next_field().await.map_err(bad_form)? {
@@ -182,6 +190,18 @@ async fn read_form(state: &AppState, mut form: Multipart) -> ApiResult<(Option<U
                 continue;
             }
             let name = field.name().unwrap_or("").to_string();
+            if !trusted {
+                let given = if name == "csrf" {
+                    read_text(&mut field, &name).await?
+                } else {
+                    String::new()
+                };
+                if !guard.is_some_and(|ok| ok(&given)) {
+                    return Err(CoreError::Forbidden("Форма отправлена не со страницы системы".into()).into());
+                }
+                trusted = true;
+                continue;
+            }
             if name == "file" {
                 if upload.is_some() {
                     return Err(bad_form("more than one file part"));
@@ -218,14 +238,7 @@ async fn read_form(state: &AppState, mut form: Multipart) -> ApiResult<(Option<U
                 });
                 continue;
             }
-            let mut text = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
-                if text.len() + chunk.len() > FORM_TEXT_LIMIT {
-                    return Err(bad_form(format!("field «{name}» is too long")));
-                }
-                text.extend_from_slice(&chunk);
-            }
-            let text = String::from_utf8(text).map_err(|_| bad_form(format!("field «{name}» is not UTF-8")))?;
+            let text = read_text(&mut field, &name).await?;
             match name.as_str() {
                 "title" => card.title = Some(text),
                 "description" => card.description = Some(text),
@@ -250,6 +263,17 @@ async fn read_form(state: &AppState, mut form: Multipart) -> ApiResult<(Option<U
     Ok((upload, card))
 }
 
+async fn read_text(field: &mut axum::extract::multipart::Field<'_>, name: &str) -> ApiResult<String> {
+    let mut text = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
+        if text.len() + chunk.len() > FORM_TEXT_LIMIT {
+            return Err(bad_form(format!("field «{name}» is too long")));
+        }
+        text.extend_from_slice(&chunk);
+    }
+    String::from_utf8(text).map_err(|_| bad_form(format!("field «{name}» is not UTF-8")))
+}
+
 /// After refusing an upload, reads and discards what the client is still sending (up to
 /// 16 MiB a part, for at most 5 s), so that it receives the answer instead of a reset.
 async fn drain_field(field: &mut axum::extract::multipart::Field<'_>) {
@@ -266,7 +290,7 @@ async fn drain_field(field: &mut axum::extract::multipart::Field<'_>) {
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), drain).await;
 }
 
-fn is_multipart(req: &Request) -> bool {
+pub(crate) fn is_multipart(req: &Request) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -288,7 +312,7 @@ pub async fn create_document(State(state): State<AppState>, actor: Actor, req: R
     let id = if is_multipart(&req) {
         svc::may_create(&actor, true)?;
         let form = Multipart::from_request(req, &state).await.map_err(bad_form)?;
-        let (upload, card) = read_form(&state, form).await?;
+        let (upload, card) = read_form(&state, form, None).await?;
         let upload = upload.ok_or_else(|| ApiError(CoreError::validation("file", "В форме нет части «file»")))?;
         svc::create(&state, &actor, card, None, Some(upload)).await?
     } else {
@@ -562,7 +586,7 @@ pub async fn add_version(
         ));
     }
     let form = Multipart::from_request(req, &state).await.map_err(bad_form)?;
-    let (upload, _card) = read_form(&state, form).await?;
+    let (upload, _card) = read_form(&state, form, None).await?;
     let upload = upload.ok_or_else(|| ApiError(CoreError::validation("file", "В форме нет части «file»")))?;
     let n = svc::add_version(&state, &actor, DocumentId(id), upload).await?;
     let versions = svc::versions(&state, &actor, DocumentId(id)).await?;

@@ -35,6 +35,32 @@ pub async fn list(
     Ok((Page { items, total }, groups))
 }
 
+/// A person as anyone may see them when addressing a document: no login, no email.
+pub struct Person {
+    pub id: UserId,
+    pub name: String,
+    pub position: Option<String>,
+}
+
+/// Active users whose names (or position, login) contain `q`: the address book.
+pub async fn directory(state: &AppState, actor: &Actor, q: &str, limit: i64) -> Result<Vec<Person>> {
+    authorize(state, actor, Operation::FindPeople, None).await?;
+    let filter = UserFilter {
+        q: Some(q.to_string()),
+        status: Some(UserStatus::Active),
+        group: None,
+    };
+    let (found, _) = state.db.list_users(&filter, limit, 0).await?;
+    Ok(found
+        .into_iter()
+        .map(|u| Person {
+            id: u.id,
+            name: u.full_name(),
+            position: u.position,
+        })
+        .collect())
+}
+
 async fn load(state: &AppState, id: UserId) -> Result<User> {
     state.db.user(id).await?.ok_or(CoreError::NotFound("user"))
 }

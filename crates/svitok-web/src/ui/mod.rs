@@ -1,12 +1,16 @@
 //! The web interface: server-rendered HTML in Russian over the same service layer as
-//! the REST API. No script, no external asset: the stylesheet is compiled into the
-//! binary, and the Content-Security-Policy allows nothing else.
+//! the REST API. Every asset is compiled into the binary; one small script (upload
+//! progress, dropped files, a countdown) improves pages that work without it.
 
 mod csrf;
-mod pages;
+mod documents;
+mod page;
 mod render;
+mod session;
+mod signing;
 
 use crate::state::AppState;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -14,17 +18,52 @@ pub use render::render;
 
 /// The interface's routes (outside `/api/v1`).
 pub fn router() -> Router<AppState> {
+    // Files stream into the store, which enforces `SVITOK_MAX_UPLOAD` itself.
+    let uploads = Router::new()
+        .route("/documents/upload", post(documents::upload))
+        .route("/documents/{id}/versions", post(documents::add_version))
+        .layer(DefaultBodyLimit::disable());
     Router::new()
-        .route("/", get(pages::home))
-        .route("/login", get(pages::login_page).post(pages::login_submit))
-        .route("/login/code", post(pages::code_submit))
-        .route("/logout", post(pages::logout))
-        .route("/inbox", get(pages::inbox))
-        .route("/documents", get(pages::documents))
-        .route("/documents/new", get(pages::new_document).post(pages::create_document))
-        .route("/documents/{id}", get(pages::document))
-        .route("/documents/{id}/status", post(pages::change_status))
-        .route("/documents/{id}/sign", post(pages::sign_start))
-        .route("/documents/{id}/sign/confirm", post(pages::sign_confirm))
+        .route("/", get(home))
+        .route("/login", get(session::login_page).post(session::login_submit))
+        .route("/login/code", post(session::code_submit))
+        .route("/logout", post(session::logout))
+        .route("/register", get(session::register_page).post(session::register_submit))
+        .route("/register/confirm", post(session::confirm_submit))
+        .route("/reset", get(session::reset_page).post(session::reset_submit))
+        .route("/reset/confirm", post(session::reset_confirm))
+        .route("/inbox", get(documents::inbox))
+        .route("/documents", get(documents::all))
+        .route("/documents/mine", get(documents::mine))
+        .route("/trash", get(documents::trash))
+        .route(
+            "/documents/new",
+            get(documents::new_document).post(documents::create_card),
+        )
+        .route("/documents/{id}", get(documents::card))
+        .route("/documents/{id}/status", post(documents::change_status))
+        .route("/documents/{id}/take", post(documents::take))
+        .route("/documents/{id}/delete", post(documents::delete))
+        .route("/documents/{id}/restore", post(documents::restore))
+        .route(
+            "/documents/{id}/send",
+            get(documents::send_page).post(documents::send_submit),
+        )
+        .route(
+            "/documents/{id}/responsible",
+            get(documents::responsible_page).post(documents::responsible_submit),
+        )
+        .route(
+            "/documents/{id}/signers",
+            get(documents::signers_page).post(documents::signers_submit),
+        )
+        .route("/documents/{id}/sign", post(signing::sign_start))
+        .route("/documents/{id}/sign/confirm", post(signing::sign_confirm))
         .route("/static/app.css", get(render::stylesheet))
+        .route("/static/app.js", get(render::script))
+        .merge(uploads)
+}
+
+async fn home() -> axum::response::Redirect {
+    axum::response::Redirect::to("/inbox")
 }

@@ -2,54 +2,14 @@
 //! headless Chromium (Debian `chromium` + `chromium-driver`).
 
 use crate::both_backends;
-use crate::helpers::{spawn_app, Backend, TestApp, ORIGIN};
+use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::ui_kit::{browser, hidden, page, post_form};
 use serde_json::json;
 
 both_backends!(
     pages_send_strangers_to_login_with_strict_headers,
     login_through_the_forms_then_inbox_and_card
 );
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-async fn page(app: &TestApp, http: &reqwest::Client, path: &str) -> (u16, String, reqwest::header::HeaderMap) {
-    let r = http.get(app.url(path)).send().await.unwrap();
-    let (status, headers) = (r.status().as_u16(), r.headers().clone());
-    (status, r.text().await.unwrap(), headers)
-}
-
-async fn post_form(
-    app: &TestApp,
-    http: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, String, reqwest::header::HeaderMap) {
-    let r = http
-        .post(app.url(path))
-        .header("origin", ORIGIN)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let (status, headers) = (r.status().as_u16(), r.headers().clone());
-    (status, r.text().await.unwrap(), headers)
-}
-
-/// The value of a form's hidden field.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let at = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no hidden {name} in {html}"))
-        + marker.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
 
 /// The form-token cookie a fresh browser gets with the login page.
 async fn h_cookie(app: &TestApp, _http: &reqwest::Client) -> String {
@@ -76,9 +36,19 @@ async fn pages_send_strangers_to_login_with_strict_headers(b: Backend) {
         "{csp}"
     );
     assert!(
-        !csp.contains("unsafe-inline") && !html.contains("<script"),
-        "no inline script anywhere"
+        !csp.contains("unsafe-inline") && csp.contains("script-src 'self'"),
+        "{csp}"
     );
+    for script in html.split("<script").skip(1) {
+        assert!(
+            script.starts_with(" src=\"/static/") && script.contains("></script>"),
+            "no inline script anywhere: {script}"
+        );
+    }
+    let (status, js, h) = page(&app, &http, "/static/app.js").await;
+    assert_eq!(status, 200);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(!js.contains("http://") && !js.contains("https://"), "no call home");
     assert_eq!(h["x-frame-options"], "DENY");
     let (status, css, h) = page(&app, &http, "/static/app.css").await;
     assert_eq!(status, 200);
@@ -421,7 +391,7 @@ async fn chromium_login_inbox_and_card() {
         let check = c.wait().for_element(Locator::Css(".check-valid")).await?;
         assert_eq!(check.text().await?, "верна");
         std::fs::write(shots.join("signed.png"), c.screenshot().await?).unwrap();
-        c.find(Locator::LinkText("Документы")).await?.click().await?;
+        c.find(Locator::LinkText("Все документы")).await?.click().await?;
         c.wait().for_element(Locator::Id("q")).await?;
         std::fs::write(shots.join("documents.png"), c.screenshot().await?).unwrap();
         Ok::<_, fantoccini::error::CmdError>(())

@@ -1,0 +1,105 @@
+//! What every page shares: the signed-in person, the navigation, how failures are shown.
+
+use super::csrf::FormToken;
+use super::render::{error_page, render, render_form};
+use crate::extract::{authenticate, Actor};
+use crate::service::documents as docs;
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use svitok_core::rights::Right;
+use svitok_core::CoreError;
+
+/// A signed-in person on a page: without a session the browser goes to the login page.
+pub struct Page(pub Actor);
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Forms carry their own token (checked by each POST handler).
+        match authenticate(parts, state, false).await {
+            Ok(a) => Ok(Page(a)),
+            Err(r) if r.status() == StatusCode::UNAUTHORIZED => Err(Redirect::to("/login").into_response()),
+            Err(r) => Err(error_page(r.status(), None)),
+        }
+    }
+}
+
+pub fn error_status(e: &CoreError) -> StatusCode {
+    crate::error::status_of(e)
+}
+
+/// What a person is told: the error's own words for their mistakes, nothing internal.
+pub fn error_text(e: &CoreError) -> String {
+    if error_status(e).is_server_error() && !matches!(e, CoreError::Unavailable(_)) {
+        tracing::error!(error = %e, "a page action failed");
+        "Внутренняя ошибка. Повторите попытку или обратитесь к администратору.".into()
+    } else {
+        e.to_string()
+    }
+}
+
+/// A form that did not carry the browser's own token: refused.
+pub fn foreign_form() -> Response {
+    error_page(StatusCode::FORBIDDEN, None)
+}
+
+/// The navigation's links that depend on rights, and the unread counter.
+async fn chrome(state: &AppState, actor: &Actor) -> minijinja::Value {
+    // The counter is a nicety: a failure to read it must not cost the page.
+    let unread = docs::inbox(state, actor, 1, 0).await.map(|(_, _, u)| u).unwrap_or(0);
+    context! {
+        me => actor.user.full_name(),
+        unread,
+        nav => context! {
+            users => actor.rights.has(Right::ManageUsers),
+            audit => actor.rights.has(Right::ManageUsers),
+            stats => actor.rights.has(Right::ViewStatistics),
+        },
+    }
+}
+
+/// A signed-in page: the template gets the person, the navigation and the form token.
+pub async fn show(
+    state: &AppState,
+    actor: &Actor,
+    token: &FormToken,
+    status: StatusCode,
+    name: &str,
+    ctx: minijinja::Value,
+) -> Response {
+    let chrome = chrome(state, actor).await;
+    render_form(state, token, status, name, context! { ..ctx, ..chrome })
+}
+
+/// The page a handler produced, or the error page for what stopped it.
+pub fn or_error(actor: &Actor, r: Result<Response, CoreError>) -> Response {
+    r.unwrap_or_else(|e| {
+        if error_status(&e).is_server_error() {
+            tracing::error!(error = %e, "a page failed");
+        }
+        error_page(error_status(&e), Some(&actor.user.full_name()))
+    })
+}
+
+/// An action that did not happen: the 404 page for strangers, otherwise what went wrong
+/// and a way back.
+pub fn action_failed(me: &str, heading: &str, back: &str, e: &CoreError) -> Response {
+    if matches!(e, CoreError::NotFound(_)) {
+        return error_page(StatusCode::NOT_FOUND, Some(me));
+    }
+    render(
+        error_status(e),
+        "error.html",
+        context! { me, heading, message => error_text(e), back },
+    )
+}
+
+/// After a successful form: back to a page (303, so a reload does not post again).
+pub fn done(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}

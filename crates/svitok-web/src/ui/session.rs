@@ -1,0 +1,358 @@
+//! Signing in and out, registration, password reset: the pages before a session exists.
+
+use super::csrf::FormToken;
+use super::page::{error_status, error_text, foreign_form, Page};
+use super::render::render_form;
+use crate::api::auth::session_cookie;
+use crate::extract::Client;
+use crate::service::{accounts, login, sessions};
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use minijinja::context;
+use serde::Deserialize;
+use svitok_core::ids::ChallengeId;
+
+/// Why the login page is shown again after another page: a fixed set of notices (the
+/// query string never carries anything but their names).
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    done: Option<String>,
+}
+
+fn notice(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "registered" => Some("Адрес подтверждён. Теперь войдите."),
+        "reset" => Some("Пароль изменён. Войдите с новым паролем."),
+        _ => None,
+    }
+}
+
+pub async fn login_page(State(state): State<AppState>, token: FormToken, Query(q): Query<LoginQuery>) -> Response {
+    render_form(
+        &state,
+        &token,
+        StatusCode::OK,
+        "login.html",
+        context! { login => "", notice => notice(q.done.as_deref()), registration => !matches!(state.settings.registration, crate::settings::Registration::Closed) },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    token: FormToken,
+    client: Client,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    match login::start(&state, &f.login, &f.password, &client).await {
+        Ok(started) => code_page(&state, &token, StatusCode::OK, &started, None),
+        Err(e) => render_form(
+            &state,
+            &token,
+            error_status(&e),
+            "login.html",
+            context! { login => f.login, error => error_text(&e), registration => !matches!(state.settings.registration, crate::settings::Registration::Closed) },
+        ),
+    }
+}
+
+fn code_page(
+    state: &AppState,
+    token: &FormToken,
+    status: StatusCode,
+    started: &login::Started,
+    error: Option<String>,
+) -> Response {
+    render_form(
+        state,
+        token,
+        status,
+        "code.html",
+        context! {
+            challenge => started.challenge.to_string(), method => started.method, error,
+            resend_after => svitok_core::otp::RESEND_AFTER_MS / 1000,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    challenge: String,
+    #[serde(default)]
+    code: String,
+    /// The "send a new code" button.
+    resend: Option<String>,
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn code_submit(
+    State(state): State<AppState>,
+    token: FormToken,
+    client: Client,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let Ok(challenge) = f.challenge.parse().map(ChallengeId) else {
+        return super::render::error_page(StatusCode::NOT_FOUND, None);
+    };
+    let mailed = login::Started {
+        challenge,
+        method: "email",
+    };
+    if f.resend.is_some() {
+        return match login::resend(&state, challenge, &client).await {
+            Ok(started) => code_page(&state, &token, StatusCode::OK, &started, None),
+            Err(e) => code_page(&state, &token, error_status(&e), &mailed, Some(error_text(&e))),
+        };
+    }
+    match login::verify(&state, challenge, f.code.trim(), &client).await {
+        Ok(issued) => {
+            let cookie = session_cookie(&state, &issued.token, issued.expires_at);
+            (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::LOCATION, "/inbox".to_string()),
+                    (header::SET_COOKIE, cookie.to_string()),
+                ],
+            )
+                .into_response()
+        }
+        Err(e) => code_page(&state, &token, error_status(&e), &mailed, Some(error_text(&e))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Form(f): Form<TokenForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let _ = sessions::logout(&state, &actor).await;
+    let gone = session_cookie(&state, "", state.now());
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, "/login".to_string()),
+            (header::SET_COOKIE, gone.to_string()),
+        ],
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct RegisterForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    middle_name: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    position: String,
+}
+
+fn register_form(
+    state: &AppState,
+    token: &FormToken,
+    status: StatusCode,
+    f: &RegisterForm,
+    error: Option<String>,
+) -> Response {
+    render_form(
+        state,
+        token,
+        status,
+        "register.html",
+        context! {
+            error, login => f.login, email => f.email, last_name => f.last_name, first_name => f.first_name,
+            middle_name => f.middle_name, birth_date => f.birth_date, position => f.position,
+        },
+    )
+}
+
+pub async fn register_page(State(state): State<AppState>, token: FormToken) -> Response {
+    register_form(&state, &token, StatusCode::OK, &RegisterForm::default(), None)
+}
+
+fn optional(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+pub async fn register_submit(
+    State(state): State<AppState>,
+    token: FormToken,
+    client: Client,
+    Form(f): Form<RegisterForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let input = accounts::ProfileInput {
+        login: f.login.clone(),
+        email: f.email.clone(),
+        last_name: f.last_name.clone(),
+        first_name: f.first_name.clone(),
+        middle_name: optional(&f.middle_name),
+        birth_date: optional(&f.birth_date),
+        position: optional(&f.position),
+    };
+    match accounts::register(&state, input, &f.password, &client).await {
+        // A known address gets the same page: its owner was told by mail instead.
+        Ok(_) => confirm_page(&state, &token, StatusCode::OK, f.email.trim(), None),
+        Err(e) => register_form(&state, &token, error_status(&e), &f, Some(error_text(&e))),
+    }
+}
+
+fn confirm_page(
+    state: &AppState,
+    token: &FormToken,
+    status: StatusCode,
+    email: &str,
+    error: Option<String>,
+) -> Response {
+    render_form(
+        state,
+        token,
+        status,
+        "confirm.html",
+        context! { email, error, resend_after => svitok_core::otp::RESEND_AFTER_MS / 1000 },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+    email: String,
+    #[serde(default)]
+    code: String,
+    resend: Option<String>,
+}
+
+pub async fn confirm_submit(
+    State(state): State<AppState>,
+    token: FormToken,
+    client: Client,
+    Form(f): Form<ConfirmForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let result = if f.resend.is_some() {
+        accounts::resend_registration(&state, &f.email, &client)
+            .await
+            .map(|_| None)
+    } else {
+        accounts::confirm_registration(&state, &f.email, f.code.trim(), &client)
+            .await
+            .map(|_| Some(Redirect::to("/login?done=registered").into_response()))
+    };
+    match result {
+        Ok(Some(next)) => next,
+        Ok(None) => confirm_page(&state, &token, StatusCode::OK, &f.email, None),
+        Err(e) => confirm_page(&state, &token, error_status(&e), &f.email, Some(error_text(&e))),
+    }
+}
+
+pub async fn reset_page(State(state): State<AppState>, token: FormToken) -> Response {
+    render_form(&state, &token, StatusCode::OK, "reset.html", context! { email => "" })
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    csrf: String,
+    email: String,
+}
+
+/// Asks for a reset code. Unknown addresses get the same next page (and no mail).
+pub async fn reset_submit(
+    State(state): State<AppState>,
+    token: FormToken,
+    client: Client,
+    Form(f): Form<ResetForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    match accounts::request_reset(&state, &f.email, &client).await {
+        Ok(()) => reset_code_page(&state, &token, StatusCode::OK, f.email.trim(), None),
+        Err(e) => render_form(
+            &state,
+            &token,
+            error_status(&e),
+            "reset.html",
+            context! { email => f.email, error => error_text(&e) },
+        ),
+    }
+}
+
+fn reset_code_page(
+    state: &AppState,
+    token: &FormToken,
+    status: StatusCode,
+    email: &str,
+    error: Option<String>,
+) -> Response {
+    render_form(state, token, status, "reset_code.html", context! { email, error })
+}
+
+#[derive(Deserialize)]
+pub struct NewPasswordForm {
+    #[serde(default)]
+    csrf: String,
+    email: String,
+    code: String,
+    password: String,
+}
+
+/// Sets the new password with the mailed code (also how an invited user sets its first).
+pub async fn reset_confirm(
+    State(state): State<AppState>,
+    token: FormToken,
+    client: Client,
+    Form(f): Form<NewPasswordForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    match accounts::confirm_reset(&state, &f.email, f.code.trim(), &f.password, &client).await {
+        Ok(()) => Redirect::to("/login?done=reset").into_response(),
+        Err(e) => reset_code_page(&state, &token, error_status(&e), &f.email, Some(error_text(&e))),
+    }
+}
