@@ -311,6 +311,39 @@ pub async fn rights(state: &AppState, actor: &Actor, id: UserId) -> Result<Right
     Ok(load(state, id).await?.rights)
 }
 
+/// One right of a user as the rights page shows it: on or off, and whether the viewer
+/// may flip it (or why not) — the policy's own answer for that one change.
+pub struct RightSwitch {
+    pub right: Right,
+    pub on: bool,
+    pub refusal: Option<String>,
+}
+
+pub async fn right_switches(state: &AppState, actor: &Actor, id: UserId) -> Result<Vec<RightSwitch>> {
+    authorize(state, actor, Operation::ViewRights { target: id }, Some(id.to_string())).await?;
+    let target = load(state, id).await?;
+    let sole = sole_holder_of(state, &target).await?;
+    let subject = svitok_core::policy::Subject {
+        id: actor.user.id,
+        rights: actor.rights,
+    };
+    Ok(Right::ALL
+        .into_iter()
+        .map(|right| {
+            let on = target.rights.has(right);
+            let after = Rights::from_mask(target.rights.mask() ^ Rights::NONE.with(right).mask());
+            let op = Operation::SetRights {
+                target: id,
+                before: target.rights,
+                after,
+                sole_holder_of: sole,
+            };
+            let refusal = svitok_core::policy::decide(&subject, &op).err().map(|e| e.to_string());
+            RightSwitch { right, on, refusal }
+        })
+        .collect())
+}
+
 pub async fn set_rights(state: &AppState, actor: &Actor, id: UserId, after: Rights) -> Result<Rights> {
     let target = load(state, id).await?;
     let sole = sole_holder_of(state, &target).await?;

@@ -2,6 +2,7 @@
 //! the REST API. Every asset is compiled into the binary; one small script (upload
 //! progress, dropped files, a countdown) improves pages that work without it.
 
+mod admin;
 mod csrf;
 mod documents;
 mod page;
@@ -59,6 +60,17 @@ pub fn router() -> Router<AppState> {
         )
         .route("/documents/{id}/sign", post(signing::sign_start))
         .route("/documents/{id}/sign/confirm", post(signing::sign_confirm))
+        .route("/users", get(admin::users_page))
+        .route("/users/new", get(admin::new_user).post(admin::create_user))
+        .route("/users/{id}", get(admin::user_page).post(admin::update_user))
+        .route("/users/{id}/block", post(admin::block))
+        .route("/users/{id}/unblock", post(admin::unblock))
+        .route("/users/{id}/rights", post(admin::set_rights))
+        .route("/groups", get(admin::groups_page).post(admin::create_group))
+        .route("/groups/{id}", get(admin::group_page))
+        .route("/groups/{id}/members", post(admin::membership))
+        .route("/groups/{id}/delete", post(admin::delete_group))
+        .route("/password/reset", get(session::invitation_page))
         .route("/static/app.css", get(render::stylesheet))
         .route("/static/app.js", get(render::script))
         .merge(uploads)

@@ -56,7 +56,7 @@ async fn chrome(state: &AppState, actor: &Actor) -> minijinja::Value {
         me => actor.user.full_name(),
         unread,
         nav => context! {
-            users => actor.rights.has(Right::ManageUsers),
+            users => actor.rights.has(Right::ManageUsers) || actor.rights.has(Right::GrantRights),
             audit => actor.rights.has(Right::ManageUsers),
             stats => actor.rights.has(Right::ViewStatistics),
         },

@@ -27,6 +27,11 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "new_document.html",
         "pick.html",
         "sign.html",
+        "users.html",
+        "new_user.html",
+        "user.html",
+        "groups.html",
+        "group.html",
     ) {
         env.add_template(name, source).expect("the built-in templates parse");
     }

@@ -356,3 +356,8 @@ pub async fn reset_confirm(
         Err(e) => reset_code_page(&state, &token, error_status(&e), &f.email, Some(error_text(&e))),
     }
 }
+
+/// Where the invitation letter points: the code and a first password, address typed in.
+pub async fn invitation_page(State(state): State<AppState>, token: FormToken) -> Response {
+    reset_code_page(&state, &token, StatusCode::OK, "", None)
+}

@@ -24,6 +24,7 @@ mod signatures;
 mod tokens;
 mod totp;
 mod ui;
+mod ui_admin;
 mod ui_documents;
 mod ui_kit;
 mod ui_session;

@@ -1,0 +1,541 @@
+//! Administration pages: users (list, invitation, profile, blocking, the seven rights as
+//! switches) and groups (list, card with members and documents, membership).
+
+use super::csrf::FormToken;
+use super::page::{action_failed, done, error_status, error_text, foreign_form, or_error, show, Page};
+use super::render::{date_text, error_page};
+use crate::extract::Actor;
+use crate::service::{accounts::ProfileInput, documents as docs, groups, users};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use minijinja::context;
+use serde::Deserialize;
+use svitok_core::ids::{GroupId, UserId};
+use svitok_core::rights::{Right, Rights};
+use svitok_core::user::{User, UserStatus};
+use svitok_core::CoreError;
+
+/// Each right in words, with what it allows (the switch's tooltip).
+pub fn right_text(r: Right) -> (&'static str, &'static str) {
+    match r {
+        Right::ManageOwnDocuments => (
+            "Свои документы",
+            "Загружать файлы и новые версии, скачивать файлы, удалять свои документы",
+        ),
+        Right::SendDocuments => ("Отправка", "Отправлять и пересылать документы пользователям и группам"),
+        Right::CreateDocuments => ("Карточки", "Создавать карточки документов без файла"),
+        Right::SignDocuments => ("Подпись", "Подписывать версии документов электронной подписью"),
+        Right::ViewStatistics => ("Статистика", "Видеть статистику по всей организации"),
+        Right::ManageUsers => (
+            "Пользователи",
+            "Создавать, изменять, блокировать пользователей; управлять группами; читать журнал",
+        ),
+        Right::GrantRights => ("Выдача прав", "Включать и выключать права других пользователей"),
+    }
+}
+
+fn status_text(s: UserStatus) -> &'static str {
+    match s {
+        UserStatus::Pending => "ожидает подтверждения",
+        UserStatus::Active => "активен",
+        UserStatus::Blocked => "заблокирован",
+    }
+}
+
+fn person(u: &User) -> minijinja::Value {
+    context! {
+        id => u.id.to_string(), name => u.full_name(), login => u.login, email => u.email,
+        position => u.position, status => u.status.as_str(), status_text => status_text(u.status),
+        last_name => u.last_name, first_name => u.first_name, middle_name => u.middle_name,
+        birth_date => u.birth_date, last_login => u.last_login_at.map(date_text),
+        rights => Right::ALL.into_iter().filter(|r| u.rights.has(*r)).map(|r| right_text(r).0).collect::<Vec<_>>(),
+    }
+}
+
+fn user_id(raw: &str) -> Result<UserId, CoreError> {
+    raw.parse().map(UserId).map_err(|_| CoreError::NotFound("user"))
+}
+
+fn group_id(raw: &str) -> Result<GroupId, CoreError> {
+    raw.parse().map(GroupId).map_err(|_| CoreError::NotFound("group"))
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn users_page(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Query(q): Query<SearchQuery>,
+) -> Response {
+    let result = async {
+        let filter = svitok_db::UserFilter {
+            q: Some(q.q.trim().to_string()).filter(|q| !q.is_empty()),
+            status: UserStatus::parse(&q.status),
+            group: None,
+        };
+        let (items, total): (Vec<_>, i64) = if !actor.rights.has(Right::ManageUsers) && actor.rights.has(Right::GrantRights) {
+            // Whoever grants rights finds people by name in the address book.
+            let people = users::directory(&state, &actor, &q.q, 200).await?;
+            let n = people.len() as i64;
+            (
+                people
+                    .into_iter()
+                    .map(|p| context! { id => p.id.to_string(), name => p.name, position => p.position, limited => true })
+                    .collect(),
+                n,
+            )
+        } else {
+            let (found, _) = users::list(&state, &actor, &filter, 200, 0).await?;
+            (found.items.iter().map(person).collect(), found.total)
+        };
+        Ok(show(
+            &state,
+            &actor,
+            &token,
+            StatusCode::OK,
+            "users.html",
+            context! { section => "users", items, total, q => q.q, status => q.status, may_create => actor.rights.has(Right::ManageUsers) },
+        )
+        .await)
+    }
+    .await;
+    or_error(&actor, result)
+}
+
+#[derive(Deserialize, Default)]
+pub struct UserForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    middle_name: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    position: String,
+}
+
+impl UserForm {
+    /// Read by hand: the same form repeats `right`, which a struct cannot hold.
+    fn from_body(body: &[u8]) -> UserForm {
+        let mut f = UserForm::default();
+        for (k, v) in url::form_urlencoded::parse(body) {
+            let slot = match k.as_ref() {
+                "csrf" => &mut f.csrf,
+                "login" => &mut f.login,
+                "email" => &mut f.email,
+                "last_name" => &mut f.last_name,
+                "first_name" => &mut f.first_name,
+                "middle_name" => &mut f.middle_name,
+                "birth_date" => &mut f.birth_date,
+                "position" => &mut f.position,
+                _ => continue,
+            };
+            *slot = v.into_owned();
+        }
+        f
+    }
+}
+
+fn optional(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// The form's rights: every `right` field names one that is on.
+fn rights_of(body: &[u8]) -> (Option<String>, Rights, bool) {
+    let mut csrf = None;
+    let mut rights = Rights::NONE;
+    let mut any = false;
+    for (k, v) in url::form_urlencoded::parse(body) {
+        match k.as_ref() {
+            "csrf" => csrf = Some(v.into_owned()),
+            "right" => {
+                any = true;
+                if let Some(r) = Right::parse(&v) {
+                    rights = rights.with(r);
+                }
+            }
+            _ => {}
+        }
+    }
+    (csrf, rights, any)
+}
+
+fn new_user_ctx(actor: &Actor, f: &UserForm, error: Option<String>) -> minijinja::Value {
+    let rights: Vec<_> = Right::ALL
+        .into_iter()
+        .map(|r| {
+            let (label, hint) = right_text(r);
+            let mine = actor.rights.has(r);
+            let on = Rights::self_registered_default().has(r);
+            context! { name => r.name(), label, hint, on, disabled => !mine,
+            why => (!mine).then_some("Нельзя выдать право, которого нет у вас") }
+        })
+        .collect();
+    context! {
+        section => "users", error, rights, can_grant => actor.rights.has(Right::GrantRights),
+        login => f.login, email => f.email, last_name => f.last_name, first_name => f.first_name,
+        middle_name => f.middle_name, birth_date => f.birth_date, position => f.position,
+    }
+}
+
+pub async fn new_user(State(state): State<AppState>, Page(actor): Page, token: FormToken) -> Response {
+    if !actor.rights.has(Right::ManageUsers) {
+        return error_page(StatusCode::FORBIDDEN, Some(&actor.user.full_name()));
+    }
+    let ctx = new_user_ctx(&actor, &UserForm::default(), None);
+    show(&state, &actor, &token, StatusCode::OK, "new_user.html", ctx).await
+}
+
+/// Creates a user and mails the invitation.
+pub async fn create_user(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    body: axum::body::Bytes,
+) -> Response {
+    let f = UserForm::from_body(&body);
+    let (_, rights, _) = rights_of(&body);
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let req = users::NewUserRequest {
+        profile: ProfileInput {
+            login: f.login.clone(),
+            email: f.email.clone(),
+            last_name: f.last_name.clone(),
+            first_name: f.first_name.clone(),
+            middle_name: optional(&f.middle_name),
+            birth_date: optional(&f.birth_date),
+            position: optional(&f.position),
+        },
+        rights: actor.rights.has(Right::GrantRights).then_some(rights),
+        groups: Vec::new(),
+    };
+    match users::create(&state, &actor, req).await {
+        Ok(u) => done(&format!("/users/{}", u.id)),
+        Err(e) => {
+            let ctx = new_user_ctx(&actor, &f, Some(error_text(&e)));
+            show(&state, &actor, &token, error_status(&e), "new_user.html", ctx).await
+        }
+    }
+}
+
+pub async fn user_page(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let id = user_id(&id)?;
+        let switches = users::right_switches(&state, &actor, id).await?;
+        // A holder of grant_rights alone sees the name and the switches, not the profile.
+        // (Asked first, so that opening the page writes no refusal to the audit log.)
+        let (user, group_ids) = if actor.rights.has(Right::ManageUsers) || id == actor.user.id {
+            let (u, g) = users::get(&state, &actor, id).await?;
+            (person(&u), g)
+        } else {
+            let names = docs::names(&state, &[id]).await?;
+            let name = names.get(&id).cloned().ok_or(CoreError::NotFound("user"))?;
+            (context! { id => id.to_string(), name, limited => true }, Vec::new())
+        };
+        let mut member_of = Vec::new();
+        for g in group_ids {
+            if let Some(g) = state.db.group(g).await? {
+                member_of.push(context! { id => g.id.to_string(), name => g.name });
+            }
+        }
+        let rights: Vec<_> = switches
+            .iter()
+            .map(|s| {
+                let (label, hint) = right_text(s.right);
+                context! { name => s.right.name(), label, hint, on => s.on, disabled => s.refusal.is_some(), why => s.refusal }
+            })
+            .collect();
+        let may_edit = actor.rights.has(Right::ManageUsers);
+        let ctx = context! {
+            section => "users", user, rights, member_of, may_edit,
+            may_grant => switches.iter().any(|s| s.refusal.is_none()),
+            own => id == actor.user.id,
+        };
+        Ok(show(&state, &actor, &token, StatusCode::OK, "user.html", ctx).await)
+    }
+    .await;
+    or_error(&actor, result)
+}
+
+/// The administrator's edit of a profile.
+pub async fn update_user(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+    Form(f): Form<UserForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let me = actor.user.full_name();
+    let Ok(id) = user_id(&id) else {
+        return error_page(StatusCode::NOT_FOUND, Some(&me));
+    };
+    let patch = users::ProfilePatch {
+        email: Some(f.email.clone()),
+        last_name: Some(f.last_name.clone()),
+        first_name: Some(f.first_name.clone()),
+        middle_name: Some(f.middle_name.clone()),
+        birth_date: Some(f.birth_date.clone()),
+        position: Some(f.position.clone()),
+    };
+    match users::update(&state, &actor, id, patch).await {
+        Ok(_) => done(&format!("/users/{id}")),
+        Err(e) => action_failed(&me, "Профиль не сохранён", &format!("/users/{id}"), &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn block(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+    Form(f): Form<TokenForm>,
+) -> Response {
+    set_blocked(&state, &actor, &token, &id, &f.csrf, true).await
+}
+
+pub async fn unblock(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+    Form(f): Form<TokenForm>,
+) -> Response {
+    set_blocked(&state, &actor, &token, &id, &f.csrf, false).await
+}
+
+async fn set_blocked(
+    state: &AppState,
+    actor: &Actor,
+    token: &FormToken,
+    id: &str,
+    csrf: &str,
+    blocked: bool,
+) -> Response {
+    if !token.matches(csrf) {
+        return foreign_form();
+    }
+    let me = actor.user.full_name();
+    let Ok(id) = user_id(id) else {
+        return error_page(StatusCode::NOT_FOUND, Some(&me));
+    };
+    let result = if blocked {
+        users::block(state, actor, id).await
+    } else {
+        users::unblock(state, actor, id).await
+    };
+    match result {
+        Ok(()) => done(&format!("/users/{id}")),
+        Err(e) => action_failed(&me, "Статус пользователя не изменён", &format!("/users/{id}"), &e),
+    }
+}
+
+/// The rights switches: the form carries the rights that are on.
+pub async fn set_rights(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let (csrf, mut after, _) = rights_of(&body);
+    if !token.matches(csrf.as_deref().unwrap_or("")) {
+        return foreign_form();
+    }
+    let me = actor.user.full_name();
+    let Ok(id) = user_id(&id) else {
+        return error_page(StatusCode::NOT_FOUND, Some(&me));
+    };
+    let result = async {
+        // Switches the viewer may not flip are disabled and never posted: keep them as they are.
+        for s in users::right_switches(&state, &actor, id).await? {
+            if s.refusal.is_some() {
+                after = if s.on {
+                    after.with(s.right)
+                } else {
+                    Rights::from_mask(after.mask() & !Rights::NONE.with(s.right).mask())
+                };
+            }
+        }
+        users::set_rights(&state, &actor, id, after).await
+    }
+    .await;
+    match result {
+        Ok(_) => done(&format!("/users/{id}")),
+        Err(e) => action_failed(&me, "Права не изменены", &format!("/users/{id}"), &e),
+    }
+}
+
+pub async fn groups_page(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Query(q): Query<SearchQuery>,
+) -> Response {
+    let result = async {
+        let (found, total) = groups::list(&state, &actor, Some(q.q.trim()).filter(|q| !q.is_empty()), 200, 0).await?;
+        let items: Vec<_> = found
+            .iter()
+            .map(|g| context! { id => g.group.id.to_string(), name => g.group.name, description => g.group.description, members => g.members })
+            .collect();
+        let ctx = context! { section => "groups", items, total, q => q.q, may_manage => actor.rights.has(Right::ManageUsers) };
+        Ok(show(&state, &actor, &token, StatusCode::OK, "groups.html", ctx).await)
+    }
+    .await;
+    or_error(&actor, result)
+}
+
+#[derive(Deserialize)]
+pub struct GroupForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn create_group(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Form(f): Form<GroupForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let me = actor.user.full_name();
+    match groups::create(&state, &actor, &f.name, optional(&f.description).as_deref()).await {
+        Ok(g) => done(&format!("/groups/{}", g.id)),
+        Err(e) => action_failed(&me, "Группа не создана", "/groups", &e),
+    }
+}
+
+pub async fn group_page(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+    Query(q): Query<SearchQuery>,
+) -> Response {
+    let result = async {
+        let id = group_id(&id)?;
+        let (group, members) = groups::get(&state, &actor, id).await?;
+        let is_member = members.as_ref().is_some_and(|m| m.iter().any(|u| u.id == actor.user.id));
+        let documents = if is_member {
+            docs::group_documents(&state, &actor, id, None, 100)
+                .await?
+                .into_iter()
+                .map(|d| context! { id => d.id.to_string(), title => d.title, status => d.status.as_str(), status_label => d.status.label() })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let may_manage = actor.rights.has(Right::ManageUsers);
+        let candidates: Vec<_> = if may_manage && !q.q.trim().is_empty() {
+            users::directory(&state, &actor, &q.q, 30)
+                .await?
+                .into_iter()
+                .filter(|p| !members.as_ref().is_some_and(|m| m.iter().any(|u| u.id == p.id)))
+                .map(|p| context! { id => p.id.to_string(), name => p.name, position => p.position })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let ctx = context! {
+            section => "groups", may_manage, is_member, documents, candidates, q => q.q,
+            group => context! { id => group.id.to_string(), name => group.name, description => group.description },
+            members => members.map(|m| m.iter().map(person).collect::<Vec<_>>()),
+        };
+        Ok(show(&state, &actor, &token, StatusCode::OK, "group.html", ctx).await)
+    }
+    .await;
+    or_error(&actor, result)
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    csrf: String,
+    user: String,
+    #[serde(default)]
+    remove: Option<String>,
+}
+
+pub async fn membership(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+    Form(f): Form<MemberForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let me = actor.user.full_name();
+    let (Ok(group), Ok(user)) = (group_id(&id), user_id(&f.user)) else {
+        return error_page(StatusCode::NOT_FOUND, Some(&me));
+    };
+    let result = if f.remove.is_some() {
+        groups::remove_member(&state, &actor, group, user).await
+    } else {
+        groups::add_member(&state, &actor, group, user).await
+    };
+    match result {
+        Ok(()) => done(&format!("/groups/{group}")),
+        Err(e) => action_failed(&me, "Состав группы не изменён", &format!("/groups/{group}"), &e),
+    }
+}
+
+pub async fn delete_group(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+    Form(f): Form<TokenForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let me = actor.user.full_name();
+    let Ok(group) = group_id(&id) else {
+        return error_page(StatusCode::NOT_FOUND, Some(&me));
+    };
+    match groups::delete(&state, &actor, group).await {
+        Ok(()) => done("/groups"),
+        Err(e) => action_failed(&me, "Группа не удалена", &format!("/groups/{group}"), &e),
+    }
+}
