@@ -19,7 +19,7 @@ use svitok_core::user::{User, UserStatus};
 use svitok_core::CoreError;
 
 /// Each right in words, with what it allows (the switch's tooltip).
-pub fn right_text(r: Right) -> (&'static str, &'static str) {
+pub(super) fn right_text(r: Right) -> (&'static str, &'static str) {
     match r {
         Right::ManageOwnDocuments => (
             "Свои документы",

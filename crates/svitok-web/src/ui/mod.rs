@@ -6,6 +6,7 @@ mod admin;
 mod csrf;
 mod documents;
 mod page;
+mod profile;
 mod render;
 mod session;
 mod signing;
@@ -71,6 +72,13 @@ pub fn router() -> Router<AppState> {
         .route("/groups/{id}/members", post(admin::membership))
         .route("/groups/{id}/delete", post(admin::delete_group))
         .route("/password/reset", get(session::invitation_page))
+        .route("/profile", get(profile::profile).post(profile::save))
+        .route("/profile/password", post(profile::password))
+        .route("/profile/totp", post(profile::totp_begin))
+        .route("/profile/totp/confirm", post(profile::totp_confirm))
+        .route("/profile/totp/disable", post(profile::totp_disable))
+        .route("/profile/revoke", post(profile::revoke))
+        .route("/profile/tokens", post(profile::create_token))
         .route("/static/app.css", get(render::stylesheet))
         .route("/static/app.js", get(render::script))
         .merge(uploads)

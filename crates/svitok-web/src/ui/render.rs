@@ -32,6 +32,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "user.html",
         "groups.html",
         "group.html",
+        "profile.html",
     ) {
         env.add_template(name, source).expect("the built-in templates parse");
     }

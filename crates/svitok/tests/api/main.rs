@@ -27,5 +27,6 @@ mod ui;
 mod ui_admin;
 mod ui_documents;
 mod ui_kit;
+mod ui_profile;
 mod ui_session;
 mod users;

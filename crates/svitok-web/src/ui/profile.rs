@@ -1,0 +1,357 @@
+//! The person's own page: profile, password, TOTP enrolment, sessions and API tokens.
+
+use super::csrf::FormToken;
+use super::page::{action_failed, done, error_status, error_text, foreign_form, or_error, show, Page};
+use super::render::date_text;
+use crate::extract::Actor;
+use crate::service::{accounts, sessions, totp, users};
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use base64::Engine;
+use minijinja::context;
+use serde::Deserialize;
+use svitok_core::ids::SessionId;
+use svitok_db::SessionKind;
+
+/// What the profile page says after an action (a fixed set, named in the query string).
+#[derive(Deserialize)]
+pub struct ProfileQuery {
+    done: Option<String>,
+}
+
+fn notice(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "saved" => Some("Профиль сохранён."),
+        "password" => Some("Пароль изменён. Другие сеансы завершены."),
+        "totp" => Some("Вход по коду из приложения включён."),
+        "totp_off" => Some("Вход по коду из приложения выключен: коды снова приходят на почту."),
+        "revoked" => Some("Доступ отозван."),
+        _ => None,
+    }
+}
+
+async fn profile_ctx(state: &AppState, actor: &Actor) -> Result<minijinja::Value, svitok_core::CoreError> {
+    let u = &actor.user;
+    let listed = |kind| sessions::list(state, actor, kind);
+    let session_rows = listed(SessionKind::Session).await?;
+    let token_rows = listed(SessionKind::ApiToken).await?;
+    let sessions: Vec<_> = session_rows
+        .iter()
+        .map(|s| {
+            context! {
+                id => s.id.to_string(), current => s.id == actor.session.id, agent => s.user_agent, addr => s.client_addr,
+                created => date_text(s.created_at), seen => date_text(s.last_seen_at),
+            }
+        })
+        .collect();
+    let tokens: Vec<_> = token_rows
+        .iter()
+        .map(|t| context! { id => t.id.to_string(), name => t.name, created => date_text(t.created_at), expires => date_text(t.expires_at) })
+        .collect();
+    Ok(context! {
+        section => "profile",
+        user => context! {
+            name => u.full_name(), login => u.login, email => u.email, last_name => u.last_name,
+            first_name => u.first_name, middle_name => u.middle_name, position => u.position,
+            birth_date => u.birth_date, totp => u.totp_enabled,
+            rights => svitok_core::rights::Right::ALL.into_iter().filter(|r| actor.rights.has(*r)).map(|r| super::admin::right_text(r).0).collect::<Vec<_>>(),
+        },
+        sessions, tokens,
+    })
+}
+
+pub async fn profile(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Query(q): Query<ProfileQuery>,
+) -> Response {
+    let result = async {
+        let ctx = profile_ctx(&state, &actor).await?;
+        let ctx = context! { notice => notice(q.done.as_deref()), ..ctx };
+        Ok(show(&state, &actor, &token, StatusCode::OK, "profile.html", ctx).await)
+    }
+    .await;
+    or_error(&actor, result)
+}
+
+/// The profile again, with what went wrong or what to show once.
+async fn again(
+    state: &AppState,
+    actor: &Actor,
+    token: &FormToken,
+    status: StatusCode,
+    extra: minijinja::Value,
+) -> Response {
+    let result = async {
+        let ctx = profile_ctx(state, actor).await?;
+        Ok(show(state, actor, token, status, "profile.html", context! { ..extra, ..ctx }).await)
+    }
+    .await;
+    or_error(actor, result)
+}
+
+#[derive(Deserialize)]
+pub struct OwnProfileForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    middle_name: String,
+    #[serde(default)]
+    position: String,
+    #[serde(default)]
+    birth_date: String,
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Form(f): Form<OwnProfileForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let patch = users::ProfilePatch {
+        email: None,
+        last_name: Some(f.last_name),
+        first_name: Some(f.first_name),
+        middle_name: Some(f.middle_name),
+        birth_date: Some(f.birth_date),
+        position: Some(f.position),
+    };
+    match users::update(&state, &actor, actor.user.id, patch).await {
+        Ok(_) => done("/profile?done=saved"),
+        Err(e) => {
+            again(
+                &state,
+                &actor,
+                &token,
+                error_status(&e),
+                context! { error => error_text(&e) },
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+pub async fn password(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Form(f): Form<PasswordForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    match accounts::change_password(&state, &actor, &f.current, &f.new_password).await {
+        Ok(()) => done("/profile?done=password"),
+        Err(e) => {
+            again(
+                &state,
+                &actor,
+                &token,
+                error_status(&e),
+                context! { error => error_text(&e) },
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TotpForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// Starts enrolment: the QR code and the secret, shown on this page only.
+pub async fn totp_begin(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Form(f): Form<TotpForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    match totp::begin(&state, &actor, &f.current).await {
+        Ok(e) => {
+            let qr = format!(
+                "data:image/svg+xml;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(e.qr_svg.as_bytes())
+            );
+            again(
+                &state,
+                &actor,
+                &token,
+                StatusCode::OK,
+                context! { enrol => context! { qr, secret => e.secret_base32 } },
+            )
+            .await
+        }
+        Err(e) => {
+            again(
+                &state,
+                &actor,
+                &token,
+                error_status(&e),
+                context! { error => error_text(&e) },
+            )
+            .await
+        }
+    }
+}
+
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Form(f): Form<TotpForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    match totp::confirm(&state, &actor, f.code.trim()).await {
+        Ok(()) => done("/profile?done=totp"),
+        Err(e) => {
+            again(
+                &state,
+                &actor,
+                &token,
+                error_status(&e),
+                context! { error => error_text(&e) },
+            )
+            .await
+        }
+    }
+}
+
+pub async fn totp_disable(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    client: crate::extract::Client,
+    Form(f): Form<TotpForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    match totp::disable(&state, &actor, &f.current, &client).await {
+        Ok(()) => done("/profile?done=totp_off"),
+        Err(e) => {
+            again(
+                &state,
+                &actor,
+                &token,
+                error_status(&e),
+                context! { error => error_text(&e) },
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    csrf: String,
+    id: String,
+    kind: String,
+}
+
+/// Ends one of one's sessions, or revokes an API token.
+pub async fn revoke(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Form(f): Form<RevokeForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let me = actor.user.full_name();
+    let kind = if f.kind == "token" {
+        SessionKind::ApiToken
+    } else {
+        SessionKind::Session
+    };
+    let result = match f.id.parse().map(SessionId) {
+        Ok(id) => sessions::revoke(&state, &actor, id, kind).await,
+        Err(_) => Err(svitok_core::CoreError::NotFound("session")),
+    };
+    match result {
+        Ok(()) => done("/profile?done=revoked"),
+        Err(e) => action_failed(&me, "Доступ не отозван", "/profile", &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewTokenForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    days: String,
+}
+
+/// A personal API token: its secret is on this one page and never again.
+pub async fn create_token(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Form(f): Form<NewTokenForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let req = sessions::NewToken {
+        name: f.name,
+        days: f.days.trim().parse().unwrap_or(0),
+        rights: None,
+    };
+    match sessions::create_token(&state, &actor, req).await {
+        Ok((issued, _)) => {
+            again(
+                &state,
+                &actor,
+                &token,
+                StatusCode::OK,
+                context! { new_token => issued.token },
+            )
+            .await
+        }
+        Err(e) => {
+            again(
+                &state,
+                &actor,
+                &token,
+                error_status(&e),
+                context! { error => error_text(&e) },
+            )
+            .await
+        }
+    }
+}
