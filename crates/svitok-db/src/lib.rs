@@ -11,6 +11,7 @@ mod rows;
 mod sessions;
 mod setup;
 mod signatures;
+mod stats;
 mod throttle;
 mod users;
 
@@ -22,6 +23,7 @@ pub use documents::{
 pub use groups::{Group, GroupWithCount};
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use signatures::{AuthorityRow, CertificateRow, SignatureRequestRow, SignatureRow};
+pub use stats::{week_start, Stats, Week};
 pub use throttle::Throttle;
 pub use users::{NewUser, ProfileUpdate, UserFilter, UserSecrets};
 

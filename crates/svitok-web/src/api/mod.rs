@@ -9,6 +9,7 @@ pub mod me;
 pub mod pki;
 pub mod setup;
 pub mod signatures;
+pub mod stats;
 pub mod users;
 pub mod views;
 
@@ -32,7 +33,7 @@ use utoipa_axum::routes;
     info(title = "Svitok API", version = "1", description = "Secure electronic document management (ЭДО). Errors are application/problem+json (RFC 9457)."),
     components(schemas(error::Problem)),
     modifiers(&SecuritySchemes),
-    tags((name = "auth"), (name = "me"), (name = "documents"), (name = "users"), (name = "signatures"), (name = "pki"), (name = "groups"), (name = "audit"), (name = "setup"), (name = "health"))
+    tags((name = "auth"), (name = "me"), (name = "documents"), (name = "users"), (name = "signatures"), (name = "pki"), (name = "groups"), (name = "audit"), (name = "stats"), (name = "setup"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -77,6 +78,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(groups::get_group, groups::update_group, groups::delete_group))
         .routes(routes!(groups::add_member, groups::remove_member))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(stats::get_stats))
         .routes(routes!(documents::list_documents))
         .routes(routes!(
             documents::get_document,

@@ -15,6 +15,7 @@ pub mod pki;
 pub mod sessions;
 pub mod setup;
 pub mod signatures;
+pub mod stats;
 pub mod throttle;
 pub mod totp;
 pub mod users;

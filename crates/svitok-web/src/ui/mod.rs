@@ -10,6 +10,7 @@ mod profile;
 mod render;
 mod session;
 mod signing;
+mod stats;
 
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -79,6 +80,7 @@ pub fn router() -> Router<AppState> {
         .route("/profile/totp/disable", post(profile::totp_disable))
         .route("/profile/revoke", post(profile::revoke))
         .route("/profile/tokens", post(profile::create_token))
+        .route("/stats", get(stats::page))
         .route("/static/app.css", get(render::stylesheet))
         .route("/static/app.js", get(render::script))
         .merge(uploads)

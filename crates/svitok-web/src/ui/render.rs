@@ -33,6 +33,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "groups.html",
         "group.html",
         "profile.html",
+        "stats.html",
     ) {
         env.add_template(name, source).expect("the built-in templates parse");
     }

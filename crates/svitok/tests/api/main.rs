@@ -21,6 +21,7 @@ mod s3;
 mod sessions;
 mod setup;
 mod signatures;
+mod stats;
 mod tokens;
 mod totp;
 mod ui;

@@ -73,6 +73,7 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         Rule::Needs(MANAGE, 204),
     ),
     ("GET", "/api/v1/audit", Rule::Needs(MANAGE, 200)),
+    ("GET", "/api/v1/stats", Rule::Needs(&["view_statistics"], 200)),
     ("GET", "/api/v1/documents", Rule::Signed(200)),
     ("POST", "/api/v1/documents", Rule::Needs(&["create_documents"], 201)),
     ("GET", "/api/v1/inbox", Rule::Signed(200)),
