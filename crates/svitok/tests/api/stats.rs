@@ -103,6 +103,14 @@ async fn statistics_count_what_happened(b: Backend) {
         weeks.windows(2).all(|w| w[0]["week"].as_str() < w[1]["week"].as_str()),
         "oldest first"
     );
+    for w in weeks {
+        let day = time::Date::parse(
+            w["week"].as_str().unwrap(),
+            &time::format_description::well_known::Iso8601::DATE,
+        )
+        .unwrap();
+        assert_eq!(day.weekday(), time::Weekday::Monday, "{w}");
+    }
 
     let r = app.get("/api/v1/stats?weeks=3", &admin).await;
     assert_eq!(r.ok(200)["per_week"].as_array().unwrap().len(), 3);
