@@ -3,6 +3,7 @@
 //! progress, dropped files, a countdown) improves pages that work without it.
 
 mod admin;
+mod audit;
 mod csrf;
 mod documents;
 mod page;
@@ -81,6 +82,7 @@ pub fn router() -> Router<AppState> {
         .route("/profile/revoke", post(profile::revoke))
         .route("/profile/tokens", post(profile::create_token))
         .route("/stats", get(stats::page))
+        .route("/audit", get(audit::page))
         .route("/static/app.css", get(render::stylesheet))
         .route("/static/app.js", get(render::script))
         .merge(uploads)

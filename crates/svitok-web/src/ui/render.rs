@@ -34,6 +34,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "group.html",
         "profile.html",
         "stats.html",
+        "audit.html",
     ) {
         env.add_template(name, source).expect("the built-in templates parse");
     }

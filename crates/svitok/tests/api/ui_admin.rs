@@ -188,4 +188,20 @@ async fn invite_grant_block_and_group_through_the_pages(b: Backend) {
     let (status, _, h) = post_form(&app, &web, &format!("{group}/delete"), &[("csrf", &csrf)]).await;
     assert_eq!(status, 303);
     assert_eq!(h["location"], "/groups");
+
+    // The audit log shows what happened, filtered; refusals stand out.
+    let (status, html, _) = page(&app, &web, "/audit?action=user.blocked").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("user.blocked") && html.contains("Админова Анна"),
+        "{html}"
+    );
+    assert!(!html.contains("user.unblocked"), "filtered by action");
+    let (_, html, _) = page(&app, &web, "/audit?outcome=failure").await;
+    assert!(
+        html.contains("class=\"failure\"") && !html.contains("user.blocked<"),
+        "{html}"
+    );
+    let (status, _, _) = page(&app, &gweb, "/audit").await;
+    assert_eq!(status, 403, "the log is for manage_users");
 }
