@@ -30,4 +30,5 @@ mod ui_documents;
 mod ui_kit;
 mod ui_profile;
 mod ui_session;
+mod ui_valid;
 mod users;
