@@ -26,6 +26,7 @@ mod tokens;
 mod totp;
 mod ui;
 mod ui_admin;
+mod ui_browser;
 mod ui_documents;
 mod ui_kit;
 mod ui_profile;

@@ -414,7 +414,7 @@ async fn chromium_login_inbox_and_card() {
 }
 
 /// chromedriver on a free port.
-async fn chromedriver() -> Option<crate::helpers::Peer> {
+pub async fn chromedriver() -> Option<crate::helpers::Peer> {
     let found = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
         .into_iter()
         .map(std::path::PathBuf::from)
