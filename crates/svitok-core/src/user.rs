@@ -259,6 +259,8 @@ pub struct User {
     pub created_at: i64,
     pub updated_at: i64,
     pub last_login_at: Option<i64>,
+    /// The web interface's language the person chose (`ru`, `en`); `None`: the browser's.
+    pub language: Option<String>,
 }
 
 impl User {

@@ -61,6 +61,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
             postgres: include_str!("../migrations/0009_search_rows.postgres.sql"),
         },
     ),
+    (
+        10,
+        "user_language",
+        Sql::Both(include_str!("../migrations/0010_user_language.sql")),
+    ),
 ];
 
 /// Any fixed number: the PostgreSQL advisory lock that keeps replicas starting at the same

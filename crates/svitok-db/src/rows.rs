@@ -10,7 +10,7 @@ use svitok_core::CoreError;
 /// The user columns every query that returns a [`User`] selects, in this order.
 pub const USER_COLUMNS: &str = "u.id, u.login, u.email, u.email_verified_at, u.last_name, u.first_name, \
      u.middle_name, u.birth_date, u.position, u.status, u.rights, u.totp_secret, u.created_at, \
-     u.updated_at, u.last_login_at";
+     u.updated_at, u.last_login_at, u.language";
 
 pub fn uuid(row: &AnyRow, col: &str) -> Result<uuid::Uuid, CoreError> {
     let s: String = row.try_get(col).map_err(CoreError::internal)?;
@@ -40,5 +40,6 @@ pub fn user(row: &AnyRow) -> Result<User, CoreError> {
         created_at: get_i("created_at")?,
         updated_at: get_i("updated_at")?,
         last_login_at: get_oi("last_login_at")?,
+        language: get_os("language")?,
     })
 }

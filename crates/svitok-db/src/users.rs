@@ -154,6 +154,14 @@ impl Db {
         .await
     }
 
+    /// The interface language a person chose (`None`: as the browser asks).
+    pub async fn set_language(&self, id: UserId, language: Option<&str>, now: i64) -> Result<()> {
+        self.update_user(id, "language = $2, updated_at = $3", |q| {
+            q.bind(language.map(str::to_string)).bind(now)
+        })
+        .await
+    }
+
     /// Marks the email verified and a pending account active (registration, invitation).
     pub async fn confirm_email(&self, id: UserId, now: i64) -> Result<()> {
         self.update_user(

@@ -31,7 +31,7 @@ function uploadWithProgress(form) {
     xhr.addEventListener("error", () => {
       if (button) button.disabled = false;
       if (bar) bar.hidden = true;
-      window.alert("Файл не отправлен: нет связи с сервером.");
+      window.alert(form.dataset.offline || "");
     });
     xhr.send(new FormData(form));
   });
@@ -61,7 +61,8 @@ function countdown(button) {
       button.textContent = label;
       return;
     }
-    button.textContent = label + " (через " + left + " с)";
+    // The page gives the words, in its language: "(через %s с)", "(in %s s)".
+    button.textContent = label + " " + (button.dataset.wait || "(%s)").replace("%s", String(left));
     left -= 1;
     window.setTimeout(tick, 1000);
   };

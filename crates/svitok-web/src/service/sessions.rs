@@ -17,6 +17,8 @@ pub struct Issued {
     /// The secret, shown to its owner once and never stored.
     pub token: String,
     pub expires_at: i64,
+    /// The person's chosen interface language, for the page that opened the session.
+    pub language: Option<String>,
 }
 
 pub async fn open(state: &AppState, user: &User, client: &crate::extract::Client) -> Result<Issued> {
@@ -45,6 +47,7 @@ pub async fn open(state: &AppState, user: &User, client: &crate::extract::Client
         id,
         token: secret,
         expires_at,
+        language: user.language.clone(),
     })
 }
 
@@ -183,6 +186,7 @@ pub async fn create_token(state: &AppState, actor: &Actor, req: NewToken) -> Res
             id,
             token: secret,
             expires_at,
+            language: None,
         },
         req.rights,
     ))

@@ -35,6 +35,15 @@ pub async fn list(
     Ok((Page { items, total }, groups))
 }
 
+/// The person's own choice of interface language (`ru`, `en`).
+pub async fn set_language(state: &AppState, actor: &Actor, language: &str) -> Result<()> {
+    if !matches!(language, "ru" | "en") {
+        return Err(CoreError::validation("language", "Язык: ru или en"));
+    }
+    authorize(state, actor, Operation::EditOwnProfile, None).await?;
+    state.db.set_language(actor.user.id, Some(language), state.now()).await
+}
+
 /// A person as anyone may see them when addressing a document: no login, no email.
 pub struct Person {
     pub id: UserId,

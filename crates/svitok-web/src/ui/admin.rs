@@ -18,40 +18,13 @@ use svitok_core::rights::{Right, Rights};
 use svitok_core::user::{User, UserStatus};
 use svitok_core::CoreError;
 
-/// Each right in words, with what it allows (the switch's tooltip).
-pub(super) fn right_text(r: Right) -> (&'static str, &'static str) {
-    match r {
-        Right::ManageOwnDocuments => (
-            "Свои документы",
-            "Загружать файлы и новые версии, скачивать файлы, удалять свои документы",
-        ),
-        Right::SendDocuments => ("Отправка", "Отправлять и пересылать документы пользователям и группам"),
-        Right::CreateDocuments => ("Карточки", "Создавать карточки документов без файла"),
-        Right::SignDocuments => ("Подпись", "Подписывать версии документов электронной подписью"),
-        Right::ViewStatistics => ("Статистика", "Видеть статистику по всей организации"),
-        Right::ManageUsers => (
-            "Пользователи",
-            "Создавать, изменять, блокировать пользователей; управлять группами; читать журнал",
-        ),
-        Right::GrantRights => ("Выдача прав", "Включать и выключать права других пользователей"),
-    }
-}
-
-fn status_text(s: UserStatus) -> &'static str {
-    match s {
-        UserStatus::Pending => "ожидает подтверждения",
-        UserStatus::Active => "активен",
-        UserStatus::Blocked => "заблокирован",
-    }
-}
-
 fn person(u: &User) -> minijinja::Value {
     context! {
         id => u.id.to_string(), name => u.full_name(), login => u.login, email => u.email,
-        position => u.position, status => u.status.as_str(), status_text => status_text(u.status),
+        position => u.position, status => u.status.as_str(),
         last_name => u.last_name, first_name => u.first_name, middle_name => u.middle_name,
         birth_date => u.birth_date, last_login => u.last_login_at.map(date_text),
-        rights => Right::ALL.into_iter().filter(|r| u.rights.has(*r)).map(|r| right_text(r).0).collect::<Vec<_>>(),
+        rights => Right::ALL.into_iter().filter(|r| u.rights.has(*r)).map(Right::name).collect::<Vec<_>>(),
     }
 }
 
@@ -182,11 +155,8 @@ fn new_user_ctx(actor: &Actor, f: &UserForm, error: Option<String>) -> minijinja
     let rights: Vec<_> = Right::ALL
         .into_iter()
         .map(|r| {
-            let (label, hint) = right_text(r);
-            let mine = actor.rights.has(r);
             let on = Rights::self_registered_default().has(r);
-            context! { name => r.name(), label, hint, on, disabled => !mine,
-            why => (!mine).then_some("Нельзя выдать право, которого нет у вас") }
+            context! { name => r.name(), on, disabled => !actor.rights.has(r) }
         })
         .collect();
     context! {
@@ -265,10 +235,7 @@ pub async fn user_page(
         }
         let rights: Vec<_> = switches
             .iter()
-            .map(|s| {
-                let (label, hint) = right_text(s.right);
-                context! { name => s.right.name(), label, hint, on => s.on, disabled => s.refusal.is_some(), why => s.refusal }
-            })
+            .map(|s| context! { name => s.right.name(), on => s.on, disabled => s.refusal.is_some(), why => s.refusal })
             .collect();
         let may_edit = actor.rights.has(Right::ManageUsers);
         let ctx = context! {
@@ -307,7 +274,7 @@ pub async fn update_user(
     };
     match users::update(&state, &actor, id, patch).await {
         Ok(_) => done(&format!("/users/{id}")),
-        Err(e) => action_failed(&me, "Профиль не сохранён", &format!("/users/{id}"), &e),
+        Err(e) => action_failed(&me, "failed-profile", &format!("/users/{id}"), &e),
     }
 }
 
@@ -359,7 +326,7 @@ async fn set_blocked(
     };
     match result {
         Ok(()) => done(&format!("/users/{id}")),
-        Err(e) => action_failed(&me, "Статус пользователя не изменён", &format!("/users/{id}"), &e),
+        Err(e) => action_failed(&me, "failed-user-status", &format!("/users/{id}"), &e),
     }
 }
 
@@ -395,7 +362,7 @@ pub async fn set_rights(
     .await;
     match result {
         Ok(_) => done(&format!("/users/{id}")),
-        Err(e) => action_failed(&me, "Права не изменены", &format!("/users/{id}"), &e),
+        Err(e) => action_failed(&me, "failed-rights", &format!("/users/{id}"), &e),
     }
 }
 
@@ -440,7 +407,7 @@ pub async fn create_group(
     let me = actor.user.full_name();
     match groups::create(&state, &actor, &f.name, optional(&f.description).as_deref()).await {
         Ok(g) => done(&format!("/groups/{}", g.id)),
-        Err(e) => action_failed(&me, "Группа не создана", "/groups", &e),
+        Err(e) => action_failed(&me, "failed-group-create", "/groups", &e),
     }
 }
 
@@ -516,7 +483,7 @@ pub async fn membership(
     };
     match result {
         Ok(()) => done(&format!("/groups/{group}")),
-        Err(e) => action_failed(&me, "Состав группы не изменён", &format!("/groups/{group}"), &e),
+        Err(e) => action_failed(&me, "failed-members", &format!("/groups/{group}"), &e),
     }
 }
 
@@ -536,6 +503,6 @@ pub async fn delete_group(
     };
     match groups::delete(&state, &actor, group).await {
         Ok(()) => done("/groups"),
-        Err(e) => action_failed(&me, "Группа не удалена", &format!("/groups/{group}"), &e),
+        Err(e) => action_failed(&me, "failed-group-delete", &format!("/groups/{group}"), &e),
     }
 }

@@ -2,6 +2,7 @@
 //! card, the card with its actions, new versions, responsibility, sending, deletion.
 
 use super::csrf::FormToken;
+use super::i18n;
 use super::page::{action_failed, done, error_text, foreign_form, or_error, show, Page};
 use super::render::{date_text, error_page, size_text};
 use crate::extract::Actor;
@@ -30,7 +31,6 @@ struct InboxLine {
     id: String,
     title: String,
     status: &'static str,
-    status_label: &'static str,
     from: String,
     comment: String,
     signature_requested: bool,
@@ -49,7 +49,6 @@ pub async fn inbox(State(state): State<AppState>, Page(actor): Page, token: Form
             .map(|r| InboxLine {
                 id: r.document.id.to_string(),
                 status: r.document.status.as_str(),
-                status_label: r.document.status.label(),
                 title: r.document.title,
                 from: names.get(&r.transfer.from).cloned().unwrap_or_default(),
                 comment: r.transfer.comment,
@@ -73,10 +72,9 @@ pub async fn inbox(State(state): State<AppState>, Page(actor): Page, token: Form
     or_error(&actor, result)
 }
 
-fn status_options(list: &[Status]) -> Vec<minijinja::Value> {
-    list.iter()
-        .map(|s| context! { value => s.as_str(), label => s.label() })
-        .collect()
+/// Status values; the pages name them in their language (`status-…` keys).
+fn status_values(list: &[Status]) -> Vec<&'static str> {
+    list.iter().map(|s| s.as_str()).collect()
 }
 
 #[derive(Deserialize)]
@@ -148,15 +146,15 @@ async fn list(
             .map(|d| {
                 context! {
                     id => d.id.to_string(), title => d.title, kind => d.kind, status => d.status.as_str(),
-                    status_label => d.status.label(), updated_at => rfc3339(d.updated_at),
+                    updated_at => rfc3339(d.updated_at),
                     updated_at_text => date_text(d.updated_at),
                 }
             })
             .collect();
         let (section, heading) = match scope {
-            Scope::All => ("documents", "Все документы"),
-            Scope::Mine => ("mine", "Мои документы"),
-            Scope::Trash => ("trash", "Корзина"),
+            Scope::All => ("documents", "heading-all"),
+            Scope::Mine => ("mine", "heading-mine"),
+            Scope::Trash => ("trash", "heading-trash"),
         };
         Ok(show(
             &state,
@@ -166,7 +164,7 @@ async fn list(
             "documents.html",
             context! {
                 section, heading, path => scope.path(), trash => matches!(scope, Scope::Trash), items, next,
-                q => q.q.unwrap_or_default(), status => status.unwrap_or(""), statuses => status_options(&Status::ALL),
+                q => q.q.unwrap_or_default(), status => status.unwrap_or(""), statuses => status_values(&Status::ALL),
             },
         )
         .await)
@@ -241,7 +239,7 @@ async fn upload_form(
     req: Request,
 ) -> Result<(Option<docs::Upload>, docs::CardInput), CoreError> {
     if !crate::api::documents::is_multipart(&req) {
-        return Err(CoreError::validation("file", "Выберите файл"));
+        return Err(CoreError::validation("file", i18n::text("choose-file")));
     }
     let form = Multipart::from_request(req, state)
         .await
@@ -258,13 +256,13 @@ pub async fn upload(State(state): State<AppState>, Page(actor): Page, token: For
     let result = async {
         docs::may_create(&actor, true)?;
         let (upload, card) = upload_form(&state, &token, req).await?;
-        let upload = upload.ok_or_else(|| CoreError::validation("file", "Выберите файл"))?;
+        let upload = upload.ok_or_else(|| CoreError::validation("file", i18n::text("choose-file")))?;
         docs::create(&state, &actor, card, None, Some(upload)).await
     }
     .await;
     match result {
         Ok(id) => done(&format!("/documents/{id}")),
-        Err(e) => action_failed(&me, "Документ не загружен", "/documents/new", &e),
+        Err(e) => action_failed(&me, "failed-upload", "/documents/new", &e),
     }
 }
 
@@ -284,32 +282,32 @@ pub async fn add_version(
         // Refused before the file is read, like the API.
         docs::open(&state, &actor, doc, DocOp::AddVersion).await?;
         let (upload, _) = upload_form(&state, &token, req).await?;
-        let upload = upload.ok_or_else(|| CoreError::validation("file", "Выберите файл"))?;
+        let upload = upload.ok_or_else(|| CoreError::validation("file", i18n::text("choose-file")))?;
         docs::add_version(&state, &actor, doc, upload).await
     }
     .await;
     match result {
         Ok(_) => done(&format!("/documents/{doc}")),
-        Err(e) => action_failed(&me, "Версия не добавлена", &format!("/documents/{doc}"), &e),
+        Err(e) => action_failed(&me, "failed-version", &format!("/documents/{doc}"), &e),
     }
 }
 
-/// How the history names each step.
-fn history_text(action: &str) -> &'static str {
+/// The catalog key naming a step of the history.
+fn history_key(action: &str) -> &'static str {
     match action {
-        "created" => "создан документ",
-        "version_added" => "добавлена версия",
-        "updated" => "изменена карточка",
-        "status_changed" => "изменён статус",
-        "responsible_changed" => "сменился ответственный",
-        "sent" => "документ отправлен",
-        "forwarded" => "документ переслан",
-        "downloaded" => "файл скачан",
-        "deleted" => "документ в корзине",
-        "restored" => "документ восстановлен",
-        "signed" => "версия подписана",
-        "signatures_requested" => "запрошены подписи",
-        _ => "действие",
+        "created" => "history-created",
+        "version_added" => "history-version_added",
+        "updated" => "history-updated",
+        "status_changed" => "history-status_changed",
+        "responsible_changed" => "history-responsible_changed",
+        "sent" => "history-sent",
+        "forwarded" => "history-forwarded",
+        "downloaded" => "history-downloaded",
+        "deleted" => "history-deleted",
+        "restored" => "history-restored",
+        "signed" => "history-signed",
+        "signatures_requested" => "history-signatures_requested",
+        _ => "history-other",
     }
 }
 
@@ -325,7 +323,7 @@ async fn party_text(
             .db
             .group(g)
             .await?
-            .map(|g| format!("группа «{}»", g.name))
+            .map(|g| i18n::text_args("responsible-group", [("name", g.name.into())]))
             .unwrap_or_default(),
     })
 }
@@ -378,7 +376,7 @@ pub async fn card(
         let deleted = d.deleted_at.is_some();
         let doc = context! {
             id => d.id.to_string(), title => d.title, kind => d.kind, reg_number => d.reg_number,
-            description => d.description, status => d.status.as_str(), status_label => d.status.label(),
+            description => d.description, status => d.status.as_str(),
             owner => name(d.owner), responsible, due_date => d.due_date, deleted,
             updated_at => rfc3339(d.updated_at), updated_at_text => date_text(d.updated_at),
         };
@@ -396,7 +394,7 @@ pub async fn card(
             .map(|e| {
                 context! {
                     at => rfc3339(e.created_at), at_text => date_text(e.created_at),
-                    actor => e.actor.map(name).unwrap_or_else(|| "система".into()), what => history_text(&e.action),
+                    actor => e.actor.map(name).unwrap_or_else(|| i18n::text("system")), what => history_key(&e.action),
                 }
             })
             .collect();
@@ -409,12 +407,14 @@ pub async fn card(
             .map(|c| {
                 let (check, check_status) = match &c.verdict {
                     None => (None, ""),
-                    Some(svitok_pki::Verdict::Valid) => (Some("верна".to_string()), "valid"),
-                    Some(svitok_pki::Verdict::ValidAtSigningTime { .. }) => (
-                        Some("верна на момент подписания; сертификат отозван".to_string()),
-                        "valid",
+                    Some(svitok_pki::Verdict::Valid) => (Some(i18n::text("check-valid")), "valid"),
+                    Some(svitok_pki::Verdict::ValidAtSigningTime { .. }) => {
+                        (Some(i18n::text("check-revoked")), "valid")
+                    }
+                    Some(svitok_pki::Verdict::Invalid(why)) => (
+                        Some(i18n::text_args("check-invalid", [("why", why.to_string().into())])),
+                        "invalid",
                     ),
-                    Some(svitok_pki::Verdict::Invalid(why)) => (Some(format!("недействительна: {why}")), "invalid"),
                 };
                 context! {
                     id => c.row.id, version => c.row.version, signer => name(c.row.signer),
@@ -443,7 +443,7 @@ pub async fn card(
                 can_delete => may(DocOp::Delete),
                 can_restore => deleted && rules::decide(actor.rights, o.rel, DocOp::Restore).is_ok(),
                 can_sign => latest.is_some() && may(DocOp::Sign) && !signed_latest,
-                next_statuses => status_options(o.doc.status.next()),
+                next_statuses => status_values(o.doc.status.next()),
             },
         )
         .await)
@@ -476,7 +476,7 @@ pub async fn change_status(
     };
     match docs::change_status(&state, &actor, doc, to).await {
         Ok(()) => done(&format!("/documents/{doc}")),
-        Err(e) => action_failed(&me, "Статус не изменён", &format!("/documents/{doc}"), &e),
+        Err(e) => action_failed(&me, "failed-status", &format!("/documents/{doc}"), &e),
     }
 }
 
@@ -536,13 +536,13 @@ async fn one_click(
     let (result, heading, next) = match op {
         DocOp::Take => (
             docs::change_responsible(&state, &actor, doc, Party::User(actor.user.id)).await,
-            "Документ не взят",
+            "failed-take",
             card.as_str(),
         ),
-        DocOp::Delete => (docs::delete(&state, &actor, doc).await, "Документ не удалён", "/trash"),
+        DocOp::Delete => (docs::delete(&state, &actor, doc).await, "failed-delete", "/trash"),
         _ => (
             docs::restore(&state, &actor, doc).await,
-            "Документ не восстановлен",
+            "failed-restore",
             card.as_str(),
         ),
     };
@@ -565,7 +565,7 @@ async fn candidates(state: &AppState, actor: &Actor, q: &str) -> Result<Vec<mini
     let (found, _) = groups::list(state, actor, Some(q).filter(|q| !q.is_empty()), 30, 0).await?;
     let mut out: Vec<_> = found
         .into_iter()
-        .map(|g| context! { value => format!("group:{}", g.group.id), label => format!("Группа «{}»", g.group.name), hint => format!("{} участн.", g.members) })
+        .map(|g| context! { value => format!("group:{}", g.group.id), label => g.group.name, group => true, members => g.members })
         .collect();
     out.extend(people.into_iter().map(|p| {
         context! { value => format!("user:{}", p.id), label => p.name, hint => p.position.unwrap_or_default() }
@@ -657,9 +657,9 @@ async fn picker(
     error: Option<String>,
 ) -> Response {
     let (heading, action, button) = match pick {
-        Pick::Send => ("Отправить документ", "send", "Отправить"),
-        Pick::Responsible => ("Сменить ответственного", "responsible", "Назначить"),
-        Pick::Signers => ("Запросить подписи", "signers", "Запросить"),
+        Pick::Send => ("pick-send-heading", "send", "pick-send-button"),
+        Pick::Responsible => ("pick-responsible-heading", "responsible", "pick-responsible-button"),
+        Pick::Signers => ("pick-signers-heading", "signers", "pick-signers-button"),
     };
     show(
         state,
@@ -757,7 +757,7 @@ async fn pick_submit(
     let comment = Some(f.comment.trim().to_string()).filter(|c| !c.is_empty());
     let result = async {
         if to.is_empty() {
-            return Err(CoreError::validation("to", "Выберите хотя бы одного адресата"));
+            return Err(CoreError::validation("to", i18n::text("pick-nobody")));
         }
         match pick {
             Pick::Send => {
@@ -767,10 +767,7 @@ async fn pick_submit(
             }
             Pick::Responsible => {
                 let [one] = to[..] else {
-                    return Err(CoreError::validation(
-                        "to",
-                        "Ответственный — ровно один пользователь или группа",
-                    ));
+                    return Err(CoreError::validation("to", i18n::text("pick-one-responsible")));
                 };
                 docs::change_responsible(&state, &actor, doc, one).await?;
             }
@@ -800,9 +797,9 @@ async fn pick_submit(
                     )
                     .await
                 }
-                Err(e) => action_failed(&me, "Действие не выполнено", "/inbox", &e),
+                Err(e) => action_failed(&me, "failed-action", "/inbox", &e),
             }
         }
-        Err(e) => action_failed(&me, "Действие не выполнено", &format!("/documents/{doc}"), &e),
+        Err(e) => action_failed(&me, "failed-action", &format!("/documents/{doc}"), &e),
     }
 }

@@ -6,6 +6,7 @@ mod admin;
 mod audit;
 mod csrf;
 mod documents;
+mod i18n;
 mod page;
 mod profile;
 mod render;
@@ -83,9 +84,11 @@ pub fn router() -> Router<AppState> {
         .route("/profile/tokens", post(profile::create_token))
         .route("/stats", get(stats::page))
         .route("/audit", get(audit::page))
+        .route("/language", post(session::set_language))
         .route("/static/app.css", get(render::stylesheet))
         .route("/static/app.js", get(render::script))
         .merge(uploads)
+        .layer(axum::middleware::from_fn(i18n::middleware))
 }
 
 async fn home() -> axum::response::Redirect {

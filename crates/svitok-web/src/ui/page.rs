@@ -37,7 +37,7 @@ pub fn error_status(e: &CoreError) -> StatusCode {
 pub fn error_text(e: &CoreError) -> String {
     if error_status(e).is_server_error() && !matches!(e, CoreError::Unavailable(_)) {
         tracing::error!(error = %e, "a page action failed");
-        "Внутренняя ошибка. Повторите попытку или обратитесь к администратору.".into()
+        super::i18n::text("error-internal")
     } else {
         e.to_string()
     }
@@ -87,8 +87,9 @@ pub fn or_error(actor: &Actor, r: Result<Response, CoreError>) -> Response {
 }
 
 /// An action that did not happen: the 404 page for strangers, otherwise what went wrong
-/// and a way back.
+/// (under the heading of catalog key `heading`) and a way back.
 pub fn action_failed(me: &str, heading: &str, back: &str, e: &CoreError) -> Response {
+    let heading = super::i18n::text(heading);
     if matches!(e, CoreError::NotFound(_)) {
         return error_page(StatusCode::NOT_FOUND, Some(me));
     }

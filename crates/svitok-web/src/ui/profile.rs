@@ -22,15 +22,17 @@ pub struct ProfileQuery {
     done: Option<String>,
 }
 
-fn notice(done: Option<&str>) -> Option<&'static str> {
-    match done? {
-        "saved" => Some("Профиль сохранён."),
-        "password" => Some("Пароль изменён. Другие сеансы завершены."),
-        "totp" => Some("Вход по коду из приложения включён."),
-        "totp_off" => Some("Вход по коду из приложения выключен: коды снова приходят на почту."),
-        "revoked" => Some("Доступ отозван."),
-        _ => None,
-    }
+fn notice(done: Option<&str>) -> Option<String> {
+    let key = match done? {
+        "saved" => "notice-saved",
+        "password" => "notice-password",
+        "totp" => "notice-totp",
+        "totp_off" => "notice-totp-off",
+        "revoked" => "notice-revoked",
+        "language" => "notice-language",
+        _ => return None,
+    };
+    Some(super::i18n::text(key))
 }
 
 async fn profile_ctx(state: &AppState, actor: &Actor) -> Result<minijinja::Value, svitok_core::CoreError> {
@@ -57,7 +59,7 @@ async fn profile_ctx(state: &AppState, actor: &Actor) -> Result<minijinja::Value
             name => u.full_name(), login => u.login, email => u.email, last_name => u.last_name,
             first_name => u.first_name, middle_name => u.middle_name, position => u.position,
             birth_date => u.birth_date, totp => u.totp_enabled,
-            rights => svitok_core::rights::Right::ALL.into_iter().filter(|r| actor.rights.has(*r)).map(|r| super::admin::right_text(r).0).collect::<Vec<_>>(),
+            rights => svitok_core::rights::Right::ALL.into_iter().filter(|r| actor.rights.has(*r)).map(|r| super::i18n::text(&format!("right-{}", r.name()))).collect::<Vec<_>>(),
         },
         sessions, tokens,
     })
@@ -303,7 +305,7 @@ pub async fn revoke(
     };
     match result {
         Ok(()) => done("/profile?done=revoked"),
-        Err(e) => action_failed(&me, "Доступ не отозван", "/profile", &e),
+        Err(e) => action_failed(&me, "failed-revoke", "/profile", &e),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Templates (MiniJinja, HTML auto-escaping on), the stylesheet, dates for people.
 
+use super::i18n::{self, Lang};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::Environment;
@@ -10,63 +11,80 @@ macro_rules! templates {
     ($($name:literal),* $(,)?) => { [$(($name, include_str!(concat!("../../templates/", $name)))),*] };
 }
 
+/// Every template's source, compiled into the binary.
+pub(super) const SOURCES: [(&str, &str); 22] = templates!(
+    "base.html",
+    "login.html",
+    "code.html",
+    "register.html",
+    "confirm.html",
+    "reset.html",
+    "reset_code.html",
+    "inbox.html",
+    "document.html",
+    "error.html",
+    "documents.html",
+    "new_document.html",
+    "pick.html",
+    "sign.html",
+    "users.html",
+    "new_user.html",
+    "user.html",
+    "groups.html",
+    "group.html",
+    "profile.html",
+    "stats.html",
+    "audit.html",
+);
+
+/// `t("key", name=value…)`: a message of the page's language (the `lang` variable).
+fn translate(
+    state: &minijinja::State,
+    key: &str,
+    kwargs: minijinja::value::Kwargs,
+) -> Result<String, minijinja::Error> {
+    let lang = state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Lang::parse))
+        .unwrap_or_else(i18n::current);
+    let mut args = fluent_bundle::FluentArgs::new();
+    for name in kwargs.args() {
+        let v: minijinja::Value = kwargs.get(name)?;
+        if let Some(n) = v.as_i64() {
+            args.set(name, n);
+        } else {
+            args.set(name, v.to_string());
+        }
+    }
+    Ok(i18n::text_with(lang, key, Some(&args)))
+}
+
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
-    for (name, source) in templates!(
-        "base.html",
-        "login.html",
-        "code.html",
-        "register.html",
-        "confirm.html",
-        "reset.html",
-        "reset_code.html",
-        "inbox.html",
-        "document.html",
-        "error.html",
-        "documents.html",
-        "new_document.html",
-        "pick.html",
-        "sign.html",
-        "users.html",
-        "new_user.html",
-        "user.html",
-        "groups.html",
-        "group.html",
-        "profile.html",
-        "stats.html",
-        "audit.html",
-    ) {
+    for (name, source) in SOURCES {
         env.add_template(name, source).expect("the built-in templates parse");
     }
-    env.add_filter("plural", |n: i64, one: String, few: String, many: String| {
-        format!("{n} {}", plural(n, [&one, &few, &many]))
-    });
+    env.add_function("t", translate);
     env
 });
 
-/// The Russian plural form for `n`: one (1, 21…), few (2–4, 22–24…), many (5–20, 25…).
-pub fn plural(n: i64, [one, few, many]: [&str; 3]) -> &str {
-    let n = n.unsigned_abs();
-    match (n % 10, n % 100) {
-        (1, r) if r != 11 => one,
-        (2..=4, r) if !(12..=14).contains(&r) => few,
-        _ => many,
-    }
-}
-
-/// A file size as people read it: `812 Б`, `14,2 КБ`, `3,1 МБ`.
+/// A file size as people read it: `812 Б`, `14,2 КБ` in Russian; `14.2 KB` in English.
 pub fn size_text(bytes: i64) -> String {
-    const UNITS: [&str; 4] = ["КБ", "МБ", "ГБ", "ТБ"];
+    let (units, byte, comma) = match i18n::current() {
+        Lang::Ru => (["КБ", "МБ", "ГБ", "ТБ"], "Б", true),
+        Lang::En => (["KB", "MB", "GB", "TB"], "B", false),
+    };
     if bytes < 1024 {
-        return format!("{bytes} Б");
+        return format!("{bytes} {byte}");
     }
     let mut v = bytes as f64 / 1024.0;
     let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
+    while v >= 1024.0 && unit + 1 < units.len() {
         v /= 1024.0;
         unit += 1;
     }
-    format!("{v:.1} {}", UNITS[unit]).replace('.', ",")
+    let n = format!("{v:.1}");
+    format!("{} {}", if comma { n.replace('.', ",") } else { n }, units[unit])
 }
 
 /// Renders a page with the form token (and sets its cookie when the browser has none).
@@ -88,6 +106,8 @@ pub fn render_form(
 
 /// Renders a page; a template error is a bug, answered as a plain 500 page.
 pub fn render(status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
+    let lang = i18n::current();
+    let ctx = minijinja::context! { lang => lang.code(), other_lang => i18n::text("other-language-code"), ..ctx };
     match TEMPLATES.get_template(name).and_then(|t| t.render(ctx)) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -104,18 +124,16 @@ pub fn render(status: StatusCode, name: &str, ctx: minijinja::Value) -> Response
 /// An error page in the interface's language.
 pub fn error_page(status: StatusCode, me: Option<&str>) -> Response {
     let (heading, message) = match status {
-        StatusCode::NOT_FOUND => (
-            "Не найдено",
-            "Такой страницы или документа нет, или у вас нет к нему доступа.",
-        ),
-        StatusCode::FORBIDDEN => ("Доступ запрещён", "У вас нет права на это действие."),
-        StatusCode::TOO_MANY_REQUESTS => ("Слишком много попыток", "Подождите немного и повторите."),
-        _ => (
-            "Ошибка",
-            "Что-то пошло не так. Повторите попытку или обратитесь к администратору.",
-        ),
+        StatusCode::NOT_FOUND => ("error-404-heading", "error-404-text"),
+        StatusCode::FORBIDDEN => ("error-403-heading", "error-403-text"),
+        StatusCode::TOO_MANY_REQUESTS => ("error-429-heading", "error-429-text"),
+        _ => ("error-heading", "error-text"),
     };
-    render(status, "error.html", minijinja::context! { heading, message, me })
+    render(
+        status,
+        "error.html",
+        minijinja::context! { heading => i18n::text(heading), message => i18n::text(message), me },
+    )
 }
 
 const CSS: &str = include_str!("../../static/app.css");
@@ -151,14 +169,22 @@ pub async fn script() -> Response {
         .into_response()
 }
 
-/// A time as Russian readers write it: `26.11.2026 16:06` (UTC).
+/// A time as readers of the interface's language write it: `26.11.2026 16:06 UTC` in
+/// Russian, `2026-11-26 16:06 UTC` in English.
 pub fn date_text(ms: i64) -> String {
+    use fluent_bundle::FluentValue;
     let t = svitok_core::clock::from_ms(ms);
-    t.format(time::macros::format_description!(
-        "[day].[month].[year] [hour]:[minute]"
-    ))
-    .map(|s| format!("{s} UTC"))
-    .unwrap_or_default()
+    let two = |n: u8| FluentValue::from(format!("{n:02}"));
+    i18n::text_args(
+        "date-time",
+        [
+            ("day", two(t.day())),
+            ("month", two(u8::from(t.month()))),
+            ("year", FluentValue::from(t.year().to_string())),
+            ("hour", two(t.hour())),
+            ("minute", two(t.minute())),
+        ],
+    )
 }
 
 #[cfg(test)]
@@ -166,31 +192,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn russian_plural_forms() {
-        let forms = ["документ", "документа", "документов"];
-        for (n, want) in [
-            (0, "документов"),
-            (1, "документ"),
-            (2, "документа"),
-            (4, "документа"),
-            (5, "документов"),
-            (11, "документов"),
-            (12, "документов"),
-            (14, "документов"),
-            (21, "документ"),
-            (22, "документа"),
-            (111, "документов"),
-            (101, "документ"),
-        ] {
-            assert_eq!(plural(n, forms), want, "{n}");
-        }
-    }
-
-    #[test]
     fn sizes_for_people() {
         assert_eq!(size_text(0), "0 Б");
         assert_eq!(size_text(1023), "1023 Б");
         assert_eq!(size_text(1536), "1,5 КБ");
         assert_eq!(size_text(10 * 1024 * 1024), "10,0 МБ");
+        assert_eq!(i18n::with(Lang::En, || size_text(1536)), "1.5 KB");
+    }
+
+    #[test]
+    fn dates_in_each_language() {
+        let ms = 1_795_694_760_000; // 2026-11-26 12:06 UTC
+        assert_eq!(date_text(ms), "26.11.2026 12:06 UTC");
+        assert_eq!(i18n::with(Lang::En, || date_text(ms)), "2026-11-26 12:06 UTC");
     }
 }

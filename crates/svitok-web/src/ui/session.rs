@@ -1,6 +1,7 @@
 //! Signing in and out, registration, password reset: the pages before a session exists.
 
 use super::csrf::FormToken;
+use super::i18n::{self, Lang};
 use super::page::{error_status, error_text, foreign_form, Page};
 use super::render::render_form;
 use crate::api::auth::session_cookie;
@@ -22,12 +23,13 @@ pub struct LoginQuery {
     done: Option<String>,
 }
 
-fn notice(done: Option<&str>) -> Option<&'static str> {
-    match done? {
-        "registered" => Some("Адрес подтверждён. Теперь войдите."),
-        "reset" => Some("Пароль изменён. Войдите с новым паролем."),
-        _ => None,
-    }
+fn notice(done: Option<&str>) -> Option<String> {
+    let key = match done? {
+        "registered" => "notice-registered",
+        "reset" => "notice-reset",
+        _ => return None,
+    };
+    Some(super::i18n::text(key))
 }
 
 pub async fn login_page(State(state): State<AppState>, token: FormToken, Query(q): Query<LoginQuery>) -> Response {
@@ -124,14 +126,19 @@ pub async fn code_submit(
     match login::verify(&state, challenge, f.code.trim(), &client).await {
         Ok(issued) => {
             let cookie = session_cookie(&state, &issued.token, issued.expires_at);
-            (
+            let mut res = (
                 StatusCode::SEE_OTHER,
                 [
                     (header::LOCATION, "/inbox".to_string()),
                     (header::SET_COOKIE, cookie.to_string()),
                 ],
             )
-                .into_response()
+                .into_response();
+            // The person's saved language follows them to this browser.
+            if let Some(lang) = issued.language.as_deref().and_then(Lang::parse) {
+                append_cookie(&mut res, &language_cookie(&state, lang));
+            }
+            res
         }
         Err(e) => code_page(&state, &token, error_status(&e), &mailed, Some(error_text(&e))),
     }
@@ -360,4 +367,50 @@ pub async fn reset_confirm(
 /// Where the invitation letter points: the code and a first password, address typed in.
 pub async fn invitation_page(State(state): State<AppState>, token: FormToken) -> Response {
     reset_code_page(&state, &token, StatusCode::OK, "", None)
+}
+
+fn language_cookie(state: &AppState, lang: Lang) -> String {
+    axum_extra::extract::cookie::Cookie::build((i18n::COOKIE, lang.code()))
+        .http_only(true)
+        .secure(state.settings.https())
+        .same_site(axum_extra::extract::cookie::SameSite::Lax)
+        .path("/")
+        .max_age(time::Duration::days(400))
+        .build()
+        .to_string()
+}
+
+fn append_cookie(res: &mut Response, cookie: &str) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// The language switch (login pages, profile): a cookie for this browser, and the
+/// person's saved choice when signed in.
+pub async fn set_language(State(state): State<AppState>, token: FormToken, req: axum::extract::Request) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 4096).await else {
+        return super::render::error_page(StatusCode::PAYLOAD_TOO_LARGE, None);
+    };
+    let form: std::collections::HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    if !token.matches(form.get("csrf").map(String::as_str).unwrap_or("")) {
+        return foreign_form();
+    }
+    let Some(lang) = form.get("lang").and_then(|l| Lang::parse(l)) else {
+        return super::render::error_page(StatusCode::UNPROCESSABLE_ENTITY, None);
+    };
+    let signed_in = crate::extract::authenticate(&mut parts, &state, false).await.ok();
+    let next = match &signed_in {
+        Some(actor) => match crate::service::users::set_language(&state, actor, lang.code()).await {
+            Ok(()) => "/profile?done=language",
+            Err(e) => {
+                return super::page::action_failed(&actor.user.full_name(), "failed-language", "/profile", &e);
+            }
+        },
+        None => "/login",
+    };
+    let mut res = Redirect::to(next).into_response();
+    append_cookie(&mut res, &language_cookie(&state, lang));
+    res
 }

@@ -51,7 +51,7 @@ pub async fn sign_start(
             };
             show(&state, &actor, &token, StatusCode::OK, "sign.html", ctx).await
         }
-        Err(e) => action_failed(&me, "Документ не подписан", &format!("/documents/{doc}"), &e),
+        Err(e) => action_failed(&me, "failed-sign", &format!("/documents/{doc}"), &e),
     }
 }
 
@@ -87,6 +87,6 @@ pub async fn sign_confirm(
             };
             show(&state, &actor, &token, error_status(&e), "sign.html", ctx).await
         }
-        Err(e) => action_failed(&me, "Документ не подписан", &format!("/documents/{doc}"), &e),
+        Err(e) => action_failed(&me, "failed-sign", &format!("/documents/{doc}"), &e),
     }
 }

@@ -33,7 +33,12 @@ fn bars(items: Vec<(String, i64)>) -> minijinja::Value {
 pub async fn page(State(state): State<AppState>, Page(actor): Page, token: FormToken) -> Response {
     let result = async {
         let (s, names) = stats::collect(&state, &actor, 12).await?;
-        let by_status = bars(s.by_status.iter().map(|(st, n)| (st.label().to_string(), *n)).collect());
+        let by_status = bars(
+            s.by_status
+                .iter()
+                .map(|(st, n)| (super::i18n::text(&format!("status-{}", st.as_str())), *n))
+                .collect(),
+        );
         let by_group = bars(s.by_group.iter().map(|(_, name, n)| (name.clone(), *n)).collect());
         let senders = bars(
             s.top_senders
@@ -57,14 +62,22 @@ pub async fn page(State(state): State<AppState>, Page(actor): Page, token: FormT
             .map(|(i, w)| {
                 let date = svitok_core::clock::from_ms(w.start).date();
                 context! {
-                    x => i * 30 + 4, label => format!("{:02}.{:02}", date.day(), u8::from(date.month())),
+                    x => i * 30 + 4, label => week_label(date),
                     created => w.created, completed => w.completed,
                     created_h => height(w.created), completed_h => height(w.completed),
                     week => crate::api::stats::week_date(w.start),
                 }
             })
             .collect();
-        let hours = |ms: Option<f64>| ms.map(|m| format!("{:.1}", m / 3_600_000.0).replace('.', ","));
+        let hours = |ms: Option<f64>| {
+            ms.map(|m| {
+                let h = format!("{:.1}", m / 3_600_000.0);
+                match super::i18n::current() {
+                    super::i18n::Lang::Ru => h.replace('.', ","),
+                    super::i18n::Lang::En => h,
+                }
+            })
+        };
         let ctx = context! {
             section => "stats", total => s.total, overdue => s.overdue, by_status, by_group, senders,
             weeks, weeks_width => s.per_week.len() * 30 + 8,
@@ -74,4 +87,13 @@ pub async fn page(State(state): State<AppState>, Page(actor): Page, token: FormT
     }
     .await;
     or_error(&actor, result)
+}
+
+/// A week's Monday, short: `23.11` in Russian, `11-23` in English.
+fn week_label(date: time::Date) -> String {
+    let (d, m) = (date.day(), u8::from(date.month()));
+    match super::i18n::current() {
+        super::i18n::Lang::Ru => format!("{d:02}.{m:02}"),
+        super::i18n::Lang::En => format!("{m:02}-{d:02}"),
+    }
 }

@@ -332,7 +332,8 @@ async fn chromium_login_inbox_and_card() {
     caps.insert(
         "goog:chromeOptions".into(),
         json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                        "--disable-component-update", "--no-first-run", "--window-size=1200,900"]}),
+                        "--disable-component-update", "--no-first-run", "--window-size=1200,900", "--lang=ru-RU"],
+               "prefs": {"intl.accept_languages": "ru-RU,ru"}}),
     );
     let c = fantoccini::ClientBuilder::native()
         .capabilities(caps)
@@ -350,7 +351,7 @@ async fn chromium_login_inbox_and_card() {
             .await?
             .send_keys(&admin.password)
             .await?;
-        c.find(Locator::Css("button[type=submit]")).await?.click().await?;
+        c.find(Locator::Css("main button[type=submit]")).await?.click().await?;
         let code_field = c.wait().for_element(Locator::Id("code")).await?;
         let code = app.mail.next_code(&admin.email).await;
         code_field.send_keys(&code).await?;

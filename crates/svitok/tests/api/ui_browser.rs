@@ -51,8 +51,10 @@ impl Browser {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
+            // A Russian-speaking office: the browser asks for Russian pages.
             json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                            "--disable-component-update", "--no-first-run", "--window-size=1200,900"]}),
+                            "--disable-component-update", "--no-first-run", "--window-size=1200,900", "--lang=ru-RU"],
+                   "prefs": {"intl.accept_languages": "ru-RU,ru"}}),
         );
         caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
         let c = fantoccini::ClientBuilder::native()
@@ -366,6 +368,20 @@ async fn chromium_register_upload_send_take_sign_and_administer() {
         // The refused page itself is the only thing the console may mention.
         let errors = console_errors(&member.c).await?;
         assert!(errors.iter().all(|e| e.contains("403")), "{errors:?}");
+
+        // English on request: the choice is saved with the person.
+        member.c.goto(&app.url("/profile")).await?;
+        member.submit("button[name=lang][value=en]").await?;
+        member
+            .wait_text("main", "The interface language has been changed.")
+            .await?;
+        let nav = member.c.find(Locator::Css("header nav")).await?.text().await?;
+        assert!(nav.contains("Inbox") && nav.contains("Statistics"), "{nav}");
+        member.c.find(Locator::LinkText("Statistics")).await?.click().await?;
+        member.wait_text("main h1", "Statistics").await?;
+        member.wait_text("main", "By status").await?;
+        member.clean("the statistics page in English").await?;
+        member.shot("stats_en.png").await?;
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;

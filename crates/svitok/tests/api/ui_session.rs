@@ -128,3 +128,58 @@ async fn register_confirm_sign_in_and_reset_through_the_pages(b: Backend) {
         .await;
     r.ok(200);
 }
+
+both_backends!(english_on_request_and_remembered_for_the_person);
+
+async fn english_on_request_and_remembered_for_the_person(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("smith").await;
+    let http = browser();
+    let ask = |lang: &'static str| {
+        let http = http.clone();
+        let url = app.url("/login");
+        async move {
+            let r = http.get(url).header("accept-language", lang).send().await.unwrap();
+            r.text().await.unwrap()
+        }
+    };
+    let html = ask("en-GB,en;q=0.9").await;
+    assert!(
+        html.contains("<html lang=\"en\">") && html.contains("Login or email"),
+        "{html}"
+    );
+    let html = ask("ru-RU,ru;q=0.9,en;q=0.8").await;
+    assert!(html.contains("<html lang=\"ru\">") && html.contains("Логин или почта"));
+    let html = ask("de-DE").await;
+    assert!(html.contains("<html lang=\"ru\">"), "Russian unless asked otherwise");
+
+    // The switch on the login page: a cookie for this browser.
+    let csrf = hidden(&html, "csrf");
+    let (status, _, h) = post_form(&app, &http, "/language", &[("csrf", &csrf), ("lang", "en")]).await;
+    assert_eq!(status, 303);
+    assert!(h["set-cookie"].to_str().unwrap().starts_with("svitok_lang=en"));
+    let (_, html, _) = page(&app, &http, "/login").await;
+    assert!(html.contains("Sign in") && html.contains("value=\"ru\""), "{html}");
+    let (status, _, _) = post_form(&app, &http, "/language", &[("csrf", &csrf), ("lang", "de")]).await;
+    assert_eq!(status, 422);
+    let (status, _, _) = post_form(&app, &http, "/language", &[("lang", "en")]).await;
+    assert_eq!(status, 403, "the switch needs the form token too");
+
+    // Signed in, the choice is saved with the person and follows them to a new browser.
+    let (web, web_csrf) = sign_in(&app, &a).await;
+    let (status, _, h) = post_form(&app, &web, "/language", &[("csrf", &web_csrf), ("lang", "en")]).await;
+    assert_eq!(status, 303);
+    assert_eq!(h["location"], "/profile?done=language");
+    let (_, html, _) = page(&app, &web, "/profile?done=language").await;
+    assert!(html.contains("The interface language has been changed.") && html.contains("Personal data"));
+    let (status, html, _) = page(&app, &web, "/documents/0190b5a0-0000-7000-8000-000000000001").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Not found"), "error pages in the person's language");
+    app.advance(time::Duration::seconds(61)); // one login code a minute per account
+    let (fresh, _) = sign_in(&app, &a).await;
+    let (_, html, _) = page(&app, &fresh, "/inbox").await;
+    assert!(
+        html.contains("<html lang=\"en\">") && html.contains("Your inbox is empty."),
+        "{html}"
+    );
+}
