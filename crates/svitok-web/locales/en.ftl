@@ -169,6 +169,10 @@ history-signed = version signed
 history-signatures_requested = signatures requested
 history-other = action
 
+edit-card = Edit the card
+reg-number = Registration number
+failed-edit = The card was not changed
+
 ## Choosing people and groups
 pick-send-heading = Send the document
 pick-responsible-heading = Change the responsible party
@@ -227,6 +231,17 @@ failed-language = The language was not changed
 pick-nobody = Choose at least one recipient
 pick-one-responsible = The responsible party is exactly one user or group
 choose-file = Choose a file
+
+## What went wrong, in general (English pages put it before the system's own words)
+err-validation = Please check what you entered.
+err-unauthenticated = Wrong login, password or code.
+err-forbidden = You have no right to do this.
+err-not-found = Not found.
+err-conflict = This cannot be done now.
+err-transition = This status change is not allowed.
+err-too-large = The file is too large.
+err-rate-limited = Too many attempts. Try again in { $seconds } s.
+err-unavailable = A service the system needs is unavailable; try again later.
 
 ## Users and rights
 users-title = Users

@@ -170,6 +170,10 @@ history-signed = версия подписана
 history-signatures_requested = запрошены подписи
 history-other = действие
 
+edit-card = Изменить карточку
+reg-number = Регистрационный номер
+failed-edit = Карточка не изменена
+
 ## Choosing people and groups
 pick-send-heading = Отправить документ
 pick-responsible-heading = Сменить ответственного
@@ -229,6 +233,17 @@ failed-language = Язык не изменён
 pick-nobody = Выберите хотя бы одного адресата
 pick-one-responsible = Ответственный — ровно один пользователь или группа
 choose-file = Выберите файл
+
+## What went wrong, in general (English pages put it before the system's own words)
+err-validation = Проверьте введённые данные.
+err-unauthenticated = Неверный логин, пароль или код.
+err-forbidden = У вас нет права на это действие.
+err-not-found = Не найдено.
+err-conflict = Сейчас это сделать нельзя.
+err-transition = Такой переход статуса не разрешён.
+err-too-large = Файл слишком большой.
+err-rate-limited = Слишком много попыток. Повторите через { $seconds } с.
+err-unavailable = Нужная системе служба недоступна; повторите позже.
 
 ## Users and rights
 users-title = Пользователи

@@ -435,6 +435,7 @@ pub async fn card(
                 doc, versions, history, signatures, latest, waiting,
                 can_download => may(DocOp::Download),
                 can_change_status => may(DocOp::ChangeStatus),
+                can_edit => may(DocOp::EditCard),
                 can_add_version => may(DocOp::AddVersion),
                 can_change_responsible => may(DocOp::ChangeResponsible),
                 can_take => may(DocOp::Take) && !o.rel.responsible_user,
@@ -450,6 +451,50 @@ pub async fn card(
     }
     .await;
     or_error(&actor, result)
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    reg_number: String,
+    #[serde(default)]
+    due_date: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// The card's fields (owner or responsible party); an empty number or date clears it.
+pub async fn edit(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+    Form(f): Form<EditForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let me = actor.user.full_name();
+    let Ok(doc) = doc_id(&id) else {
+        return error_page(StatusCode::NOT_FOUND, Some(&me));
+    };
+    let card = docs::CardInput {
+        title: Some(f.title),
+        kind: Some(f.kind),
+        reg_number: Some(f.reg_number),
+        due_date: Some(f.due_date),
+        description: Some(f.description),
+    };
+    match docs::update_card(&state, &actor, doc, card).await {
+        Ok(()) => done(&format!("/documents/{doc}")),
+        Err(e) => action_failed(&me, "failed-edit", &format!("/documents/{doc}"), &e),
+    }
 }
 
 #[derive(Deserialize)]

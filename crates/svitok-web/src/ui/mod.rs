@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/documents/{id}", get(documents::card))
         .route("/documents/{id}/status", post(documents::change_status))
+        .route("/documents/{id}/edit", post(documents::edit))
         .route("/documents/{id}/take", post(documents::take))
         .route("/documents/{id}/delete", post(documents::delete))
         .route("/documents/{id}/restore", post(documents::restore))

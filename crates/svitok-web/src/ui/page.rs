@@ -34,13 +34,31 @@ pub fn error_status(e: &CoreError) -> StatusCode {
 }
 
 /// What a person is told: the error's own words for their mistakes, nothing internal.
+/// The system's words are Russian; an English page says in English what kind of
+/// failure it was and keeps those words after it.
 pub fn error_text(e: &CoreError) -> String {
+    use super::i18n::{self, Lang};
     if error_status(e).is_server_error() && !matches!(e, CoreError::Unavailable(_)) {
         tracing::error!(error = %e, "a page action failed");
-        super::i18n::text("error-internal")
-    } else {
-        e.to_string()
+        return i18n::text("error-internal");
     }
+    if i18n::current() == Lang::Ru {
+        return e.to_string();
+    }
+    let summary = match e {
+        CoreError::Validation { .. } => i18n::text("err-validation"),
+        CoreError::Unauthenticated(_) => i18n::text("err-unauthenticated"),
+        CoreError::Forbidden(_) => i18n::text("err-forbidden"),
+        CoreError::NotFound(_) => i18n::text("err-not-found"),
+        CoreError::Conflict { .. } => i18n::text("err-conflict"),
+        CoreError::InvalidTransition { .. } => i18n::text("err-transition"),
+        CoreError::TooLarge(_) => i18n::text("err-too-large"),
+        CoreError::RateLimited { retry_after, .. } => {
+            i18n::text_args("err-rate-limited", [("seconds", (*retry_after as i64).into())])
+        }
+        CoreError::Unavailable(_) | CoreError::Internal(_) => i18n::text("err-unavailable"),
+    };
+    format!("{summary} ({e})")
 }
 
 /// A form that did not carry the browser's own token: refused.

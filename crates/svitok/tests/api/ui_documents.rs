@@ -185,6 +185,37 @@ async fn upload_send_take_request_and_trash_through_the_pages(b: Backend) {
     let (_, html, _) = page(&app, &clerk_web, "/inbox").await;
     assert!(html.contains("на подпись"));
 
+    // The card's fields, edited on the card (by its owner; not by the clerk).
+    let (status, _, _) = post_form(
+        &app,
+        &web,
+        &format!("{card}/edit"),
+        &[
+            ("csrf", &csrf),
+            ("title", "Приказ об отпуске (ред.)"),
+            ("kind", "Приказ"),
+            ("reg_number", "17-к"),
+            ("due_date", "2026-12-31"),
+            ("description", "Подписать до конца года"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, html, _) = page(&app, &web, &card).await;
+    assert!(html.contains("Приказ об отпуске (ред.)") && html.contains("№ 17-к") && html.contains("2026-12-31"));
+    let (status, html, _) = post_form(&app, &web, &format!("{card}/edit"), &[("csrf", &csrf), ("title", "")]).await;
+    assert_eq!(status, 422, "{html}");
+    let (status, _, _) = post_form(
+        &app,
+        &clerk_web,
+        &format!("{card}/edit"),
+        &[("csrf", &clerk_csrf), ("title", "x")],
+    )
+    .await;
+    assert_eq!(status, 403, "the clerk is no longer responsible");
+    let (_, html, _) = page(&app, &clerk_web, &card).await;
+    assert!(!html.contains("/edit\""), "no edit form for a reader");
+
     // A card to the trash and back.
     let (status, _, h) = post_form(
         &app,

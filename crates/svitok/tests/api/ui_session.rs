@@ -160,6 +160,18 @@ async fn english_on_request_and_remembered_for_the_person(b: Backend) {
     assert!(h["set-cookie"].to_str().unwrap().starts_with("svitok_lang=en"));
     let (_, html, _) = page(&app, &http, "/login").await;
     assert!(html.contains("Sign in") && html.contains("value=\"ru\""), "{html}");
+    let (status, html, _) = post_form(
+        &app,
+        &http,
+        "/login",
+        &[("csrf", &csrf), ("login", "smith"), ("password", "not the password")],
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert!(
+        html.contains("Wrong login, password or code."),
+        "the kind of failure in English: {html}"
+    );
     let (status, _, _) = post_form(&app, &http, "/language", &[("csrf", &csrf), ("lang", "de")]).await;
     assert_eq!(status, 422);
     let (status, _, _) = post_form(&app, &http, "/language", &[("lang", "en")]).await;
