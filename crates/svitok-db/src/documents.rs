@@ -123,6 +123,121 @@ pub struct DocumentFilter {
     pub deleted: bool,
 }
 
+/// The orders a list of documents can come in; the newest change first is the default
+/// (and the fast one: keyset pages on the readers' index).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DocumentSort {
+    #[default]
+    UpdatedDesc,
+    UpdatedAsc,
+    CreatedDesc,
+    CreatedAsc,
+    TitleAsc,
+    TitleDesc,
+    /// Soonest due first; documents without a due date last.
+    DueAsc,
+    DueDesc,
+}
+
+impl DocumentSort {
+    pub const ALL: [DocumentSort; 8] = [
+        DocumentSort::UpdatedDesc,
+        DocumentSort::UpdatedAsc,
+        DocumentSort::CreatedDesc,
+        DocumentSort::CreatedAsc,
+        DocumentSort::TitleAsc,
+        DocumentSort::TitleDesc,
+        DocumentSort::DueAsc,
+        DocumentSort::DueDesc,
+    ];
+
+    /// The API's names: a field, `-` in front for descending.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentSort::UpdatedDesc => "-updated_at",
+            DocumentSort::UpdatedAsc => "updated_at",
+            DocumentSort::CreatedDesc => "-created_at",
+            DocumentSort::CreatedAsc => "created_at",
+            DocumentSort::TitleAsc => "title",
+            DocumentSort::TitleDesc => "-title",
+            DocumentSort::DueAsc => "due_date",
+            DocumentSort::DueDesc => "-due_date",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DocumentSort> {
+        DocumentSort::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The SQL order; the id breaks ties, so pages never overlap. Missing due dates go
+    /// last either way (the two databases place NULLs differently by themselves).
+    fn order_by(self) -> &'static str {
+        match self {
+            DocumentSort::UpdatedDesc => "d.updated_at DESC, d.id DESC",
+            DocumentSort::UpdatedAsc => "d.updated_at ASC, d.id ASC",
+            DocumentSort::CreatedDesc => "d.created_at DESC, d.id DESC",
+            DocumentSort::CreatedAsc => "d.created_at ASC, d.id ASC",
+            DocumentSort::TitleAsc => "d.title ASC, d.id ASC",
+            DocumentSort::TitleDesc => "d.title DESC, d.id DESC",
+            DocumentSort::DueAsc => "(d.due_date IS NULL) ASC, d.due_date ASC, d.id ASC",
+            DocumentSort::DueDesc => "(d.due_date IS NULL) ASC, d.due_date DESC, d.id DESC",
+        }
+    }
+}
+
+/// An argument of a list query's filter.
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// A list query's conditions and their arguments, numbered from `first`.
+struct Where {
+    conds: Vec<String>,
+    args: Vec<Arg>,
+    first: usize,
+}
+
+impl Where {
+    /// Adds an argument; returns its placeholder number.
+    fn arg(&mut self, a: Arg) -> usize {
+        self.args.push(a);
+        self.first + self.args.len() - 1
+    }
+
+    /// The placeholder number after the last argument.
+    fn next(&self) -> usize {
+        self.first + self.args.len()
+    }
+
+    /// Binds the arguments, then the principals, in placeholder order.
+    fn bind<'q>(
+        &'q self,
+        mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+        principals: &'q [String],
+    ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+        for a in &self.args {
+            q = match a {
+                Arg::Text(t) => q.bind(t.as_str()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        for p in principals {
+            q = q.bind(p.as_str());
+        }
+        q
+    }
+}
+
+/// "One of `principals` may read d", the principals' placeholders numbered from `first`.
+fn readable_by(first: usize, n: usize) -> String {
+    let list: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
+    format!(
+        "d.id IN (SELECT r.document_id FROM document_readers r WHERE r.principal IN ({}))",
+        list.join(", ")
+    )
+}
+
 #[derive(Debug, Clone)]
 pub struct InboxRow {
     pub document: DocumentRow,
@@ -667,6 +782,85 @@ impl Db {
         Ok(())
     }
 
+    /// The filter's conditions on `d` (documents), with their arguments numbered from
+    /// `first`. Every list query shares them.
+    fn document_where(&self, f: &DocumentFilter, first: usize) -> Where {
+        let mut w = Where {
+            conds: Vec::new(),
+            args: Vec::new(),
+            first,
+        };
+        w.conds.push(if f.deleted {
+            "d.deleted_at IS NOT NULL".into()
+        } else {
+            "d.deleted_at IS NULL".into()
+        });
+        if let Some(s) = f.status {
+            let i = w.arg(Arg::Text(s.as_str().into()));
+            w.conds.push(format!("d.status = ${i}"));
+        }
+        match f.responsible {
+            Some(Party::User(u)) => {
+                let i = w.arg(Arg::Text(u.to_string()));
+                w.conds.push(format!("d.responsible_user_id = ${i}"));
+            }
+            Some(Party::Group(g)) => {
+                let i = w.arg(Arg::Text(g.to_string()));
+                w.conds.push(format!("d.responsible_group_id = ${i}"));
+            }
+            None => {}
+        }
+        if let Some(o) = f.owner {
+            let i = w.arg(Arg::Text(o.to_string()));
+            w.conds.push(format!("d.owner_id = ${i}"));
+        }
+        if let Some(g) = f.group {
+            let i = w.arg(Arg::Text(g.to_string()));
+            w.conds.push(format!(
+                "(d.responsible_group_id = ${i} OR EXISTS (SELECT 1 FROM transfers t WHERE t.document_id = d.id AND t.to_group_id = ${i}))"
+            ));
+        }
+        if let Some(k) = &f.kind {
+            let i = w.arg(Arg::Text(k.clone()));
+            w.conds.push(format!("d.kind = ${i}"));
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            // The database's own full-text search; one interface, two engines.
+            match self.backend {
+                crate::Backend::Sqlite => match fts5_query(q) {
+                    Some(m) => {
+                        let i = w.arg(Arg::Text(m));
+                        w.conds.push(format!(
+                            "d.id IN (SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ${i})"
+                        ));
+                    }
+                    None => w.conds.push("1 = 0".into()),
+                },
+                crate::Backend::Postgres => {
+                    let i = w.arg(Arg::Text(q.to_string()));
+                    w.conds
+                        .push(format!("d.search_vector @@ plainto_tsquery('russian', ${i})"));
+                }
+            }
+        }
+        if let Some(d) = &f.due_before {
+            let i = w.arg(Arg::Text(d.clone()));
+            w.conds.push(format!("d.due_date IS NOT NULL AND d.due_date < ${i}"));
+        }
+        for (col, op, v) in [
+            ("d.created_at", ">=", f.created_from),
+            ("d.created_at", "<", f.created_to),
+            ("d.updated_at", ">=", f.updated_from),
+            ("d.updated_at", "<", f.updated_to),
+        ] {
+            if let Some(v) = v {
+                let i = w.arg(Arg::Int(v));
+                w.conds.push(format!("{col} {op} ${i}"));
+            }
+        }
+        w
+    }
+
     /// Documents `principals` may read, newest change first, after the keyset cursor
     /// `(updated_at, id)`. Each principal's readable documents are walked in time order
     /// on the `(principal, updated_at, document_id)` index, at most one page from each,
@@ -682,98 +876,19 @@ impl Db {
         if principals.is_empty() {
             return Ok(Vec::new());
         }
-        // Placeholders: $1 limit, then the filter values, then the cursor, then one per
+        // Placeholders: $1 limit, then the filter's and the cursor's, then one per
         // principal; every arm of the union shares the same filter placeholders.
-        let mut texts: Vec<String> = Vec::new();
-        let mut ints: Vec<i64> = Vec::new();
-        let mut cond: Vec<String> = Vec::new();
-        let mut next = 2usize;
-        let text = |texts: &mut Vec<String>, v: String, next: &mut usize| {
-            texts.push(v);
-            *next += 1;
-            *next - 1
-        };
-        cond.push(if f.deleted {
-            "d.deleted_at IS NOT NULL".into()
-        } else {
-            "d.deleted_at IS NULL".into()
-        });
-        if let Some(s) = f.status {
-            let i = text(&mut texts, s.as_str().into(), &mut next);
-            cond.push(format!("d.status = ${i}"));
-        }
-        match f.responsible {
-            Some(Party::User(u)) => {
-                let i = text(&mut texts, u.to_string(), &mut next);
-                cond.push(format!("d.responsible_user_id = ${i}"));
-            }
-            Some(Party::Group(g)) => {
-                let i = text(&mut texts, g.to_string(), &mut next);
-                cond.push(format!("d.responsible_group_id = ${i}"));
-            }
-            None => {}
-        }
-        if let Some(o) = f.owner {
-            let i = text(&mut texts, o.to_string(), &mut next);
-            cond.push(format!("d.owner_id = ${i}"));
-        }
-        if let Some(g) = f.group {
-            let i = text(&mut texts, g.to_string(), &mut next);
-            cond.push(format!(
-                "(d.responsible_group_id = ${i} OR EXISTS (SELECT 1 FROM transfers t WHERE t.document_id = d.id AND t.to_group_id = ${i}))"
-            ));
-        }
-        if let Some(k) = &f.kind {
-            let i = text(&mut texts, k.clone(), &mut next);
-            cond.push(format!("d.kind = ${i}"));
-        }
-        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            // The database's own full-text search; one interface, two engines.
-            match self.backend {
-                crate::Backend::Sqlite => match fts5_query(q) {
-                    Some(m) => {
-                        let i = text(&mut texts, m, &mut next);
-                        cond.push(format!(
-                            "d.id IN (SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ${i})"
-                        ));
-                    }
-                    None => cond.push("1 = 0".into()),
-                },
-                crate::Backend::Postgres => {
-                    let i = text(&mut texts, q.to_string(), &mut next);
-                    cond.push(format!("d.search_vector @@ plainto_tsquery('russian', ${i})"));
-                }
-            }
-        }
-        if let Some(d) = &f.due_before {
-            let i = text(&mut texts, d.clone(), &mut next);
-            cond.push(format!("d.due_date IS NOT NULL AND d.due_date < ${i}"));
-        }
-        for (col, op, v) in [
-            ("d.created_at", ">=", f.created_from),
-            ("d.created_at", "<", f.created_to),
-            ("d.updated_at", ">=", f.updated_from),
-            ("d.updated_at", "<", f.updated_to),
-        ] {
-            if let Some(v) = v {
-                ints.push(v);
-                cond.push(format!("{col} {op} ${next}"));
-                next += 1;
-            }
-        }
-        let mut cursor_id = None;
+        let mut w = self.document_where(f, 2);
         if let Some((at, id)) = after {
             // Written so the index range starts at the cursor instead of being filtered.
-            cond.push(format!(
-                "r.updated_at <= ${a} AND (r.updated_at < ${a} OR r.document_id < ${b})",
-                a = next,
-                b = next + 1
+            let a = w.arg(Arg::Int(at));
+            let b = w.arg(Arg::Text(id));
+            w.conds.push(format!(
+                "r.updated_at <= ${a} AND (r.updated_at < ${a} OR r.document_id < ${b})"
             ));
-            ints.push(at);
-            cursor_id = Some(id);
-            next += 2;
         }
-        let filter = cond.join(" AND ");
+        let filter = w.conds.join(" AND ");
+        let next = w.next();
         let arms: Vec<String> = (0..principals.len())
             .map(|k| {
                 format!(
@@ -797,22 +912,7 @@ impl Db {
                 "d",
             )
         );
-        // Bind in placeholder order.
-        let mut q = sqlx::query(&sql).bind(limit);
-        for t in &texts {
-            q = q.bind(t.as_str());
-        }
-        let cursor_at = after_cursor_at(&ints, cursor_id.is_some());
-        for (n, v) in ints.iter().enumerate() {
-            if Some(n) == cursor_at {
-                q = q.bind(*v).bind(cursor_id.clone().unwrap_or_default());
-            } else {
-                q = q.bind(*v);
-            }
-        }
-        for p in principals {
-            q = q.bind(p.as_str());
-        }
+        let q = w.bind(sqlx::query(&sql).bind(limit), principals);
         let page: Option<String> = q
             .fetch_one(&self.pool)
             .await
@@ -820,6 +920,63 @@ impl Db {
             .try_get(0)
             .map_err(err)?;
         documents_from_json(page.as_deref())
+    }
+
+    /// Documents `principals` may read in another order than the newest change first:
+    /// a page at `offset` (these orders have no keyset on the readers' index).
+    pub async fn list_documents_sorted(
+        &self,
+        principals: &[String],
+        f: &DocumentFilter,
+        sort: DocumentSort,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<DocumentRow>> {
+        if principals.is_empty() {
+            return Ok(Vec::new());
+        }
+        let w = self.document_where(f, 3);
+        let readable = readable_by(w.next(), principals.len());
+        let order = sort.order_by();
+        let sql = format!(
+            "SELECT {}",
+            self.json_rows(
+                DOC_COLUMNS,
+                order,
+                &format!(
+                    "SELECT {DOC_COLUMNS} FROM documents d WHERE {readable} AND {} ORDER BY {order} LIMIT $1 OFFSET $2",
+                    w.conds.join(" AND ")
+                ),
+                "d",
+            )
+        );
+        let q = w.bind(sqlx::query(&sql).bind(limit).bind(offset), principals);
+        let page: Option<String> = q
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?
+            .try_get(0)
+            .map_err(err)?;
+        documents_from_json(page.as_deref())
+    }
+
+    /// How many documents `principals` may read that match the filter.
+    pub async fn count_documents(&self, principals: &[String], f: &DocumentFilter) -> Result<i64> {
+        if principals.is_empty() {
+            return Ok(0);
+        }
+        let w = self.document_where(f, 1);
+        let readable = readable_by(w.next(), principals.len());
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM documents d WHERE {readable} AND {}",
+            w.conds.join(" AND ")
+        );
+        let q = w.bind(sqlx::query(&sql), principals);
+        q.fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?
+            .try_get("n")
+            .map_err(err)
     }
 
     /// A scalar subquery that gives the rows of `select` (aliased `alias`) as one JSON
@@ -1014,10 +1171,6 @@ impl Db {
 }
 
 /// The cursor's time is the last integer bound, followed by its id (a text).
-fn after_cursor_at(ints: &[i64], has_cursor: bool) -> Option<usize> {
-    has_cursor.then(|| ints.len() - 1)
-}
-
 fn version(r: &AnyRow) -> Result<VersionRow> {
     Ok(VersionRow {
         number: r.try_get("number").map_err(err)?,

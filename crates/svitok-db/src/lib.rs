@@ -18,7 +18,8 @@ mod users;
 pub use audit::{AuditEvent, AuditFilter, AuditRecord};
 pub use challenges::Challenge;
 pub use documents::{
-    DocumentFilter, DocumentRow, Event, EventRow, InboxRow, NewDocument, NewVersion, TransferRow, VersionRow,
+    DocumentFilter, DocumentRow, DocumentSort, Event, EventRow, InboxRow, NewDocument, NewVersion, TransferRow,
+    VersionRow,
 };
 pub use groups::{Group, GroupWithCount};
 pub use sessions::{NewSession, SessionKind, SessionRecord};

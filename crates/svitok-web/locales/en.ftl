@@ -100,6 +100,20 @@ next-page = Next
 trash-empty = The trash is empty.
 nothing-found = Nothing found.
 
+sort = Order
+sort--updated_at = recently changed first
+sort-updated_at = least recently changed first
+sort--created_at = newest first
+sort-created_at = oldest first
+sort-title = by title, A→Z
+sort--title = by title, Z→A
+sort-due_date = by due date, soonest first
+sort--due_date = by due date, latest first
+documents-found = Found: { $count ->
+    [one] { $count } document
+   *[other] { $count } documents
+}.
+
 ## New document
 new-title = New document
 from-file = From a file

@@ -101,6 +101,21 @@ next-page = Дальше
 trash-empty = Корзина пуста.
 nothing-found = Ничего не найдено.
 
+sort = Порядок
+sort--updated_at = сначала недавно изменённые
+sort-updated_at = сначала давно изменённые
+sort--created_at = сначала новые
+sort-created_at = сначала старые
+sort-title = по названию, А→Я
+sort--title = по названию, Я→А
+sort-due_date = по сроку, ближайшие первыми
+sort--due_date = по сроку, дальние первыми
+documents-found = Найдено: { $count ->
+    [one] { $count } документ
+    [few] { $count } документа
+   *[many] { $count } документов
+}.
+
 ## New document
 new-title = Новый документ
 from-file = Из файла

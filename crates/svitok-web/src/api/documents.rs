@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use svitok_core::documents::{Party, Status};
 use svitok_core::ids::{DocumentId, GroupId, UserId};
 use svitok_core::CoreError;
-use svitok_db::{DocumentFilter, DocumentRow, VersionRow};
+use svitok_db::{DocumentFilter, DocumentRow, DocumentSort, VersionRow};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -356,7 +356,12 @@ pub struct DocumentQuery {
     pub due_before: Option<String>,
     /// The caller's trash.
     pub deleted: Option<bool>,
-    /// `next_cursor` of the previous page.
+    /// Order: `-updated_at` (default: newest change first), `updated_at`, `-created_at`,
+    /// `created_at`, `title`, `-title`, `due_date` (soonest first, none last), `-due_date`.
+    pub sort: Option<String>,
+    /// `true`: also count every matching document (`total`); costs a query more.
+    pub total: Option<bool>,
+    /// `next_cursor` of the previous page (of the same order).
     pub cursor: Option<String>,
     /// 1–200, default 50.
     pub limit: Option<i64>,
@@ -367,6 +372,49 @@ pub struct DocumentPage {
     pub items: Vec<DocumentView>,
     /// Pass as `cursor` for the next page; null on the last one.
     pub next_cursor: Option<String>,
+    /// Every matching document, when asked for with `total=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+}
+
+pub(crate) fn parse_sort(s: Option<&str>) -> Result<DocumentSort, CoreError> {
+    match s.filter(|s| !s.is_empty()) {
+        None => Ok(DocumentSort::default()),
+        Some(s) => DocumentSort::parse(s).ok_or_else(|| {
+            let names: Vec<&str> = DocumentSort::ALL.iter().map(|x| x.as_str()).collect();
+            CoreError::validation("sort", format!("sort: одно из {}", names.join(", ")))
+        }),
+    }
+}
+
+/// One page of a list in any order: keyset cursors for the newest change first, offset
+/// cursors (`+N`) for the others. Returns the rows and the next page's cursor.
+pub(crate) async fn fetch_page(
+    state: &AppState,
+    actor: &Actor,
+    filter: DocumentFilter,
+    sort: DocumentSort,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<DocumentRow>, Option<String>), CoreError> {
+    if sort == DocumentSort::default() {
+        let docs = svc::list(state, actor, filter, decode_cursor(cursor)?, limit).await?;
+        let next = next_cursor(&docs, limit);
+        return Ok((docs, next));
+    }
+    let offset = match cursor {
+        None => 0,
+        Some(c) => URL_SAFE_NO_PAD
+            .decode(c)
+            .ok()
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .and_then(|t| t.strip_prefix('+').and_then(|n| n.parse::<i64>().ok()))
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| CoreError::validation("cursor", "Некорректный курсор"))?,
+    };
+    let docs = svc::list_sorted(state, actor, filter, sort, offset, limit).await?;
+    let next = (docs.len() as i64 == limit).then(|| URL_SAFE_NO_PAD.encode(format!("+{}", offset + limit)));
+    Ok((docs, next))
 }
 
 pub(crate) fn decode_cursor(c: Option<&str>) -> Result<Option<(i64, String)>, CoreError> {
@@ -389,14 +437,6 @@ pub(crate) fn next_cursor(docs: &[DocumentRow], limit: i64) -> Option<String> {
                 .map(|d| URL_SAFE_NO_PAD.encode(format!("{}/{}", d.updated_at, d.id)))
         })
         .flatten()
-}
-
-fn page(docs: Vec<DocumentRow>, limit: i64) -> DocumentPage {
-    let next_cursor = next_cursor(&docs, limit);
-    DocumentPage {
-        items: docs.into_iter().map(|d| document_view(d, None)).collect(),
-        next_cursor,
-    }
 }
 
 fn limit(l: Option<i64>) -> Result<i64, CoreError> {
@@ -450,8 +490,17 @@ pub async fn list_documents(
         due_before,
         deleted: q.deleted.unwrap_or(false),
     };
-    let docs = svc::list(&state, &actor, filter, decode_cursor(q.cursor.as_deref())?, limit).await?;
-    Ok(Json(page(docs, limit)))
+    let sort = parse_sort(q.sort.as_deref())?;
+    let total = match q.total {
+        Some(true) => Some(svc::count(&state, &actor, filter.clone()).await?),
+        _ => None,
+    };
+    let (docs, next_cursor) = fetch_page(&state, &actor, filter, sort, q.cursor.as_deref(), limit).await?;
+    Ok(Json(DocumentPage {
+        items: docs.into_iter().map(|d| document_view(d, None)).collect(),
+        next_cursor,
+        total,
+    }))
 }
 
 /// A document's card with its versions; marks what was sent to the caller as read.
@@ -926,7 +975,12 @@ pub async fn group_documents(
 ) -> ApiResult<Json<DocumentPage>> {
     let limit = limit(q.limit)?;
     let docs = svc::group_documents(&state, &actor, GroupId(id), decode_cursor(q.cursor.as_deref())?, limit).await?;
-    Ok(Json(page(docs, limit)))
+    let next_cursor = next_cursor(&docs, limit);
+    Ok(Json(DocumentPage {
+        items: docs.into_iter().map(|d| document_view(d, None)).collect(),
+        next_cursor,
+        total: None,
+    }))
 }
 
 #[cfg(test)]

@@ -684,6 +684,33 @@ pub async fn list(
     state.db.list_documents(&principals, &filter, after, limit).await
 }
 
+/// A page of what the caller may read in another order, at `offset`.
+pub async fn list_sorted(
+    state: &AppState,
+    actor: &Actor,
+    mut filter: DocumentFilter,
+    sort: svitok_db::DocumentSort,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<DocumentRow>> {
+    if filter.deleted {
+        filter.owner = Some(actor.user.id);
+    }
+    let principals = actor.principals();
+    state
+        .db
+        .list_documents_sorted(&principals, &filter, sort, offset, limit)
+        .await
+}
+
+/// How many documents the caller may read match the filter.
+pub async fn count(state: &AppState, actor: &Actor, mut filter: DocumentFilter) -> Result<i64> {
+    if filter.deleted {
+        filter.owner = Some(actor.user.id);
+    }
+    state.db.count_documents(&actor.principals(), &filter).await
+}
+
 /// The caller's inbox: (items, total, unread).
 pub async fn inbox(state: &AppState, actor: &Actor, limit: i64, offset: i64) -> Result<(Vec<InboxRow>, i64, i64)> {
     state.db.inbox(actor.user.id, limit, offset).await

@@ -81,6 +81,7 @@ fn status_values(list: &[Status]) -> Vec<&'static str> {
 pub struct ListQuery {
     q: Option<String>,
     status: Option<String>,
+    sort: Option<String>,
     cursor: Option<String>,
 }
 
@@ -131,13 +132,16 @@ async fn list(
             deleted: matches!(scope, Scope::Trash),
             ..Default::default()
         };
-        let after = crate::api::documents::decode_cursor(q.cursor.as_deref().filter(|c| !c.is_empty()))?;
+        let sort = crate::api::documents::parse_sort(q.sort.as_deref())?;
         const LIMIT: i64 = 50;
-        let rows = docs::list(&state, &actor, filter, after, LIMIT).await?;
-        let next = crate::api::documents::next_cursor(&rows, LIMIT).map(|c| {
+        let total = docs::count(&state, &actor, filter.clone()).await?;
+        let cursor = q.cursor.as_deref().filter(|c| !c.is_empty());
+        let (rows, next) = crate::api::documents::fetch_page(&state, &actor, filter, sort, cursor, LIMIT).await?;
+        let next = next.map(|c| {
             url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("q", q.q.as_deref().unwrap_or(""))
                 .append_pair("status", status.unwrap_or(""))
+                .append_pair("sort", sort.as_str())
                 .append_pair("cursor", &c)
                 .finish()
         });
@@ -165,6 +169,8 @@ async fn list(
             context! {
                 section, heading, path => scope.path(), trash => matches!(scope, Scope::Trash), items, next,
                 q => q.q.unwrap_or_default(), status => status.unwrap_or(""), statuses => status_values(&Status::ALL),
+                total, sort => sort.as_str(),
+                sorts => svitok_db::DocumentSort::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             },
         )
         .await)

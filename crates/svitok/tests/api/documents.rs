@@ -810,3 +810,74 @@ async fn the_inbox_follows_membership_and_counts_unread(b: Backend) {
         .await;
     assert_eq!(app.get("/api/v1/inbox", &joiner).await.ok(200)["total"], 0);
 }
+
+both_backends!(lists_sort_by_any_field_with_pages_and_total);
+
+async fn lists_sort_by_any_field_with_pages_and_total(b: Backend) {
+    let app = spawn_app(b).await;
+    let (_, admin) = app.admin().await;
+    let (other, _) = app.invite(&admin, "other", &["create_documents"]).await;
+    let other = app.login(&other).await;
+    app.post_as("/api/v1/documents", &other, json!({"title": "Аааа чужой"}))
+        .await
+        .ok(201);
+    for (title, due) in [
+        ("Альфа", Some("2026-12-10")),
+        ("Бета", None),
+        ("Вега", Some("2026-12-01")),
+    ] {
+        app.advance(time::Duration::seconds(1));
+        let mut body = json!({"title": title});
+        if let Some(d) = due {
+            body["due_date"] = json!(d);
+        }
+        app.post_as("/api/v1/documents", &admin, body).await.ok(201);
+    }
+    let titles = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (sort, want) in [
+        ("title", ["Альфа", "Бета", "Вега"]),
+        ("-title", ["Вега", "Бета", "Альфа"]),
+        ("created_at", ["Альфа", "Бета", "Вега"]),
+        ("-created_at", ["Вега", "Бета", "Альфа"]),
+        ("-updated_at", ["Вега", "Бета", "Альфа"]),
+        ("updated_at", ["Альфа", "Бета", "Вега"]),
+        ("due_date", ["Вега", "Альфа", "Бета"]),
+        ("-due_date", ["Альфа", "Вега", "Бета"]),
+    ] {
+        let r = app.get(&format!("/api/v1/documents?sort={sort}"), &admin).await;
+        let body = r.ok(200);
+        assert_eq!(titles(body), want, "{sort}");
+        assert!(body.get("total").is_none(), "no count unless asked");
+    }
+    // Pages of two in title order, with the total.
+    let r = app.get("/api/v1/documents?sort=title&limit=2&total=true", &admin).await;
+    let first = r.ok(200).clone();
+    assert_eq!(titles(&first), ["Альфа", "Бета"]);
+    assert_eq!(first["total"], 3, "only what the caller may read is counted");
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let r = app
+        .get(&format!("/api/v1/documents?sort=title&limit=2&cursor={cursor}"), &admin)
+        .await;
+    let second = r.ok(200);
+    assert_eq!(titles(second), ["Вега"]);
+    assert!(second["next_cursor"].is_null());
+    let r = app
+        .get("/api/v1/documents?q=%D0%B1%D0%B5%D1%82%D0%B0&total=true", &admin)
+        .await;
+    assert_eq!(r.ok(200)["total"], 1, "the total follows the filter");
+    assert_eq!(app.get("/api/v1/documents?sort=size", &admin).await.status, 422);
+    assert_eq!(
+        app.get("/api/v1/documents?sort=title&cursor=bm9wZQ", &admin)
+            .await
+            .status,
+        422,
+        "a cursor of another order"
+    );
+}

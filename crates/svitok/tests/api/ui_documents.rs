@@ -239,4 +239,11 @@ async fn upload_send_take_request_and_trash_through_the_pages(b: Backend) {
     assert_eq!(status, 303);
     let (_, html, _) = page(&app, &web, "/documents/mine").await;
     assert!(html.contains("Черновик записки"));
+    let (_, html, _) = page(&app, &web, "/documents?sort=title").await;
+    assert!(
+        html.contains("<option value=\"title\" selected>") && html.contains("Найдено: 2 документа."),
+        "{html}"
+    );
+    let at = |t: &str| html.find(t).unwrap();
+    assert!(at("Приказ об отпуске") < at("Черновик записки"), "in title order");
 }
