@@ -70,6 +70,15 @@ reset-code-any = Enter your email, the code from the letter (invitation or passw
 new-password = New password
 save-password = Save the password
 
+## First start
+setup-title = Svitok: the first administrator
+setup-text = This link works once. The administrator gets all seven rights.
+setup-submit = Create the administrator
+setup-done = The administrator has been created
+setup-done-text = Sign in as { $login }: the sign-in code will come to { $email }.
+setup-gone = This link no longer works
+setup-gone-text = The first administrator already exists. Sign in, or ask them.
+
 ## Document statuses
 status-draft = Draft
 status-in_review = In review

@@ -71,6 +71,15 @@ reset-code-any = Введите почту, код из письма (пригл
 new-password = Новый пароль
 save-password = Сохранить пароль
 
+## First start
+setup-title = Свиток: первый администратор
+setup-text = Эта ссылка работает один раз. Администратор получит все семь прав.
+setup-submit = Создать администратора
+setup-done = Администратор создан
+setup-done-text = Войдите как { $login }: код входа придёт на { $email }.
+setup-gone = Ссылка больше не действует
+setup-gone-text = Первый администратор уже создан. Войдите или обратитесь к нему.
+
 ## Document statuses
 status-draft = Черновик
 status-in_review = На согласовании

@@ -132,7 +132,6 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     routes
         .route("/api/v1/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
-        .route("/setup/{token}", get(setup::setup_page).post(setup::setup_submit))
         .merge(crate::ui::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -11,6 +11,7 @@ mod page;
 mod profile;
 mod render;
 mod session;
+mod setup;
 mod signing;
 mod stats;
 
@@ -86,6 +87,7 @@ pub fn router() -> Router<AppState> {
         .route("/stats", get(stats::page))
         .route("/audit", get(audit::page))
         .route("/language", post(session::set_language))
+        .route("/setup/{token}", get(setup::page).post(setup::submit))
         .route("/static/app.css", get(render::stylesheet))
         .route("/static/app.js", get(render::script))
         .merge(uploads)

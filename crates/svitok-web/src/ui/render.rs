@@ -12,7 +12,7 @@ macro_rules! templates {
 }
 
 /// Every template's source, compiled into the binary.
-pub(super) const SOURCES: [(&str, &str); 22] = templates!(
+pub(super) const SOURCES: [(&str, &str); 23] = templates!(
     "base.html",
     "login.html",
     "code.html",
@@ -35,6 +35,7 @@ pub(super) const SOURCES: [(&str, &str); 22] = templates!(
     "profile.html",
     "stats.html",
     "audit.html",
+    "setup.html",
 );
 
 /// `t("key", name=value…)`: a message of the page's language (the `lang` variable).

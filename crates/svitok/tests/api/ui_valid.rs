@@ -22,6 +22,10 @@ async fn every_page_is_valid_html() {
         return;
     };
     let app = spawn_app(Backend::Sqlite).await;
+    let link = app.setup_link.clone().expect("a fresh app has a setup link");
+    let setup = format!("/setup/{}", link.rsplit('/').next().unwrap());
+    let (status, setup_page, _) = page(&app, &crate::ui_kit::browser(), &setup).await;
+    assert_eq!(status, 200);
     let (admin, token) = app.admin().await;
     let (_, clerk) = app.invite(&token, "clerk", &["send_documents"]).await;
     let g = app
@@ -43,7 +47,7 @@ async fn every_page_is_valid_html() {
     .await
     .ok(200);
     let anon = crate::ui_kit::browser();
-    let mut pages: Vec<(String, String)> = Vec::new();
+    let mut pages: Vec<(String, String)> = vec![("/setup/{token}".into(), setup_page)];
     for path in [
         "/login",
         "/register",

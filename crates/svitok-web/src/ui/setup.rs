@@ -1,0 +1,79 @@
+//! First start: the one-time link printed by the server opens a form for the first
+//! administrator. The link's secret is the form's protection (no session exists yet).
+
+use super::i18n;
+use super::page::error_text;
+use super::render::render;
+use crate::api::setup::input;
+use crate::extract::{ApiPath, Client};
+use crate::service::setup;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use minijinja::context;
+use serde::Deserialize;
+use svitok_core::CoreError;
+
+#[derive(Debug, Deserialize)]
+pub struct SetupForm {
+    login: String,
+    email: String,
+    password: String,
+    last_name: String,
+    first_name: String,
+    #[serde(default)]
+    middle_name: Option<String>,
+}
+
+fn gone() -> Response {
+    render(
+        StatusCode::NOT_FOUND,
+        "error.html",
+        context! { heading => i18n::text("setup-gone"), message => i18n::text("setup-gone-text") },
+    )
+}
+
+pub async fn page(State(state): State<AppState>) -> Response {
+    match state.db.count_users().await {
+        Ok(0) => render(StatusCode::OK, "setup.html", context! {}),
+        Ok(_) => gone(),
+        Err(e) => super::render::error_page(super::page::error_status(&e), None),
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    client: Client,
+    ApiPath(token): ApiPath<String>,
+    Form(f): Form<SetupForm>,
+) -> Response {
+    let profile = input(
+        f.login.clone(),
+        f.email.clone(),
+        f.last_name.clone(),
+        f.first_name.clone(),
+        f.middle_name.clone(),
+    );
+    match setup::create_admin(&state, &token, profile, &f.password, &client).await {
+        Ok(user) => render(
+            StatusCode::OK,
+            "error.html",
+            context! {
+                heading => i18n::text("setup-done"),
+                message => i18n::text_args("setup-done-text", [("login", user.login.into()), ("email", user.email.into())]),
+            },
+        ),
+        Err(CoreError::NotFound(_)) => gone(),
+        Err(e @ (CoreError::Validation { .. } | CoreError::Conflict { .. })) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "setup.html",
+            context! {
+                error => error_text(&e), login => f.login, email => f.email, last_name => f.last_name,
+                first_name => f.first_name, middle_name => f.middle_name,
+            },
+        ),
+        Err(e) => super::render::error_page(super::page::error_status(&e), None),
+    }
+}
