@@ -375,6 +375,13 @@ notice-totp-off = Signing in with app codes is off: codes come by email again.
 notice-revoked = Access revoked.
 notice-language = The interface language has been changed.
 
+email-code-sent = We have sent a code to { $email }. Enter it to change your address.
+new-email = New address
+change-email = Change the address
+notice-email = Your email address has been changed.
+edit-group = Edit the group
+failed-group-edit = The group was not changed
+
 ## Statistics
 stats-title = Statistics
 stats-documents = Documents

@@ -379,6 +379,13 @@ notice-totp-off = Вход по коду из приложения выключ�
 notice-revoked = Доступ отозван.
 notice-language = Язык интерфейса изменён.
 
+email-code-sent = Мы отправили код на { $email }. Введите его, чтобы сменить адрес.
+new-email = Новый адрес
+change-email = Сменить адрес
+notice-email = Адрес почты изменён.
+edit-group = Изменить группу
+failed-group-edit = Группа не изменена
+
 ## Statistics
 stats-title = Статистика
 stats-documents = Документов

@@ -487,6 +487,27 @@ pub async fn membership(
     }
 }
 
+/// Renames a group or changes its description (`manage_users`).
+pub async fn edit_group(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Path(id): Path<String>,
+    Form(f): Form<GroupForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    let me = actor.user.full_name();
+    let Ok(group) = group_id(&id) else {
+        return error_page(StatusCode::NOT_FOUND, Some(&me));
+    };
+    match groups::update(&state, &actor, group, Some(&f.name), Some(&f.description)).await {
+        Ok(_) => done(&format!("/groups/{group}")),
+        Err(e) => action_failed(&me, "failed-group-edit", &format!("/groups/{group}"), &e),
+    }
+}
+
 pub async fn delete_group(
     State(state): State<AppState>,
     Page(actor): Page,

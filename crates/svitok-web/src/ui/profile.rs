@@ -30,6 +30,7 @@ fn notice(done: Option<&str>) -> Option<String> {
         "totp_off" => "notice-totp-off",
         "revoked" => "notice-revoked",
         "language" => "notice-language",
+        "email" => "notice-email",
         _ => return None,
     };
     Some(super::i18n::text(key))
@@ -269,6 +270,76 @@ pub async fn totp_disable(
                 &token,
                 error_status(&e),
                 context! { error => error_text(&e) },
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// A new address: the password, then a code mailed to the new address.
+pub async fn email_begin(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Form(f): Form<EmailForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    match users::begin_email_change(&state, &actor, &f.email, &f.current).await {
+        Ok(()) => {
+            again(
+                &state,
+                &actor,
+                &token,
+                StatusCode::OK,
+                context! { email_sent => f.email.trim() },
+            )
+            .await
+        }
+        Err(e) => {
+            again(
+                &state,
+                &actor,
+                &token,
+                error_status(&e),
+                context! { error => error_text(&e) },
+            )
+            .await
+        }
+    }
+}
+
+pub async fn email_confirm(
+    State(state): State<AppState>,
+    Page(actor): Page,
+    token: FormToken,
+    Form(f): Form<EmailForm>,
+) -> Response {
+    if !token.matches(&f.csrf) {
+        return foreign_form();
+    }
+    match users::confirm_email_change(&state, &actor, f.code.trim()).await {
+        Ok(_) => done("/profile?done=email"),
+        Err(e) => {
+            again(
+                &state,
+                &actor,
+                &token,
+                error_status(&e),
+                context! { error => error_text(&e), email_sent => f.email },
             )
             .await
         }

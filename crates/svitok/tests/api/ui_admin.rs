@@ -159,6 +159,28 @@ async fn invite_grant_block_and_group_through_the_pages(b: Backend) {
     assert!(html.contains("Петрова Мария") && html.contains("Исключить"));
     let (_, html, _) = page(&app, &web, "/groups").await;
     assert!(html.contains("Отдел кадров") && html.contains("1 участник<"), "{html}");
+    let (status, _, _) = post_form(
+        &app,
+        &web,
+        &format!("{group}/edit"),
+        &[
+            ("csrf", &csrf),
+            ("name", "Отдел персонала"),
+            ("description", "Кадры и обучение"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, html, _) = page(&app, &web, &group).await;
+    assert!(html.contains("Группа «Отдел персонала»") && html.contains("Кадры и обучение"));
+    let (status, _, _) = post_form(
+        &app,
+        &gweb,
+        &format!("{group}/edit"),
+        &[("csrf", &gcsrf), ("name", "Захват")],
+    )
+    .await;
+    assert_eq!(status, 403, "renaming needs manage_users");
     let (status, html, _) = page(&app, &gweb, &group).await;
     assert_eq!(status, 200);
     assert!(html.contains("Состав группы видят") && !html.contains("Исключить"));

@@ -288,6 +288,31 @@ async fn chromium_register_upload_send_take_sign_and_administer() {
         owner.clean("the owner's card").await?;
         owner.shot("owner_sees_signature.png").await?;
 
+        // A phone 360 px wide: no page scrolls sideways.
+        owner.c.set_window_size(360, 740).await?;
+        let mut pages = vec![card.clone()];
+        pages.extend(["/inbox", "/documents", "/documents/new", "/profile", "/groups"].map(|p| app.url(p)));
+        for path in &pages {
+            owner.c.goto(path).await?;
+            owner.c.wait().for_element(Locator::Css("main h1")).await?;
+            let widths = owner
+                .c
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth];",
+                    vec![],
+                )
+                .await?;
+            let (page_w, window_w) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+            assert!(
+                page_w <= window_w,
+                "{path} is {page_w} px wide in a {window_w} px window"
+            );
+        }
+        owner.c.goto(&card).await?;
+        owner.c.wait().for_element(Locator::Css("dl.facts")).await?;
+        owner.shot("card_360.png").await?;
+        owner.c.set_window_size(1200, 900).await?;
+
         // The administrator creates a user with one right, then turns on another.
         app.advance(time::Duration::seconds(61)); // the set-up signed the administrator in
         chief.sign_in(&app, &admin.login, &admin.password, &admin.email).await?;

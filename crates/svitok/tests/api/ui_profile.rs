@@ -114,6 +114,45 @@ async fn profile_tokens_totp_password_and_sessions(b: Backend) {
     assert_eq!(status, 303);
     assert_eq!(app.get("/api/v1/me", &other).await.status, 401, "ended");
 
+    // A new address: the password, then the code mailed to the new address.
+    let (status, html, _) = post_form(
+        &app,
+        &web,
+        "/profile/email",
+        &[
+            ("csrf", &csrf),
+            ("email", "irina.new@example.ru"),
+            ("current", "не тот"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{html}");
+    let (status, html, _) = post_form(
+        &app,
+        &web,
+        "/profile/email",
+        &[
+            ("csrf", &csrf),
+            ("email", "irina.new@example.ru"),
+            ("current", &a.password),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Мы отправили код на irina.new@example.ru"), "{html}");
+    let code = app.mail.next_code("irina.new@example.ru").await;
+    let (status, _, h) = post_form(
+        &app,
+        &web,
+        "/profile/email/confirm",
+        &[("csrf", &csrf), ("email", "irina.new@example.ru"), ("code", &code)],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(h["location"], "/profile?done=email");
+    let (_, html, _) = page(&app, &web, "/profile?done=email").await;
+    assert!(html.contains("Адрес почты изменён.") && html.contains("irina.new@example.ru"));
+
     // Password: the current one is checked; the new one must be good.
     let (status, html, _) = post_form(
         &app,
