@@ -123,6 +123,13 @@ documents-found = Found: { $count ->
    *[other] { $count } documents
 }.
 
+more-filters = More conditions
+created-from = Created from
+created-to = Created to
+due-before = Due before
+bad-date = A date YYYY-MM-DD is expected
+bad-group = No such group
+
 ## New document
 new-title = New document
 from-file = From a file

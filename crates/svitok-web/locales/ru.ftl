@@ -125,6 +125,13 @@ documents-found = Найдено: { $count ->
    *[many] { $count } документов
 }.
 
+more-filters = Ещё условия
+created-from = Создан с
+created-to = Создан по
+due-before = Срок раньше
+bad-date = Ожидается дата ГГГГ-ММ-ДД
+bad-group = Нет такой группы
+
 ## New document
 new-title = Новый документ
 from-file = Из файла

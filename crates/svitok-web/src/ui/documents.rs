@@ -77,12 +77,84 @@ fn status_values(list: &[Status]) -> Vec<&'static str> {
     list.iter().map(|s| s.as_str()).collect()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct ListQuery {
-    q: Option<String>,
-    status: Option<String>,
-    sort: Option<String>,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    kind: String,
+    /// A responsible or recipient group.
+    #[serde(default)]
+    group: String,
+    /// Created on or after this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    from: String,
+    /// Created on or before this day.
+    #[serde(default)]
+    to: String,
+    /// Due before this day.
+    #[serde(default)]
+    due_before: String,
     cursor: Option<String>,
+}
+
+/// A form's day (`YYYY-MM-DD`), or a clear refusal naming the field.
+fn day(field: &'static str, raw: &str) -> Result<Option<time::Date>, CoreError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    time::Date::parse(raw, &time::format_description::well_known::Iso8601::DATE)
+        .map(Some)
+        .map_err(|_| CoreError::validation(field, i18n::text("bad-date")))
+}
+
+fn midnight_ms(d: time::Date) -> i64 {
+    d.midnight().assume_utc().unix_timestamp() * 1000
+}
+
+impl ListQuery {
+    /// The filter the form describes; the list's own scope is added by the caller.
+    fn filter(&self) -> Result<svitok_db::DocumentFilter, CoreError> {
+        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let group = match text(&self.group) {
+            Some(g) => Some(
+                g.parse()
+                    .map(GroupId)
+                    .map_err(|_| CoreError::validation("group", i18n::text("bad-group")))?,
+            ),
+            None => None,
+        };
+        Ok(svitok_db::DocumentFilter {
+            q: text(&self.q),
+            status: Status::parse(&self.status),
+            kind: text(&self.kind),
+            group,
+            created_from: day("from", &self.from)?.map(midnight_ms),
+            created_to: day("to", &self.to)?.map(|d| midnight_ms(d) + 24 * 3600 * 1000),
+            due_before: day("due_before", &self.due_before)?.map(|d| d.to_string()),
+            ..Default::default()
+        })
+    }
+
+    /// The query string of this form with another cursor.
+    fn with_cursor(&self, sort: &str, cursor: &str) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &self.q)
+            .append_pair("status", &self.status)
+            .append_pair("sort", sort)
+            .append_pair("kind", &self.kind)
+            .append_pair("group", &self.group)
+            .append_pair("from", &self.from)
+            .append_pair("to", &self.to)
+            .append_pair("due_before", &self.due_before)
+            .append_pair("cursor", cursor)
+            .finish()
+    }
 }
 
 /// Which list: everything readable, one's own documents, or one's trash.
@@ -124,27 +196,22 @@ async fn list(
     scope: Scope,
 ) -> Response {
     let result = async {
-        let status = q.status.as_deref().filter(|s| !s.is_empty());
         let filter = svitok_db::DocumentFilter {
-            q: q.q.clone().filter(|s| !s.trim().is_empty()),
-            status: status.and_then(Status::parse),
             owner: matches!(scope, Scope::Mine).then_some(actor.user.id),
             deleted: matches!(scope, Scope::Trash),
-            ..Default::default()
+            ..q.filter()?
         };
-        let sort = crate::api::documents::parse_sort(q.sort.as_deref())?;
+        let sort = crate::api::documents::parse_sort(Some(&q.sort))?;
         const LIMIT: i64 = 50;
         let total = docs::count(&state, &actor, filter.clone()).await?;
         let cursor = q.cursor.as_deref().filter(|c| !c.is_empty());
         let (rows, next) = crate::api::documents::fetch_page(&state, &actor, filter, sort, cursor, LIMIT).await?;
-        let next = next.map(|c| {
-            url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("q", q.q.as_deref().unwrap_or(""))
-                .append_pair("status", status.unwrap_or(""))
-                .append_pair("sort", sort.as_str())
-                .append_pair("cursor", &c)
-                .finish()
-        });
+        let next = next.map(|c| q.with_cursor(sort.as_str(), &c));
+        let (groups, _) = groups::list(&state, &actor, None, 200, 0).await?;
+        let groups: Vec<_> = groups
+            .iter()
+            .map(|g| context! { id => g.group.id.to_string(), name => g.group.name })
+            .collect();
         let items: Vec<_> = rows
             .into_iter()
             .map(|d| {
@@ -168,7 +235,9 @@ async fn list(
             "documents.html",
             context! {
                 section, heading, path => scope.path(), trash => matches!(scope, Scope::Trash), items, next,
-                q => q.q.unwrap_or_default(), status => status.unwrap_or(""), statuses => status_values(&Status::ALL),
+                q => q.q, status => q.status, statuses => status_values(&Status::ALL), groups,
+                kind => q.kind, group => q.group, from => q.from, to => q.to, due_before => q.due_before,
+                more => !(q.kind.is_empty() && q.group.is_empty() && q.from.is_empty() && q.to.is_empty() && q.due_before.is_empty()),
                 total, sort => sort.as_str(),
                 sorts => svitok_db::DocumentSort::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             },

@@ -95,12 +95,23 @@ pub async fn show(
 }
 
 /// The page a handler produced, or the error page for what stopped it.
+/// Bad input (a malformed date, say) is explained; refusals and missing things get the
+/// plain 403/404 pages, which say no more than they must.
 pub fn or_error(actor: &Actor, r: Result<Response, CoreError>) -> Response {
     r.unwrap_or_else(|e| {
-        if error_status(&e).is_server_error() {
+        let status = error_status(&e);
+        if status.is_server_error() {
             tracing::error!(error = %e, "a page failed");
         }
-        error_page(error_status(&e), Some(&actor.user.full_name()))
+        let me = actor.user.full_name();
+        match e {
+            CoreError::Validation { .. } | CoreError::Conflict { .. } | CoreError::InvalidTransition { .. } => render(
+                status,
+                "error.html",
+                context! { me, heading => super::i18n::text("error-heading"), message => error_text(&e) },
+            ),
+            _ => error_page(status, Some(&me)),
+        }
     })
 }
 

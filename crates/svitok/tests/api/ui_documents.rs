@@ -246,4 +246,25 @@ async fn upload_send_take_request_and_trash_through_the_pages(b: Backend) {
     );
     let at = |t: &str| html.find(t).unwrap();
     assert!(at("Приказ об отпуске") < at("Черновик записки"), "in title order");
+    // More conditions: kind, group, due date, creation days.
+    for (query, order, draft) in [
+        ("kind=%D0%9F%D1%80%D0%B8%D0%BA%D0%B0%D0%B7", true, false),
+        (&format!("group={gid}") as &str, true, false),
+        ("due_before=2027-01-01", true, false),
+        ("due_before=2026-12-01", false, false),
+        ("from=2000-01-01&to=2100-01-01", true, true),
+        ("to=2000-01-01", false, false),
+    ] {
+        let (status, html, _) = page(&app, &web, &format!("/documents?{query}")).await;
+        assert_eq!(status, 200, "{query}");
+        assert_eq!(html.contains("Приказ об отпуске"), order, "{query}");
+        assert_eq!(html.contains("Черновик записки"), draft, "{query}");
+        assert!(
+            html.contains("<details class=\"more\" open>"),
+            "the conditions stay visible"
+        );
+    }
+    let (status, html, _) = page(&app, &web, "/documents?from=26.11.2026").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Ожидается дата"));
 }
