@@ -270,7 +270,10 @@ err-not-found = Not found.
 err-conflict = This cannot be done now.
 err-transition = This status change is not allowed.
 err-too-large = The file is too large.
-err-rate-limited = Too many attempts. Try again in { $seconds } s.
+err-rate-limited = Too many attempts. Try again in { $wait }.
+retry-after = You can try again in { $wait }.
+wait-seconds = { $n } s
+wait-minutes = { $n } min
 err-unavailable = A service the system needs is unavailable; try again later.
 
 ## Users and rights

@@ -273,7 +273,10 @@ err-not-found = Не найдено.
 err-conflict = Сейчас это сделать нельзя.
 err-transition = Такой переход статуса не разрешён.
 err-too-large = Файл слишком большой.
-err-rate-limited = Слишком много попыток. Повторите через { $seconds } с.
+err-rate-limited = Слишком много попыток. Повторите через { $wait }.
+retry-after = Можно повторить через { $wait }.
+wait-seconds = { $n } с
+wait-minutes = { $n } мин
 err-unavailable = Нужная системе служба недоступна; повторите позже.
 
 ## Users and rights

@@ -42,8 +42,25 @@ pub fn error_text(e: &CoreError) -> String {
         tracing::error!(error = %e, "a page action failed");
         return i18n::text("error-internal");
     }
+    // How long to wait, in words people use: seconds up to two minutes, then minutes.
+    let wait = |secs: u64| {
+        let (key, n) = if secs < 120 {
+            ("wait-seconds", secs)
+        } else {
+            ("wait-minutes", secs.div_ceil(60))
+        };
+        i18n::text_args(key, [("n", (n as i64).into())])
+    };
     if i18n::current() == Lang::Ru {
-        return e.to_string();
+        return match e {
+            CoreError::RateLimited { retry_after, .. } => {
+                format!(
+                    "{e}. {}",
+                    i18n::text_args("retry-after", [("wait", wait(*retry_after).into())])
+                )
+            }
+            _ => e.to_string(),
+        };
     }
     let summary = match e {
         CoreError::Validation { .. } => i18n::text("err-validation"),
@@ -54,7 +71,7 @@ pub fn error_text(e: &CoreError) -> String {
         CoreError::InvalidTransition { .. } => i18n::text("err-transition"),
         CoreError::TooLarge(_) => i18n::text("err-too-large"),
         CoreError::RateLimited { retry_after, .. } => {
-            i18n::text_args("err-rate-limited", [("seconds", (*retry_after as i64).into())])
+            i18n::text_args("err-rate-limited", [("wait", wait(*retry_after).into())])
         }
         CoreError::Unavailable(_) | CoreError::Internal(_) => i18n::text("err-unavailable"),
     };

@@ -1,9 +1,11 @@
 //! First start: the one-time link printed by the server opens a form for the first
-//! administrator. The link's secret is the form's protection (no session exists yet).
+//! administrator. Like every form, it carries the browser's form token.
 
+use super::csrf::FormToken;
 use super::i18n;
 use super::page::error_text;
-use super::render::render;
+use super::page::foreign_form;
+use super::render::{render, render_form};
 use crate::api::setup::input;
 use crate::extract::{ApiPath, Client};
 use crate::service::setup;
@@ -18,6 +20,8 @@ use svitok_core::CoreError;
 
 #[derive(Debug, Deserialize)]
 pub struct SetupForm {
+    #[serde(default)]
+    csrf: String,
     login: String,
     email: String,
     password: String,
@@ -35,9 +39,9 @@ fn gone() -> Response {
     )
 }
 
-pub async fn page(State(state): State<AppState>) -> Response {
+pub async fn page(State(state): State<AppState>, token: FormToken) -> Response {
     match state.db.count_users().await {
-        Ok(0) => render(StatusCode::OK, "setup.html", context! {}),
+        Ok(0) => render_form(&state, &token, StatusCode::OK, "setup.html", context! {}),
         Ok(_) => gone(),
         Err(e) => super::render::error_page(super::page::error_status(&e), None),
     }
@@ -46,9 +50,13 @@ pub async fn page(State(state): State<AppState>) -> Response {
 pub async fn submit(
     State(state): State<AppState>,
     client: Client,
+    form_token: FormToken,
     ApiPath(token): ApiPath<String>,
     Form(f): Form<SetupForm>,
 ) -> Response {
+    if !form_token.matches(&f.csrf) {
+        return foreign_form();
+    }
     let profile = input(
         f.login.clone(),
         f.email.clone(),
@@ -66,7 +74,9 @@ pub async fn submit(
             },
         ),
         Err(CoreError::NotFound(_)) => gone(),
-        Err(e @ (CoreError::Validation { .. } | CoreError::Conflict { .. })) => render(
+        Err(e @ (CoreError::Validation { .. } | CoreError::Conflict { .. })) => render_form(
+            &state,
+            &form_token,
             StatusCode::UNPROCESSABLE_ENTITY,
             "setup.html",
             context! {

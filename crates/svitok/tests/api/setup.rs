@@ -54,10 +54,14 @@ async fn setup_form_in_the_browser_works_once(b: Backend) {
     let app = spawn_app(b).await;
     let link = app.setup_link.clone().unwrap();
     let path = format!("/setup/{}", token_of(&link));
-    let page = app.http.get(app.url(&path)).send().await.unwrap();
+    let browser = crate::ui_kit::browser();
+    let page = browser.get(app.url(&path)).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("<form"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<form"));
+    let csrf = crate::ui_kit::hidden(&html, "csrf");
     let form = [
+        ("csrf", csrf.as_str()),
         ("login", "admin"),
         ("email", "admin@example.ru"),
         ("password", PASSWORD),
@@ -65,12 +69,14 @@ async fn setup_form_in_the_browser_works_once(b: Backend) {
         ("first_name", "Анна"),
         ("middle_name", ""),
     ];
-    let r = app.http.post(app.url(&path)).form(&form).send().await.unwrap();
+    let forged = app.http.post(app.url(&path)).form(&form[1..]).send().await.unwrap();
+    assert_eq!(forged.status(), 403, "a form without the browser's token");
+    let r = browser.post(app.url(&path)).form(&form).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("Администратор создан"));
-    let r = app.http.post(app.url(&path)).form(&form).send().await.unwrap();
+    let r = browser.post(app.url(&path)).form(&form).send().await.unwrap();
     assert_eq!(r.status(), 404);
-    let page = app.http.get(app.url(&path)).send().await.unwrap();
+    let page = browser.get(app.url(&path)).send().await.unwrap();
     assert_eq!(page.status(), 404);
 }
 

@@ -66,6 +66,10 @@ async fn register_confirm_sign_in_and_reset_through_the_pages(b: Backend) {
     // A new code is refused within the minute, with the reason on the page.
     let (status, html, _) = post(confirm("", true)).await;
     assert_eq!(status, 429, "{html}");
+    assert!(
+        html.contains("Можно повторить через 60 с."),
+        "the wait, in words: {html}"
+    );
     let (status, _, h) = post(confirm(&code, false)).await;
     assert_eq!(status, 303);
     assert_eq!(h["location"], "/login?done=registered");
