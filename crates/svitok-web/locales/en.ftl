@@ -203,6 +203,10 @@ edit-card = Edit the card
 reg-number = Registration number
 failed-edit = The card was not changed
 
+verify-outside = A signature can be checked without the system too (OpenSSL):
+ca-certificate = the certification authority's certificate
+crl = the certificate revocation list
+
 ## Choosing people and groups
 pick-send-heading = Send the document
 pick-responsible-heading = Change the responsible party

@@ -205,6 +205,10 @@ edit-card = Изменить карточку
 reg-number = Регистрационный номер
 failed-edit = Карточка не изменена
 
+verify-outside = Проверить подпись можно и без системы (OpenSSL):
+ca-certificate = сертификат удостоверяющего центра
+crl = список отозванных сертификатов
+
 ## Choosing people and groups
 pick-send-heading = Отправить документ
 pick-responsible-heading = Сменить ответственного

@@ -275,6 +275,12 @@ async fn login_through_the_forms_then_inbox_and_card(b: Backend) {
         "{html}"
     );
     assert!(!html.contains("Подписать версию 1"), "signed once: no second button");
+    assert!(
+        html.contains("href=\"/api/v1/pki/ca.pem\""),
+        "the CA certificate to check it without Svitok"
+    );
+    let (status, pem, _) = page(&app, &http, "/api/v1/pki/ca.pem").await;
+    assert!(status == 200 && pem.starts_with("-----BEGIN CERTIFICATE-----"));
     // Someone else's document cannot even start a signature (and gets no code).
     let (status, _, _) = post_form(
         &app,
