@@ -2,7 +2,7 @@
 //! switches) and groups (list, card with members and documents, membership).
 
 use super::csrf::FormToken;
-use super::page::{action_failed, done, error_status, error_text, foreign_form, or_error, show, Page};
+use super::page::{action_failed, done, error_status, error_text, foreign_form, or_error, outcome, show, Page};
 use super::render::{date_text, error_page};
 use crate::extract::Actor;
 use crate::service::{accounts::ProfileInput, documents as docs, groups, users};
@@ -272,10 +272,14 @@ pub async fn update_user(
         birth_date: Some(f.birth_date.clone()),
         position: Some(f.position.clone()),
     };
-    match users::update(&state, &actor, id, patch).await {
-        Ok(_) => done(&format!("/users/{id}")),
-        Err(e) => action_failed(&me, "failed-profile", &format!("/users/{id}"), &e),
-    }
+    let result = users::update(&state, &actor, id, patch).await;
+    outcome(
+        &me,
+        result,
+        &format!("/users/{id}"),
+        "failed-profile",
+        &format!("/users/{id}"),
+    )
 }
 
 #[derive(Deserialize)]
@@ -502,10 +506,14 @@ pub async fn edit_group(
     let Ok(group) = group_id(&id) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
     };
-    match groups::update(&state, &actor, group, Some(&f.name), Some(&f.description)).await {
-        Ok(_) => done(&format!("/groups/{group}")),
-        Err(e) => action_failed(&me, "failed-group-edit", &format!("/groups/{group}"), &e),
-    }
+    let result = groups::update(&state, &actor, group, Some(&f.name), Some(&f.description)).await;
+    outcome(
+        &me,
+        result,
+        &format!("/groups/{group}"),
+        "failed-group-edit",
+        &format!("/groups/{group}"),
+    )
 }
 
 pub async fn delete_group(
@@ -522,8 +530,12 @@ pub async fn delete_group(
     let Ok(group) = group_id(&id) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
     };
-    match groups::delete(&state, &actor, group).await {
-        Ok(()) => done("/groups"),
-        Err(e) => action_failed(&me, "failed-group-delete", &format!("/groups/{group}"), &e),
-    }
+    let result = groups::delete(&state, &actor, group).await;
+    outcome(
+        &me,
+        result,
+        "/groups",
+        "failed-group-delete",
+        &format!("/groups/{group}"),
+    )
 }

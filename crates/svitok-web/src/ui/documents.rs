@@ -3,7 +3,7 @@
 
 use super::csrf::FormToken;
 use super::i18n;
-use super::page::{action_failed, done, error_text, foreign_form, or_error, show, Page};
+use super::page::{action_failed, done, error_text, foreign_form, or_error, outcome, show, Page};
 use super::render::{date_text, error_page, size_text};
 use crate::extract::Actor;
 use crate::service::{documents as docs, groups, users};
@@ -566,10 +566,14 @@ pub async fn edit(
         due_date: Some(f.due_date),
         description: Some(f.description),
     };
-    match docs::update_card(&state, &actor, doc, card).await {
-        Ok(()) => done(&format!("/documents/{doc}")),
-        Err(e) => action_failed(&me, "failed-edit", &format!("/documents/{doc}"), &e),
-    }
+    let result = docs::update_card(&state, &actor, doc, card).await;
+    outcome(
+        &me,
+        result,
+        &format!("/documents/{doc}"),
+        "failed-edit",
+        &format!("/documents/{doc}"),
+    )
 }
 
 #[derive(Deserialize)]
@@ -594,10 +598,14 @@ pub async fn change_status(
     let (Ok(doc), Some(to)) = (doc_id(&id), Status::parse(&f.status)) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
     };
-    match docs::change_status(&state, &actor, doc, to).await {
-        Ok(()) => done(&format!("/documents/{doc}")),
-        Err(e) => action_failed(&me, "failed-status", &format!("/documents/{doc}"), &e),
-    }
+    let result = docs::change_status(&state, &actor, doc, to).await;
+    outcome(
+        &me,
+        result,
+        &format!("/documents/{doc}"),
+        "failed-status",
+        &format!("/documents/{doc}"),
+    )
 }
 
 #[derive(Deserialize)]

@@ -146,6 +146,14 @@ pub fn action_failed(me: &str, heading: &str, back: &str, e: &CoreError) -> Resp
     )
 }
 
+/// A form's action done: on to `to`; not done: why, with a way `back`.
+pub fn outcome<T>(me: &str, result: Result<T, CoreError>, to: &str, failed: &str, back: &str) -> Response {
+    match result {
+        Ok(_) => done(to),
+        Err(e) => action_failed(me, failed, back, &e),
+    }
+}
+
 /// After a successful form: back to a page (303, so a reload does not post again).
 pub fn done(to: &str) -> Response {
     Redirect::to(to).into_response()

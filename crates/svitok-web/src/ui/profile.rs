@@ -97,6 +97,30 @@ async fn again(
     or_error(actor, result)
 }
 
+/// After a profile form: on to the page with its notice, or the page again with what
+/// went wrong.
+async fn settle<T>(
+    state: &AppState,
+    actor: &Actor,
+    token: &FormToken,
+    result: Result<T, svitok_core::CoreError>,
+    done_to: &str,
+) -> Response {
+    match result {
+        Ok(_) => done(done_to),
+        Err(e) => {
+            again(
+                state,
+                actor,
+                token,
+                error_status(&e),
+                context! { error => error_text(&e) },
+            )
+            .await
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub struct OwnProfileForm {
     #[serde(default)]
@@ -130,19 +154,8 @@ pub async fn save(
         birth_date: Some(f.birth_date),
         position: Some(f.position),
     };
-    match users::update(&state, &actor, actor.user.id, patch).await {
-        Ok(_) => done("/profile?done=saved"),
-        Err(e) => {
-            again(
-                &state,
-                &actor,
-                &token,
-                error_status(&e),
-                context! { error => error_text(&e) },
-            )
-            .await
-        }
-    }
+    let result = users::update(&state, &actor, actor.user.id, patch).await;
+    settle(&state, &actor, &token, result, "/profile?done=saved").await
 }
 
 #[derive(Deserialize)]
@@ -164,19 +177,8 @@ pub async fn password(
     if !token.matches(&f.csrf) {
         return foreign_form();
     }
-    match accounts::change_password(&state, &actor, &f.current, &f.new_password).await {
-        Ok(()) => done("/profile?done=password"),
-        Err(e) => {
-            again(
-                &state,
-                &actor,
-                &token,
-                error_status(&e),
-                context! { error => error_text(&e) },
-            )
-            .await
-        }
-    }
+    let result = accounts::change_password(&state, &actor, &f.current, &f.new_password).await;
+    settle(&state, &actor, &token, result, "/profile?done=password").await
 }
 
 #[derive(Deserialize)]
@@ -236,19 +238,8 @@ pub async fn totp_confirm(
     if !token.matches(&f.csrf) {
         return foreign_form();
     }
-    match totp::confirm(&state, &actor, f.code.trim()).await {
-        Ok(()) => done("/profile?done=totp"),
-        Err(e) => {
-            again(
-                &state,
-                &actor,
-                &token,
-                error_status(&e),
-                context! { error => error_text(&e) },
-            )
-            .await
-        }
-    }
+    let result = totp::confirm(&state, &actor, f.code.trim()).await;
+    settle(&state, &actor, &token, result, "/profile?done=totp").await
 }
 
 pub async fn totp_disable(
@@ -261,19 +252,8 @@ pub async fn totp_disable(
     if !token.matches(&f.csrf) {
         return foreign_form();
     }
-    match totp::disable(&state, &actor, &f.current, &client).await {
-        Ok(()) => done("/profile?done=totp_off"),
-        Err(e) => {
-            again(
-                &state,
-                &actor,
-                &token,
-                error_status(&e),
-                context! { error => error_text(&e) },
-            )
-            .await
-        }
-    }
+    let result = totp::disable(&state, &actor, &f.current, &client).await;
+    settle(&state, &actor, &token, result, "/profile?done=totp_off").await
 }
 
 #[derive(Deserialize)]
