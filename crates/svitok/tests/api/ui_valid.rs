@@ -59,6 +59,35 @@ async fn every_page_is_valid_html() {
         assert_eq!(status, 200, "{path}");
         pages.push((path.into(), html));
     }
+    // The pages that follow a form: the registration's code page, the login's code page.
+    let csrf = crate::ui_kit::hidden(&pages[1].1, "csrf");
+    let (status, confirm, _) = post_form(
+        &app,
+        &anon,
+        "/register",
+        &[
+            ("csrf", &csrf),
+            ("last_name", "Орлова"),
+            ("first_name", "Дарья"),
+            ("login", "orlova"),
+            ("email", "orlova@example.ru"),
+            ("password", "длинный пароль орловой"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{confirm}");
+    pages.push(("register → confirm".into(), confirm));
+    app.advance(time::Duration::seconds(61)); // one login code a minute per account
+    let (status, code, _) = post_form(
+        &app,
+        &anon,
+        "/login",
+        &[("csrf", &csrf), ("login", &admin.login), ("password", &admin.password)],
+    )
+    .await;
+    assert_eq!(status, 200, "{code}");
+    pages.push(("login → code".into(), code));
+    app.mail.next_code(&admin.email).await; // that code is not used
     app.advance(time::Duration::seconds(61)); // one login code a minute per account
     let (web, csrf) = sign_in(&app, &admin).await;
     let card = format!("/documents/{doc}");
