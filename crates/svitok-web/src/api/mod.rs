@@ -133,7 +133,7 @@ pub fn router(state: AppState) -> Router {
     routes
         .route("/api/v1/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
         .merge(crate::ui::router())
-        .fallback(error::not_found)
+        .fallback(crate::ui::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(crate::extract::MAX_JSON_BYTES))

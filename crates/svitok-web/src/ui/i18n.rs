@@ -137,6 +137,11 @@ pub async fn middleware(req: Request, next: Next) -> Response {
     LANG.scope(lang, next.run(req)).await
 }
 
+/// Serves `f` in `lang` (for pages rendered outside the middleware).
+pub async fn scoped<F: std::future::Future>(lang: Lang, f: F) -> F::Output {
+    LANG.scope(lang, f).await
+}
+
 /// Runs `f` as if serving a request in `lang` (for rendering outside the middleware).
 #[cfg(test)]
 pub fn with<T>(lang: Lang, f: impl FnOnce() -> T) -> T {

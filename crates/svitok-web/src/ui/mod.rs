@@ -97,6 +97,19 @@ pub fn router() -> Router<AppState> {
         .layer(axum::middleware::from_fn(i18n::middleware))
 }
 
+/// An address nobody serves: the API answers in problem+json, a browser gets the
+/// interface's 404 page in its language.
+pub async fn not_found(req: axum::extract::Request) -> axum::response::Response {
+    if req.uri().path().starts_with("/api/") {
+        return crate::error::not_found().await;
+    }
+    let lang = i18n::of_request(req.headers());
+    i18n::scoped(lang, async {
+        render::error_page(axum::http::StatusCode::NOT_FOUND, None)
+    })
+    .await
+}
+
 async fn home() -> axum::response::Redirect {
     axum::response::Redirect::to("/inbox")
 }

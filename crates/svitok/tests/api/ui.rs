@@ -50,6 +50,20 @@ async fn pages_send_strangers_to_login_with_strict_headers(b: Backend) {
     assert!(h["content-type"].to_str().unwrap().starts_with("text/javascript"));
     assert!(!js.contains("http://") && !js.contains("https://"), "no call home");
     assert_eq!(h["x-frame-options"], "DENY");
+    // An address nobody serves: a page for browsers, problem+json under /api.
+    let (status, html, h) = page(&app, &http, "/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/html") && html.contains("Не найдено"));
+    let r = http
+        .get(app.url("/no/such/page"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("Not found"));
+    let (status, _, h) = page(&app, &http, "/api/v1/no-such-thing").await;
+    assert_eq!(status, 404);
+    assert_eq!(h["content-type"], "application/problem+json");
     let (status, css, h) = page(&app, &http, "/static/app.css").await;
     assert_eq!(status, 200);
     assert!(h["content-type"].to_str().unwrap().starts_with("text/css"));
