@@ -220,6 +220,7 @@ pick-placeholder = Last name, position, group name
 pick-legend-single = Who becomes responsible
 pick-legend-signers = Who signs
 pick-legend-send = Recipients
+pick-keeps = What is ticked stays ticked when you search again.
 nobody-found = Nobody found. Change the search.
 comment = Comment
 hand-over = Hand over responsibility (to a single recipient)

@@ -766,13 +766,22 @@ async fn pick_page(
         };
         let o = docs::open(&state, &actor, doc, op).await?;
         let found = candidates(&state, &actor, &q.q).await?;
-        Ok(picker(&state, &actor, &token, StatusCode::OK, pick, &o.doc, &q.q, found, None).await)
+        Ok(picker(
+            &state,
+            &actor,
+            &token,
+            StatusCode::OK,
+            pick,
+            &o.doc,
+            context! { q => q.q, found },
+        )
+        .await)
     }
     .await;
     or_error(&actor, result)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The picker page; `extra` carries the search, the choices shown and what was typed.
 async fn picker(
     state: &AppState,
     actor: &Actor,
@@ -780,9 +789,7 @@ async fn picker(
     status: StatusCode,
     pick: Pick,
     doc: &svitok_db::DocumentRow,
-    q: &str,
-    found: Vec<minijinja::Value>,
-    error: Option<String>,
+    extra: minijinja::Value,
 ) -> Response {
     let (heading, action, button) = match pick {
         Pick::Send => ("pick-send-heading", "send", "pick-send-button"),
@@ -796,16 +803,60 @@ async fn picker(
         status,
         "pick.html",
         context! {
-            id => doc.id.to_string(), title => doc.title, heading, action, button, q, found, error,
+            id => doc.id.to_string(), title => doc.title, heading, action, button,
             single => pick == Pick::Responsible, send => pick == Pick::Send, signers => pick == Pick::Signers,
+            ..extra
         },
     )
     .await
 }
 
+/// What is already chosen, shown first and ticked, then what the search found.
+async fn choices(
+    state: &AppState,
+    actor: &Actor,
+    q: &str,
+    chosen: &[Party],
+) -> Result<Vec<minijinja::Value>, CoreError> {
+    let users: Vec<UserId> = chosen
+        .iter()
+        .filter_map(|p| match p {
+            Party::User(u) => Some(*u),
+            Party::Group(_) => None,
+        })
+        .collect();
+    let names = docs::names(state, &users).await?;
+    let mut out = Vec::new();
+    let mut values = Vec::new();
+    for p in chosen {
+        let item = match p {
+            Party::User(u) => names
+                .get(u)
+                .map(|n| context! { value => format!("user:{u}"), label => n, checked => true }),
+            Party::Group(g) => state.db.group(*g).await?.map(|grp| {
+                context! { value => format!("group:{g}"), label => grp.name, group => true, checked => true }
+            }),
+        };
+        if let Some(item) = item {
+            values.push(item.get_attr("value").map(|v| v.to_string()).unwrap_or_default());
+            out.push(item);
+        }
+    }
+    for c in candidates(state, actor, q).await? {
+        let v = c.get_attr("value").map(|v| v.to_string()).unwrap_or_default();
+        if !values.contains(&v) {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
 /// The picker's form; `to` repeats (`to=user:…&to=group:…`), so it is read by hand.
 struct PickForm {
     csrf: String,
+    /// The "find" button: search again, keeping what is chosen.
+    find: bool,
+    q: String,
     to: Vec<String>,
     comment: String,
     hand_over: bool,
@@ -816,6 +867,8 @@ impl PickForm {
     fn parse(body: &[u8]) -> PickForm {
         let mut f = PickForm {
             csrf: String::new(),
+            find: false,
+            q: String::new(),
             to: Vec::new(),
             comment: String::new(),
             hand_over: false,
@@ -824,6 +877,8 @@ impl PickForm {
         for (k, v) in url::form_urlencoded::parse(body) {
             match k.as_ref() {
                 "csrf" => f.csrf = v.into_owned(),
+                "find" => f.find = true,
+                "q" => f.q = v.into_owned(),
                 "to" => f.to.push(v.into_owned()),
                 "comment" => f.comment = v.into_owned(),
                 "hand_over" => f.hand_over = true,
@@ -883,6 +938,26 @@ async fn pick_submit(
     };
     let to: Vec<Party> = f.to.iter().filter_map(|t| parse_party(t)).collect();
     let comment = Some(f.comment.trim().to_string()).filter(|c| !c.is_empty());
+    // The picker again, with the search, the choices and what was typed kept.
+    let again = |status: StatusCode, error: Option<String>| {
+        let (state, actor, token, to, f) = (&state, &actor, &token, &to, &f);
+        async move {
+            let result = async {
+                let o = docs::open(state, actor, doc, DocOp::Read).await?;
+                let found = choices(state, actor, &f.q, to).await?;
+                let extra = context! {
+                    q => f.q, found, error, comment => f.comment, hand_over => f.hand_over,
+                    every_member => f.every_member,
+                };
+                Ok(picker(state, actor, token, status, pick, &o.doc, extra).await)
+            }
+            .await;
+            or_error(actor, result)
+        }
+    };
+    if f.find {
+        return again(StatusCode::OK, None).await;
+    }
     let result = async {
         if to.is_empty() {
             return Err(CoreError::validation("to", i18n::text("pick-nobody")));
@@ -891,7 +966,7 @@ async fn pick_submit(
             Pick::Send => {
                 let o = docs::open(&state, &actor, doc, DocOp::Read).await?;
                 let forward = !(o.rel.owner || o.rel.responsible());
-                docs::transfer(&state, &actor, doc, to, comment, f.hand_over, forward).await?;
+                docs::transfer(&state, &actor, doc, to.clone(), comment, f.hand_over, forward).await?;
             }
             Pick::Responsible => {
                 let [one] = to[..] else {
@@ -900,7 +975,7 @@ async fn pick_submit(
                 docs::change_responsible(&state, &actor, doc, one).await?;
             }
             Pick::Signers => {
-                crate::service::signatures::request(&state, &actor, doc, to, f.every_member, comment).await?;
+                crate::service::signatures::request(&state, &actor, doc, to.clone(), f.every_member, comment).await?;
             }
         }
         Ok(())
@@ -908,26 +983,8 @@ async fn pick_submit(
     .await;
     match result {
         Ok(()) => done(&format!("/documents/{doc}")),
-        Err(e @ CoreError::Validation { .. }) => {
-            // Shown on the picker itself, so the choice can be corrected.
-            match docs::open(&state, &actor, doc, DocOp::Read).await {
-                Ok(o) => {
-                    picker(
-                        &state,
-                        &actor,
-                        &token,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        pick,
-                        &o.doc,
-                        "",
-                        Vec::new(),
-                        Some(error_text(&e)),
-                    )
-                    .await
-                }
-                Err(e) => action_failed(&me, "failed-action", "/inbox", &e),
-            }
-        }
+        // Shown on the picker itself, so the choice can be corrected.
+        Err(e @ CoreError::Validation { .. }) => again(StatusCode::UNPROCESSABLE_ENTITY, Some(error_text(&e))).await,
         Err(e) => action_failed(&me, "failed-action", &format!("/documents/{doc}"), &e),
     }
 }

@@ -95,6 +95,27 @@ async fn upload_send_take_request_and_trash_through_the_pages(b: Backend) {
     .await;
     assert_eq!(status, 422);
     assert!(html.contains("Выберите хотя бы одного адресата"));
+    // Searching again keeps what is ticked (and what is typed).
+    let ticked = format!("group:{gid}");
+    let (status, html, _) = post_form(
+        &app,
+        &web,
+        &format!("{card}/send"),
+        &[
+            ("csrf", &csrf),
+            ("to", &ticked),
+            ("q", "clerk"),
+            ("find", "1"),
+            ("comment", "Срочно"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("value=\"group:{gid}\" checked")), "{html}");
+    assert!(
+        html.contains(&format!("value=\"user:{clerk_id}\"")) && html.contains(">Срочно</textarea>"),
+        "{html}"
+    );
     let to = format!("group:{gid}");
     let (status, _, _) = post_form(
         &app,
