@@ -239,7 +239,9 @@ async fn chromium_register_upload_send_take_sign_and_administer() {
         owner.fill("comment", "Прошу исполнить").await?;
         owner.shot("send.png").await?;
         owner.clean("the send dialog").await?;
-        owner.submit("main form[method=post] .actions button[type=submit]").await?;
+        owner
+            .submit("main form[method=post] .actions button[type=submit]")
+            .await?;
         owner.wait_text(".responsible", "Канцелярия").await?;
 
         // A member of the group finds it, takes it, moves it on and signs it.
