@@ -8,6 +8,16 @@ use serde_json::json;
 use svitok_core::policy::{self, Operation, Subject};
 use svitok_core::Result;
 
+/// Whether the policy would allow `op`, recording nothing: what a page offers (links,
+/// buttons, switches). The operation itself still goes through [`authorize`].
+pub fn allows(actor: &Actor, op: &Operation) -> bool {
+    let subject = Subject {
+        id: actor.user.id,
+        rights: actor.rights,
+    };
+    policy::decide(&subject, op).is_ok()
+}
+
 pub async fn authorize(state: &AppState, actor: &Actor, op: Operation, target: Option<String>) -> Result<()> {
     let subject = Subject {
         id: actor.user.id,

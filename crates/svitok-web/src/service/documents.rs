@@ -665,8 +665,13 @@ pub async fn restore(state: &AppState, actor: &Actor, id: DocumentId) -> Result<
 }
 
 pub async fn history(state: &AppState, actor: &Actor, id: DocumentId) -> Result<Vec<svitok_db::EventRow>> {
-    open(state, actor, id, DocOp::Read).await?;
-    state.db.history(id).await
+    let o = open(state, actor, id, DocOp::Read).await?;
+    history_of(state, &o).await
+}
+
+/// The history of a document the caller has already opened.
+pub async fn history_of(state: &AppState, opened: &Opened) -> Result<Vec<svitok_db::EventRow>> {
+    state.db.history(opened.doc.id).await
 }
 
 /// Documents the caller may read; the trash (`deleted`) shows only its own.

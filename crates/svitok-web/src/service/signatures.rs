@@ -125,13 +125,26 @@ pub struct Checked {
 /// The signatures of one version (readers); with `verify`, each is checked against the
 /// stored content, the CA and the revocations.
 pub async fn list(state: &AppState, actor: &Actor, id: DocumentId, number: i64, verify: bool) -> Result<Vec<Checked>> {
-    docs::open(state, actor, id, DocOp::Read).await?;
+    let o = docs::open(state, actor, id, DocOp::Read).await?;
     let v = version(state, id, number).await?;
+    of_version(state, actor, &o, &v, verify).await
+}
+
+/// The signatures of a version of a document the caller has already opened (a card
+/// shows every version's at once without opening it again for each).
+pub async fn of_version(
+    state: &AppState,
+    actor: &Actor,
+    opened: &docs::Opened,
+    v: &VersionRow,
+    verify: bool,
+) -> Result<Vec<Checked>> {
+    let (id, number) = (opened.doc.id, v.number);
     let rows = state.db.signatures(id, Some(number)).await?;
     if !verify || rows.is_empty() {
         return Ok(rows.into_iter().map(|row| Checked { row, verdict: None }).collect());
     }
-    let digest = digest(state, &v).await?;
+    let digest = digest(state, v).await?;
     let revoked = pki::revocations(state).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {

@@ -2,10 +2,12 @@
 //! switches) and groups (list, card with members and documents, membership).
 
 use super::csrf::FormToken;
+use super::forms::{optional, PersonForm};
 use super::page::{action_failed, done, error_status, error_text, foreign_form, or_error, outcome, show, Page};
 use super::render::{date_text, error_page};
 use crate::extract::Actor;
-use crate::service::{accounts::ProfileInput, documents as docs, groups, users};
+use crate::service::authz::allows;
+use crate::service::{documents as docs, groups, users};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -14,6 +16,7 @@ use axum::Form;
 use minijinja::context;
 use serde::Deserialize;
 use svitok_core::ids::{GroupId, UserId};
+use svitok_core::policy::Operation;
 use svitok_core::rights::{Right, Rights};
 use svitok_core::user::{User, UserStatus};
 use svitok_core::CoreError;
@@ -56,7 +59,7 @@ pub async fn users_page(
             status: UserStatus::parse(&q.status),
             group: None,
         };
-        let (items, total): (Vec<_>, i64) = if !actor.rights.has(Right::ManageUsers) && actor.rights.has(Right::GrantRights) {
+        let (items, total): (Vec<_>, i64) = if !allows(&actor, &Operation::ListUsers) && actor.rights.has(Right::GrantRights) {
             // Whoever grants rights finds people by name in the address book.
             let people = users::directory(&state, &actor, &q.q, 200).await?;
             let n = people.len() as i64;
@@ -77,58 +80,12 @@ pub async fn users_page(
             &token,
             StatusCode::OK,
             "users.html",
-            context! { section => "users", items, total, q => q.q, status => q.status, may_create => actor.rights.has(Right::ManageUsers) },
+            context! { section => "users", items, total, q => q.q, status => q.status, may_create => allows(&actor, &Operation::CreateUser { rights: None }) },
         )
         .await)
     }
     .await;
     or_error(&actor, result)
-}
-
-#[derive(Deserialize, Default)]
-pub struct UserForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    login: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    last_name: String,
-    #[serde(default)]
-    first_name: String,
-    #[serde(default)]
-    middle_name: String,
-    #[serde(default)]
-    birth_date: String,
-    #[serde(default)]
-    position: String,
-}
-
-impl UserForm {
-    /// Read by hand: the same form repeats `right`, which a struct cannot hold.
-    fn from_body(body: &[u8]) -> UserForm {
-        let mut f = UserForm::default();
-        for (k, v) in url::form_urlencoded::parse(body) {
-            let slot = match k.as_ref() {
-                "csrf" => &mut f.csrf,
-                "login" => &mut f.login,
-                "email" => &mut f.email,
-                "last_name" => &mut f.last_name,
-                "first_name" => &mut f.first_name,
-                "middle_name" => &mut f.middle_name,
-                "birth_date" => &mut f.birth_date,
-                "position" => &mut f.position,
-                _ => continue,
-            };
-            *slot = v.into_owned();
-        }
-        f
-    }
-}
-
-fn optional(s: &str) -> Option<String> {
-    Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 /// The form's rights: every `right` field names one that is on.
@@ -151,26 +108,31 @@ fn rights_of(body: &[u8]) -> (Option<String>, Rights, bool) {
     (csrf, rights, any)
 }
 
-fn new_user_ctx(actor: &Actor, f: &UserForm, error: Option<String>) -> minijinja::Value {
+fn new_user_ctx(actor: &Actor, f: &PersonForm, error: Option<String>) -> minijinja::Value {
     let rights: Vec<_> = Right::ALL
         .into_iter()
         .map(|r| {
             let on = Rights::self_registered_default().has(r);
-            context! { name => r.name(), on, disabled => !actor.rights.has(r) }
+            let grantable = allows(
+                actor,
+                &Operation::CreateUser {
+                    rights: Some(Rights::NONE.with(r)),
+                },
+            );
+            context! { name => r.name(), on, disabled => !grantable }
         })
         .collect();
     context! {
         section => "users", error, rights, can_grant => actor.rights.has(Right::GrantRights),
-        login => f.login, email => f.email, last_name => f.last_name, first_name => f.first_name,
-        middle_name => f.middle_name, birth_date => f.birth_date, position => f.position,
+        ..f.context()
     }
 }
 
 pub async fn new_user(State(state): State<AppState>, Page(actor): Page, token: FormToken) -> Response {
-    if !actor.rights.has(Right::ManageUsers) {
+    if !allows(&actor, &Operation::CreateUser { rights: None }) {
         return error_page(StatusCode::FORBIDDEN, Some(&actor.user.full_name()));
     }
-    let ctx = new_user_ctx(&actor, &UserForm::default(), None);
+    let ctx = new_user_ctx(&actor, &PersonForm::default(), None);
     show(&state, &actor, &token, StatusCode::OK, "new_user.html", ctx).await
 }
 
@@ -181,21 +143,13 @@ pub async fn create_user(
     token: FormToken,
     body: axum::body::Bytes,
 ) -> Response {
-    let f = UserForm::from_body(&body);
+    let f = PersonForm::from_body(&body);
     let (_, rights, _) = rights_of(&body);
     if !token.matches(&f.csrf) {
         return foreign_form();
     }
     let req = users::NewUserRequest {
-        profile: ProfileInput {
-            login: f.login.clone(),
-            email: f.email.clone(),
-            last_name: f.last_name.clone(),
-            first_name: f.first_name.clone(),
-            middle_name: optional(&f.middle_name),
-            birth_date: optional(&f.birth_date),
-            position: optional(&f.position),
-        },
+        profile: f.profile(),
         rights: actor.rights.has(Right::GrantRights).then_some(rights),
         groups: Vec::new(),
     };
@@ -219,7 +173,7 @@ pub async fn user_page(
         let switches = users::right_switches(&state, &actor, id).await?;
         // A holder of grant_rights alone sees the name and the switches, not the profile.
         // (Asked first, so that opening the page writes no refusal to the audit log.)
-        let (user, group_ids) = if actor.rights.has(Right::ManageUsers) || id == actor.user.id {
+        let (user, group_ids) = if allows(&actor, &Operation::ViewUser { target: id }) {
             let (u, g) = users::get(&state, &actor, id).await?;
             (person(&u), g)
         } else {
@@ -237,7 +191,7 @@ pub async fn user_page(
             .iter()
             .map(|s| context! { name => s.right.name(), on => s.on, disabled => s.refusal.is_some(), why => s.refusal })
             .collect();
-        let may_edit = actor.rights.has(Right::ManageUsers);
+        let may_edit = allows(&actor, &Operation::EditUser { target: id });
         let ctx = context! {
             section => "users", user, rights, member_of, may_edit,
             may_grant => switches.iter().any(|s| s.refusal.is_none()),
@@ -255,7 +209,7 @@ pub async fn update_user(
     Page(actor): Page,
     token: FormToken,
     Path(id): Path<String>,
-    Form(f): Form<UserForm>,
+    Form(f): Form<PersonForm>,
 ) -> Response {
     if !token.matches(&f.csrf) {
         return foreign_form();
@@ -382,7 +336,7 @@ pub async fn groups_page(
             .iter()
             .map(|g| context! { id => g.group.id.to_string(), name => g.group.name, description => g.group.description, members => g.members })
             .collect();
-        let ctx = context! { section => "groups", items, total, q => q.q, may_manage => actor.rights.has(Right::ManageUsers) };
+        let ctx = context! { section => "groups", items, total, q => q.q, may_manage => allows(&actor, &Operation::ManageGroups) };
         Ok(show(&state, &actor, &token, StatusCode::OK, "groups.html", ctx).await)
     }
     .await;
@@ -435,7 +389,7 @@ pub async fn group_page(
         } else {
             Vec::new()
         };
-        let may_manage = actor.rights.has(Right::ManageUsers);
+        let may_manage = allows(&actor, &Operation::ManageGroups);
         let candidates: Vec<_> = if may_manage && !q.q.trim().is_empty() {
             users::directory(&state, &actor, &q.q, 30)
                 .await?

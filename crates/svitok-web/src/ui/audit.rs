@@ -1,6 +1,7 @@
 //! The audit log page (`manage_users`): newest first, filtered, a page at a time.
 
 use super::csrf::FormToken;
+use super::forms::{day, midnight_ms};
 use super::page::{or_error, show, Page};
 use super::render::date_text;
 use crate::service::{audit, documents as docs};
@@ -33,10 +34,10 @@ fn some(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-/// Midnight UTC of a `YYYY-MM-DD` day, in ms; `None` for an empty or malformed field.
-fn day_ms(s: &str) -> Option<i64> {
-    let d = time::Date::parse(s.trim(), &time::format_description::well_known::Iso8601::DATE).ok()?;
-    Some(d.midnight().assume_utc().unix_timestamp() * 1000)
+/// Midnight UTC of a `YYYY-MM-DD` day, in ms; `None` for an empty or malformed field
+/// (the log's filters are lenient: a bad day filters nothing).
+fn day_ms(field: &'static str, s: &str) -> Option<i64> {
+    day(field, s).ok().flatten().map(midnight_ms)
 }
 
 const PAGE: i64 = 100;
@@ -53,8 +54,8 @@ pub async fn page(
             action: some(&q.action),
             target: some(&q.target),
             outcome: some(&q.outcome),
-            from: day_ms(&q.from),
-            to: day_ms(&q.to).map(|d| d + 24 * 3600 * 1000),
+            from: day_ms("from", &q.from),
+            to: day_ms("to", &q.to).map(|d| d + 24 * 3600 * 1000),
         };
         let events = audit::search(&state, &actor, &filter, q.before, PAGE).await?;
         let people: Vec<UserId> = events

@@ -2,6 +2,7 @@
 //! card, the card with its actions, new versions, responsibility, sending, deletion.
 
 use super::csrf::FormToken;
+use super::forms::{day, midnight_ms};
 use super::i18n;
 use super::page::{action_failed, done, error_text, foreign_form, or_error, outcome, show, Page};
 use super::render::{date_text, error_page, size_text};
@@ -100,21 +101,6 @@ pub struct ListQuery {
     #[serde(default)]
     due_before: String,
     cursor: Option<String>,
-}
-
-/// A form's day (`YYYY-MM-DD`), or a clear refusal naming the field.
-fn day(field: &'static str, raw: &str) -> Result<Option<time::Date>, CoreError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    time::Date::parse(raw, &time::format_description::well_known::Iso8601::DATE)
-        .map(Some)
-        .map_err(|_| CoreError::validation(field, i18n::text("bad-date")))
-}
-
-fn midnight_ms(d: time::Date) -> i64 {
-    d.midnight().assume_utc().unix_timestamp() * 1000
 }
 
 impl ListQuery {
@@ -249,11 +235,10 @@ async fn list(
 }
 
 fn new_document_page(actor: &Actor, error: Option<String>, f: &NewDocumentForm) -> minijinja::Value {
-    use svitok_core::rights::Right;
     context! {
         section => "new", error, title => f.title, kind => f.kind, description => f.description,
-        can_upload => actor.rights.has(Right::ManageOwnDocuments),
-        can_create => actor.rights.has(Right::CreateDocuments),
+        can_upload => docs::may_create(actor, true).is_ok(),
+        can_create => docs::may_create(actor, false).is_ok(),
     }
 }
 
@@ -419,13 +404,13 @@ pub async fn card(
     let result = async {
         let id = doc_id(&id)?;
         let (o, versions) = docs::read(&state, &actor, id).await?;
-        let history = docs::history(&state, &actor, id).await?;
+        let history = docs::history_of(&state, &o).await?;
         let verify = cq.verify.is_some();
         let latest = versions.iter().map(|v| v.number).max();
         let mut checked = Vec::new();
         for v in &versions {
             if v.signatures > 0 {
-                checked.extend(crate::service::signatures::list(&state, &actor, id, v.number, verify).await?);
+                checked.extend(crate::service::signatures::of_version(&state, &actor, &o, v, verify).await?);
             }
         }
         let requests = crate::service::signatures::progress(&state, id).await?;

@@ -6,6 +6,7 @@ mod admin;
 mod audit;
 mod csrf;
 mod documents;
+mod forms;
 mod i18n;
 mod page;
 mod profile;

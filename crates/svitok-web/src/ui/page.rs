@@ -3,6 +3,7 @@
 use super::csrf::FormToken;
 use super::render::{error_page, render, render_form};
 use crate::extract::{authenticate, Actor};
+use crate::service::authz::allows;
 use crate::service::documents as docs;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
@@ -10,6 +11,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
+use svitok_core::policy::Operation;
 use svitok_core::rights::Right;
 use svitok_core::CoreError;
 
@@ -91,9 +93,10 @@ async fn chrome(state: &AppState, actor: &Actor) -> minijinja::Value {
         me => actor.user.full_name(),
         unread,
         nav => context! {
-            users => actor.rights.has(Right::ManageUsers) || actor.rights.has(Right::GrantRights),
-            audit => actor.rights.has(Right::ManageUsers),
-            stats => actor.rights.has(Right::ViewStatistics),
+            // A holder of grant_rights alone finds people there to set their rights.
+            users => allows(actor, &Operation::ListUsers) || actor.rights.has(Right::GrantRights),
+            audit => allows(actor, &Operation::ReadAudit),
+            stats => allows(actor, &Operation::ViewStatistics),
         },
     }
 }

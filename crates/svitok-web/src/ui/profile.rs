@@ -97,6 +97,18 @@ async fn again(
     or_error(actor, result)
 }
 
+/// The profile again, saying why the form's action did not happen.
+async fn refused(state: &AppState, actor: &Actor, token: &FormToken, e: &svitok_core::CoreError) -> Response {
+    again(
+        state,
+        actor,
+        token,
+        error_status(e),
+        context! { error => error_text(e) },
+    )
+    .await
+}
+
 /// After a profile form: on to the page with its notice, or the page again with what
 /// went wrong.
 async fn settle<T>(
@@ -108,16 +120,7 @@ async fn settle<T>(
 ) -> Response {
     match result {
         Ok(_) => done(done_to),
-        Err(e) => {
-            again(
-                state,
-                actor,
-                token,
-                error_status(&e),
-                context! { error => error_text(&e) },
-            )
-            .await
-        }
+        Err(e) => refused(state, actor, token, &e).await,
     }
 }
 
@@ -216,16 +219,7 @@ pub async fn totp_begin(
             )
             .await
         }
-        Err(e) => {
-            again(
-                &state,
-                &actor,
-                &token,
-                error_status(&e),
-                context! { error => error_text(&e) },
-            )
-            .await
-        }
+        Err(e) => refused(&state, &actor, &token, &e).await,
     }
 }
 
@@ -289,16 +283,7 @@ pub async fn email_begin(
             )
             .await
         }
-        Err(e) => {
-            again(
-                &state,
-                &actor,
-                &token,
-                error_status(&e),
-                context! { error => error_text(&e) },
-            )
-            .await
-        }
+        Err(e) => refused(&state, &actor, &token, &e).await,
     }
 }
 
@@ -396,15 +381,6 @@ pub async fn create_token(
             )
             .await
         }
-        Err(e) => {
-            again(
-                &state,
-                &actor,
-                &token,
-                error_status(&e),
-                context! { error => error_text(&e) },
-            )
-            .await
-        }
+        Err(e) => refused(&state, &actor, &token, &e).await,
     }
 }

@@ -1,6 +1,7 @@
 //! Signing in and out, registration, password reset: the pages before a session exists.
 
 use super::csrf::FormToken;
+use super::forms::PersonForm;
 use super::i18n::{self, Lang};
 use super::page::{error_status, error_text, foreign_form, Page};
 use super::render::render_form;
@@ -171,74 +172,30 @@ pub async fn logout(
         .into_response()
 }
 
-#[derive(Deserialize, Default)]
-pub struct RegisterForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    login: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    last_name: String,
-    #[serde(default)]
-    first_name: String,
-    #[serde(default)]
-    middle_name: String,
-    #[serde(default)]
-    birth_date: String,
-    #[serde(default)]
-    position: String,
-}
-
 fn register_form(
     state: &AppState,
     token: &FormToken,
     status: StatusCode,
-    f: &RegisterForm,
+    f: &PersonForm,
     error: Option<String>,
 ) -> Response {
-    render_form(
-        state,
-        token,
-        status,
-        "register.html",
-        context! {
-            error, login => f.login, email => f.email, last_name => f.last_name, first_name => f.first_name,
-            middle_name => f.middle_name, birth_date => f.birth_date, position => f.position,
-        },
-    )
+    render_form(state, token, status, "register.html", context! { error, ..f.context() })
 }
 
 pub async fn register_page(State(state): State<AppState>, token: FormToken) -> Response {
-    register_form(&state, &token, StatusCode::OK, &RegisterForm::default(), None)
-}
-
-fn optional(s: &str) -> Option<String> {
-    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+    register_form(&state, &token, StatusCode::OK, &PersonForm::default(), None)
 }
 
 pub async fn register_submit(
     State(state): State<AppState>,
     token: FormToken,
     client: Client,
-    Form(f): Form<RegisterForm>,
+    Form(f): Form<PersonForm>,
 ) -> Response {
     if !token.matches(&f.csrf) {
         return foreign_form();
     }
-    let input = accounts::ProfileInput {
-        login: f.login.clone(),
-        email: f.email.clone(),
-        last_name: f.last_name.clone(),
-        first_name: f.first_name.clone(),
-        middle_name: optional(&f.middle_name),
-        birth_date: optional(&f.birth_date),
-        position: optional(&f.position),
-    };
-    match accounts::register(&state, input, &f.password, &client).await {
+    match accounts::register(&state, f.profile(), &f.password, &client).await {
         // A known address gets the same page: its owner was told by mail instead.
         Ok(_) => confirm_page(&state, &token, StatusCode::OK, f.email.trim(), None),
         Err(e) => register_form(&state, &token, error_status(&e), &f, Some(error_text(&e))),
