@@ -4,6 +4,7 @@ use crate::{map_err, rows, Db, Result};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use std::borrow::Cow;
+use std::cmp::Reverse;
 use svitok_core::documents::{Party, Status};
 use svitok_core::ids::{DocumentId, GroupId, TransferId, UserId};
 use svitok_core::CoreError;
@@ -316,6 +317,18 @@ struct JsonTransfer<'a> {
     hand_over: i64,
     signature_request: i64,
     created_at: i64,
+}
+
+/// One inbox item as [`Db::inbox`] renders it: the document, the transfer, whether it
+/// was read, and when it arrived (a JSON array, in order).
+#[derive(serde::Deserialize)]
+struct JsonInboxItem<'a> {
+    #[serde(borrow)]
+    document: JsonDocument<'a>,
+    #[serde(borrow)]
+    transfer: JsonTransfer<'a>,
+    read: i64,
+    arrived_at: i64,
 }
 
 fn json_uuid(s: &str) -> Result<uuid::Uuid> {
@@ -906,7 +919,7 @@ impl Db {
             "SELECT {}",
             self.json_rows(
                 DOC_COLUMNS,
-                "d.updated_at DESC, d.id DESC",
+                None,
                 &format!(
                     "SELECT {DOC_COLUMNS} FROM documents d WHERE d.id IN ({}) ORDER BY d.updated_at DESC, d.id DESC \
                      LIMIT {limit}",
@@ -922,7 +935,11 @@ impl Db {
             .map_err(map_err)?
             .try_get(0)
             .map_err(err)?;
-        documents_from_json(page.as_deref())
+        let mut docs = documents_from_json(page.as_deref())?;
+        // The SQL's own order: newest change first, the id breaking ties (the uuid's bytes
+        // order as its hex text does).
+        docs.sort_unstable_by_key(|d| Reverse((d.updated_at, d.id.0)));
+        Ok(docs)
     }
 
     /// Documents `principals` may read in another order than the newest change first:
@@ -945,7 +962,7 @@ impl Db {
             "SELECT {}",
             self.json_rows(
                 DOC_COLUMNS,
-                order,
+                Some(order),
                 &format!(
                     "SELECT {DOC_COLUMNS} FROM documents d WHERE {readable} AND {} ORDER BY {order} LIMIT $1 OFFSET $2",
                     w.conds.join(" AND ")
@@ -983,17 +1000,23 @@ impl Db {
     }
 
     /// A scalar subquery that gives the rows of `select` (aliased `alias`) as one JSON
-    /// array of arrays of `cols`, in `order`: a page is one value to move and decode
-    /// instead of a row per item (the per-row hand-off between the database driver and
-    /// the caller was most of a list request's cost). NULL when there are no rows.
-    fn json_rows(&self, cols: &str, order: &str, select: &str, alias: &str) -> String {
+    /// array of arrays of `cols`: a page is one value to move and decode instead of a row
+    /// per item (the per-row hand-off between the database driver and the caller was most
+    /// of a list request's cost). NULL when there are no rows.
+    ///
+    /// With `order` the array comes sorted. Without it the order is unspecified and the
+    /// caller sorts the decoded page itself, as the hot pages do whose sort keys are in
+    /// their rows: an ordered aggregate copies every row through a temporary B-tree
+    /// (SQLite, a page of 50: inbox 107 → 80 µs, list 82 → 68 µs).
+    fn json_rows(&self, cols: &str, order: Option<&str>, select: &str, alias: &str) -> String {
+        let order = order.map(|o| format!(" ORDER BY {o}")).unwrap_or_default();
         match self.backend {
             crate::Backend::Sqlite => {
-                format!("(SELECT json_group_array(json_array({cols}) ORDER BY {order}) FROM ({select}) {alias})")
+                format!("(SELECT json_group_array(json_array({cols}){order}) FROM ({select}) {alias})")
             }
-            crate::Backend::Postgres => format!(
-                "(SELECT CAST(json_agg(json_build_array({cols}) ORDER BY {order}) AS TEXT) FROM ({select}) {alias})"
-            ),
+            crate::Backend::Postgres => {
+                format!("(SELECT CAST(json_agg(json_build_array({cols}){order}) AS TEXT) FROM ({select}) {alias})")
+            }
         }
     }
 
@@ -1003,18 +1026,20 @@ impl Db {
         // Page size and offset are written into the SQL (checked integers), as in the
         // lists: PostgreSQL then keeps one generic plan instead of planning every call.
         let (limit, offset) = (limit.clamp(1, 1000), offset.max(0));
-        let x_doc = DOC_COLUMNS.replace("d.", "x.");
-        let x_transfer = "x.t_id, x.from_user_id, x.to_user_id, x.to_group_id, x.action, x.comment, x.hand_over, \
-                          x.signature_request, x.t_created_at";
-        let item = match self.backend {
-            crate::Backend::Sqlite => format!("json_array({x_doc}), json_array({x_transfer}), 1 - x.unread"),
-            crate::Backend::Postgres => {
-                format!("json_build_array({x_doc}), json_build_array({x_transfer}), 1 - x.unread")
-            }
+        // Per item: the document's columns, the transfer's, whether it was read and when
+        // it arrived (the sort keys: the page is sorted here as the SQL sorts it).
+        let array = match self.backend {
+            crate::Backend::Sqlite => "json_array",
+            crate::Backend::Postgres => "json_build_array",
         };
+        let item = format!(
+            "{array}({}), {array}(x.t_id, x.from_user_id, x.to_user_id, x.to_group_id, x.action, x.comment, \
+             x.hand_over, x.signature_request, x.t_created_at), 1 - x.unread, x.i_created_at",
+            DOC_COLUMNS.replace("d.", "x.")
+        );
         let page = self.json_rows(
             &item,
-            "x.unread DESC, x.i_created_at DESC, x.transfer_id DESC",
+            None,
             &format!(
                 "SELECT {DOC_COLUMNS}, t.id AS t_id, t.from_user_id, t.to_user_id, t.to_group_id, t.action, t.comment, \
                  t.hand_over, t.signature_request, t.created_at AS t_created_at, i.unread, i.created_at AS i_created_at, i.transfer_id \
@@ -1038,16 +1063,22 @@ impl Db {
         let items = match page.as_deref() {
             None => Vec::new(),
             Some(p) => {
-                let rows: Vec<(JsonDocument, JsonTransfer, i64)> = serde_json::from_str(p).map_err(err)?;
-                rows.into_iter()
-                    .map(|(d, t, read)| {
-                        Ok(InboxRow {
-                            document: d.into_row()?,
-                            transfer: t.into_row()?,
-                            read: read == 1,
-                        })
+                let rows: Vec<JsonInboxItem> = serde_json::from_str(p).map_err(err)?;
+                let mut items = rows
+                    .into_iter()
+                    .map(|i| {
+                        let arrived = i.arrived_at;
+                        let row = InboxRow {
+                            document: i.document.into_row()?,
+                            transfer: i.transfer.into_row()?,
+                            read: i.read == 1,
+                        };
+                        Ok((arrived, row))
                     })
-                    .collect::<Result<_>>()?
+                    .collect::<Result<Vec<_>>>()?;
+                // Unread first, then the newest arrival, the transfer id breaking ties.
+                items.sort_unstable_by_key(|(arrived, row)| (row.read, Reverse(*arrived), Reverse(row.transfer.id.0)));
+                items.into_iter().map(|(_, row)| row).collect()
             }
         };
         Ok((items, total.unwrap_or(0), unread.unwrap_or(0)))

@@ -29,7 +29,7 @@ pub use throttle::Throttle;
 pub use users::{NewUser, ProfileUpdate, UserFilter, UserSecrets};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 use std::str::FromStr;
 use std::time::Duration;
 use svitok_core::CoreError;
@@ -69,7 +69,23 @@ impl Db {
         let options = AnyConnectOptions::from_str(&url).map_err(CoreError::internal)?;
         let mut pool = AnyPoolOptions::new()
             .acquire_timeout(Duration::from_secs(10))
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 });
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            // sqlx pings every connection before lending it out and again when it comes
+            // back: on a busy server two extra round trips per query (to SQLite's worker
+            // thread, or to PostgreSQL). The ping on return stays; before lending, only a
+            // PostgreSQL connection that sat idle is checked (the server may have dropped
+            // it meanwhile). A SQLite connection is an open file that cannot go stale.
+            .test_before_acquire(false);
+        if backend == Backend::Postgres {
+            pool = pool.before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(1) {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            });
+        }
         if backend == Backend::Sqlite {
             // WAL lets readers run beside the one writer; the busy timeout makes writers queue
             // instead of failing at once. Reading the file through a memory map spares a
