@@ -5,6 +5,16 @@
 source "$(dirname "$0")/lib.sh"
 password='зелёный трамвай едет в 7 утра'
 login() { python3 scripts/api_session.py "$1" "$2" "$3" "$password"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The bench cluster's processes: its postmaster and the backends it forked.
+pg_ticks() {
+  local main
+  main=$(head -n 1 "$work/pg/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+  # A backend may exit between listing and reading; it then counts as nothing.
+  for p in "$main" $(pgrep -P "$main" || true); do cpu_ticks "$p" 2>/dev/null || true; done \
+    | awk '{s += $1} END {print s + 0}'
+}
+per_request() { echo $(( $1 * 1000000 / $(getconf CLK_TCK) / $2 )); }
 
 for backend in ${BACKENDS:-sqlite postgres}; do
   for docs in ${SIZES:-1000 100000}; do
@@ -38,8 +48,16 @@ for backend in ${BACKENDS:-sqlite postgres}; do
                   "$reader /api/v1/inbox?limit=50" "$reader /api/v1/documents?limit=50"; do
       set -- $target
       echo "-- GET $2"
-      wrk -t2 -c64 -d"${DURATION:-10}s" --latency -H "Authorization: Bearer $1" "$base$2" \
-        | grep -E 'Requests/sec|50%|99%|Non-2xx'
+      # CPU seconds the server (and PostgreSQL) spent per request: what a deployment with
+      # cores of their own could serve, since here wrk and the database share them.
+      server0=$(cpu_ticks "${pids[-1]}"); db0=$(pg_ticks)
+      out=$(wrk -t2 -c64 -d"${DURATION:-10}s" --latency -H "Authorization: Bearer $1" "$base$2")
+      server1=$(cpu_ticks "${pids[-1]}"); db1=$(pg_ticks)
+      echo "$out" | grep -E 'Requests/sec|50%|99%|Non-2xx'
+      requests=$(echo "$out" | awk '/requests in/ {print $1}')
+      line="   CPU per request: server $(per_request $((server1 - server0)) "$requests") us"
+      if [ -n "$db" ]; then line="$line, PostgreSQL $(per_request $((db1 - db0)) "$requests") us"; fi
+      echo "$line"
     done
     kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
   done
