@@ -105,3 +105,31 @@ fn every_schema_reference_resolves() {
         assert!(doc["components"]["schemas"][name].is_object(), "{r} does not resolve");
     }
 }
+
+/// The pool skips sqlx's ping before lending a connection (a round trip per query on a busy
+/// server) but still checks a PostgreSQL connection that sat idle: when the database drops
+/// them all (a restart, a failover), the next requests get fresh ones instead of a 500.
+/// Only PostgreSQL has a server that can drop a connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_dropped_while_idle_are_replaced() {
+    use sqlx::Connection;
+    let Some(b) = Backend::postgres() else { return };
+    let app = spawn_app(b).await;
+    let (_, admin) = app.admin().await;
+    app.get("/api/v1/me", &admin).await.ok(200);
+    let mut conn = sqlx::PgConnection::connect(&app.database_url).await.unwrap();
+    let dropped: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()) t",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(dropped > 0, "the pool held no connection to drop");
+    // Idle for longer than the check's threshold.
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    // The idle queue lends its connections in turn: every dropped one is met.
+    for _ in 0..20 {
+        app.get("/api/v1/me", &admin).await.ok(200);
+    }
+}
