@@ -881,3 +881,60 @@ async fn lists_sort_by_any_field_with_pages_and_total(b: Backend) {
         "a cursor of another order"
     );
 }
+
+both_backends!(a_members_list_merges_its_own_and_its_groups_documents_once);
+
+/// A user in no group has its list walked directly; a group member's merges one walk per
+/// principal. Both give each readable document once, newest change first, page by page.
+async fn a_members_list_merges_its_own_and_its_groups_documents_once(b: Backend) {
+    let app = spawn_app(b).await;
+    let (_, admin) = app.admin().await;
+    let (m, m_id) = app.invite(&admin, "member", &[]).await;
+    let member = app.login(&m).await;
+    let g = app
+        .post_as("/api/v1/groups", &admin, json!({"name": "Бухгалтерия"}))
+        .await;
+    let gid = g.ok(201)["id"].as_str().unwrap().to_string();
+    app.put(&format!("/api/v1/groups/{gid}/members/{m_id}"), &admin, json!({}))
+        .await;
+    let user = json!({"kind": "user", "id": m_id});
+    let group = json!({"kind": "group", "id": gid});
+    let sends = [
+        ("Лично", vec![user.clone()]),
+        ("Группе", vec![group.clone()]),
+        ("Обоим", vec![user, group]),
+    ];
+    for (title, to) in sends {
+        let d = app.post_as("/api/v1/documents", &admin, json!({"title": title})).await;
+        let id = d.ok(201)["id"].as_str().unwrap().to_string();
+        app.post_as(&format!("/api/v1/documents/{id}/send"), &admin, json!({"to": to}))
+            .await
+            .ok(200);
+        app.advance(time::Duration::seconds(1));
+    }
+    // Not addressed to the member at all.
+    app.post_as("/api/v1/documents", &admin, json!({"title": "Чужое"}))
+        .await
+        .ok(201);
+    let titles = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let p1 = app.get("/api/v1/documents?limit=2", &member).await.ok(200).clone();
+    assert_eq!(titles(&p1), ["Обоим", "Группе"]);
+    let cursor = p1["next_cursor"].as_str().unwrap();
+    let p2 = app
+        .get(&format!("/api/v1/documents?limit=2&cursor={cursor}"), &member)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(titles(&p2), ["Лично"]);
+    assert!(p2["next_cursor"].is_null());
+    // The administrator (in no group) walks its own documents directly: all four, in order.
+    let all = app.get("/api/v1/documents?limit=10", &admin).await.ok(200).clone();
+    assert_eq!(titles(&all), ["Чужое", "Обоим", "Группе", "Лично"]);
+}
