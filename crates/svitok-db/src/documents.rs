@@ -918,12 +918,21 @@ impl Db {
             // a page of 50: 68 -> 46 us; PostgreSQL 0.27 -> 0.20 ms).
             walk(0, DOC_COLUMNS)
         } else {
+            // Several (a user and its groups): merge the walks' keys, keep the newest page
+            // of distinct documents, and only then fetch those (SQLite, two walks of 50:
+            // 132 -> 99 us against fetching every candidate first).
             let arms: Vec<String> = (0..principals.len())
-                .map(|k| format!("SELECT x{k}.document_id FROM ({}) x{k}", walk(k, "r.document_id")))
+                .map(|k| {
+                    format!(
+                        "SELECT x{k}.document_id, x{k}.updated_at FROM ({}) x{k}",
+                        walk(k, "r.document_id, r.updated_at")
+                    )
+                })
                 .collect();
             format!(
-                "SELECT {DOC_COLUMNS} FROM documents d WHERE d.id IN ({}) ORDER BY d.updated_at DESC, d.id DESC \
-                 LIMIT {limit}",
+                "SELECT {DOC_COLUMNS} FROM (SELECT m.document_id, MAX(m.updated_at) AS changed_at FROM ({}) m \
+                 GROUP BY m.document_id ORDER BY changed_at DESC, m.document_id DESC LIMIT {limit}) k \
+                 JOIN documents d ON d.id = k.document_id",
                 arms.join(" UNION ALL ")
             )
         };
