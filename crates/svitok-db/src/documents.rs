@@ -912,7 +912,7 @@ impl Db {
                 p = next + k
             )
         };
-        let page = if principals.len() == 1 {
+        let select = if principals.len() == 1 {
             // One principal (a user in no group): its walk is the page itself. Fetching
             // the documents again by id, as a merge must, costs a third more (SQLite,
             // a page of 50: 68 -> 46 us; PostgreSQL 0.27 -> 0.20 ms).
@@ -920,7 +920,8 @@ impl Db {
         } else {
             // Several (a user and its groups): merge the walks' keys, keep the newest page
             // of distinct documents, and only then fetch those (SQLite, two walks of 50:
-            // 132 -> 99 us against fetching every candidate first).
+            // 132 -> 99 us against fetching every candidate first). A reader row's time is
+            // its document's (`sync_reader_times`), as the cursor above also assumes.
             let arms: Vec<String> = (0..principals.len())
                 .map(|k| {
                     format!(
@@ -936,7 +937,7 @@ impl Db {
                 arms.join(" UNION ALL ")
             )
         };
-        let sql = format!("SELECT {}", self.json_rows(DOC_COLUMNS, None, &page, "d"));
+        let sql = format!("SELECT {}", self.json_rows(DOC_COLUMNS, None, &select, "d"));
         let q = w.bind(sqlx::query(&sql), principals);
         let page: Option<String> = q
             .fetch_one(&self.pool)
