@@ -1,7 +1,8 @@
 //! Documents, versions, transfers, read marks, readers and history.
 
 use crate::{map_err, rows, Db, Result};
-use sqlx::any::AnyRow;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
 use sqlx::{Any, Row, Transaction};
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -377,9 +378,12 @@ impl JsonTransfer<'_> {
     }
 }
 
-fn documents_from_json(page: Option<&str>) -> Result<Vec<DocumentRow>> {
+/// Runs a statement whose one value is a page of documents as [`Db::json_rows`] renders
+/// them, and decodes it.
+async fn fetch_documents<'q>(pool: &sqlx::AnyPool, q: Query<'q, Any, AnyArguments<'q>>) -> Result<Vec<DocumentRow>> {
+    let page: Option<String> = q.fetch_one(pool).await.map_err(map_err)?.try_get(0).map_err(err)?;
     let Some(page) = page else { return Ok(Vec::new()) };
-    let rows: Vec<JsonDocument> = serde_json::from_str(page).map_err(err)?;
+    let rows: Vec<JsonDocument> = serde_json::from_str(&page).map_err(err)?;
     rows.into_iter().map(JsonDocument::into_row).collect()
 }
 
@@ -938,14 +942,7 @@ impl Db {
             )
         };
         let sql = format!("SELECT {}", self.json_rows(DOC_COLUMNS, None, &select, "d"));
-        let q = w.bind(sqlx::query(&sql), principals);
-        let page: Option<String> = q
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map_err)?
-            .try_get(0)
-            .map_err(err)?;
-        let mut docs = documents_from_json(page.as_deref())?;
+        let mut docs = fetch_documents(&self.pool, w.bind(sqlx::query(&sql), principals)).await?;
         // The SQL's own order: newest change first, the id breaking ties (the uuid's bytes
         // order as its hex text does).
         docs.sort_unstable_by_key(|d| Reverse((d.updated_at, d.id.0)));
@@ -980,14 +977,11 @@ impl Db {
                 "d",
             )
         );
-        let q = w.bind(sqlx::query(&sql).bind(limit).bind(offset), principals);
-        let page: Option<String> = q
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map_err)?
-            .try_get(0)
-            .map_err(err)?;
-        documents_from_json(page.as_deref())
+        fetch_documents(
+            &self.pool,
+            w.bind(sqlx::query(&sql).bind(limit).bind(offset), principals),
+        )
+        .await
     }
 
     /// How many documents `principals` may read that match the filter.
