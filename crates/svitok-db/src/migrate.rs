@@ -66,6 +66,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "user_language",
         Sql::Both(include_str!("../migrations/0010_user_language.sql")),
     ),
+    (
+        11,
+        "signatures_by_serial",
+        Sql::Both(include_str!("../migrations/0011_signatures_by_serial.sql")),
+    ),
 ];
 
 /// Any fixed number: the PostgreSQL advisory lock that keeps replicas starting at the same

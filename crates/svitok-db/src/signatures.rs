@@ -206,6 +206,20 @@ impl Db {
         rows.iter().map(signature).collect()
     }
 
+    /// Signatures made with the certificate `serial` (upper-case hex), oldest first.
+    pub async fn signatures_by_serial(&self, serial: &str) -> Result<Vec<SignatureRow>> {
+        let sql = format!(
+            "SELECT {SIGNATURE_COLUMNS} FROM signatures s JOIN certificates c ON c.serial = s.serial \
+             WHERE s.serial = $1 ORDER BY s.signed_at, s.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(serial)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(signature).collect()
+    }
+
     pub async fn signature_count(&self, doc: DocumentId) -> Result<i64> {
         sqlx::query("SELECT COUNT(*) AS n FROM signatures WHERE document_id = $1")
             .bind(doc.to_string())

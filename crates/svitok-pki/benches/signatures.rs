@@ -25,7 +25,7 @@ fn signatures(c: &mut Criterion) {
         b.iter(|| sign_detached(&key, &cert, ca.certificate(), black_box(&digest), now).unwrap())
     });
     c.bench_function("cms_verify_detached", |b| {
-        b.iter(|| verify_detached(black_box(&sig), &digest, ca.certificate(), &[]).unwrap())
+        b.iter(|| verify_detached(black_box(&sig), &digest, ca.certificate(), &[], None).unwrap())
     });
     c.bench_function("issue_user_certificate", |b| {
         b.iter(|| {

@@ -137,7 +137,12 @@ pub struct Report {
     /// The signer's certificate, when the signature names one it carries.
     pub signer: Option<Certificate>,
     pub serial: Option<String>,
+    /// The `signing-time` attribute: the signer's own claim, never trusted for validity
+    /// or revocation.
     pub signing_time: Option<SystemTime>,
+    /// The time the check judged validity and revocation at: the trusted time of signing
+    /// when the caller had one, else the time of the check.
+    pub judged_at: SystemTime,
 }
 
 /// The pieces of a detached signature, parsed.
@@ -196,11 +201,17 @@ fn attr(attrs: &SignedAttributes, oid: der::oid::ObjectIdentifier) -> Option<&An
 /// Checks a detached signature against the content's SHA-256, the CA and the revocations.
 /// Malformed input is an error; a well-formed signature that does not hold is a report
 /// with [`Verdict::Invalid`].
+///
+/// `trusted_time` is when the signature was made by a clock the signer does not control
+/// (the server's own record of the signature). The `signing-time` attribute is the
+/// signer's claim: anyone holding a key after its revocation can backdate it, so it never
+/// decides. Without a trusted time the certificate must be valid and unrevoked now.
 pub fn verify_detached(
     cms_der: &[u8],
     content_digest: &[u8; 32],
     ca: &Certificate,
     revoked: &[(SerialNumber, SystemTime)],
+    trusted_time: Option<SystemTime>,
 ) -> Result<Report> {
     let Parsed { info, signer } = parse(cms_der)?;
     let signing_time = info
@@ -209,20 +220,26 @@ pub fn verify_detached(
         .and_then(|a| attr(a, rfc5911::ID_SIGNING_TIME))
         .and_then(|v| Time::from_der(&v.to_der().ok()?).ok())
         .map(|t| t.to_system_time());
+    let judged_at = trusted_time.unwrap_or_else(SystemTime::now);
     let mut report = Report {
         verdict: Verdict::Valid,
         serial: Some(serial_hex(&signer.tbs_certificate.serial_number)),
         signer: Some(signer.clone()),
         signing_time,
+        judged_at,
     };
-    if let Err(why) = check(&info, &signer, content_digest, ca, signing_time) {
+    if let Err(why) = check(&info, &signer, content_digest, ca, judged_at) {
         report.verdict = Verdict::Invalid(why.to_string());
         return Ok(report);
     }
     if let Some((_, at)) = revoked.iter().find(|(s, _)| *s == signer.tbs_certificate.serial_number) {
-        report.verdict = match signing_time {
+        report.verdict = match trusted_time {
             Some(t) if t < *at => Verdict::ValidAtSigningTime { revoked_at: *at },
-            _ => Verdict::Invalid("the signer's certificate was revoked before this signature was made".into()),
+            Some(_) => Verdict::Invalid("the signer's certificate was revoked before this signature was made".into()),
+            None => Verdict::Invalid(
+                "the signer's certificate is revoked, and nothing but the signer's own claim says when the signature was made"
+                    .into(),
+            ),
         };
     }
     Ok(report)
@@ -233,7 +250,7 @@ fn check(
     signer: &Certificate,
     content_digest: &[u8; 32],
     ca: &Certificate,
-    signing_time: Option<SystemTime>,
+    at: SystemTime,
 ) -> Result<()> {
     if info.digest_alg.oid != rfc5912::ID_SHA_256 {
         return Err(PkiError::Unsupported(format!(
@@ -294,7 +311,6 @@ fn check(
     )?;
     check_issued_by(signer, ca)?;
     let validity = &signer.tbs_certificate.validity;
-    let at = signing_time.unwrap_or_else(SystemTime::now);
     if at < validity.not_before.to_system_time() || at > validity.not_after.to_system_time() {
         return Err(PkiError::Invalid(
             "the certificate was not valid when the signature was made".into(),

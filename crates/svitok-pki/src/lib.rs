@@ -94,7 +94,7 @@ mod tests {
         let digest: [u8; 32] = Sha256::digest(b"content").into();
         let sig = sign_detached(&key, &cert, ca.certificate(), &digest, now).unwrap();
 
-        let r = verify_detached(&sig, &digest, ca.certificate(), &[]).unwrap();
+        let r = verify_detached(&sig, &digest, ca.certificate(), &[], None).unwrap();
         assert_eq!(r.verdict, Verdict::Valid);
         assert_eq!(
             names::common_name(&r.signer.unwrap()).as_deref(),
@@ -103,13 +103,15 @@ mod tests {
 
         let other: [u8; 32] = Sha256::digest(b"contenT").into();
         assert!(matches!(
-            verify_detached(&sig, &other, ca.certificate(), &[]).unwrap().verdict,
+            verify_detached(&sig, &other, ca.certificate(), &[], None)
+                .unwrap()
+                .verdict,
             Verdict::Invalid(_)
         ));
 
         let another_ca = Authority::create("Other", now).unwrap();
         assert!(matches!(
-            verify_detached(&sig, &digest, another_ca.certificate(), &[])
+            verify_detached(&sig, &digest, another_ca.certificate(), &[], None)
                 .unwrap()
                 .verdict,
             Verdict::Invalid(_)
@@ -121,14 +123,22 @@ mod tests {
         let revoked = authority::read_crl(&crl, ca.certificate()).unwrap();
         assert_eq!(revoked.len(), 1);
         assert!(matches!(
-            verify_detached(&sig, &digest, ca.certificate(), &revoked)
+            verify_detached(&sig, &digest, ca.certificate(), &revoked, Some(now))
                 .unwrap()
                 .verdict,
             Verdict::ValidAtSigningTime { .. }
         ));
+        // The signer's own signing-time never vouches for it: with no trusted time, a
+        // revoked certificate makes the signature invalid.
+        assert!(matches!(
+            verify_detached(&sig, &digest, ca.certificate(), &revoked, None)
+                .unwrap()
+                .verdict,
+            Verdict::Invalid(_)
+        ));
         let early = [(serial, now - Duration::from_secs(60))];
         assert!(matches!(
-            verify_detached(&sig, &digest, ca.certificate(), &early)
+            verify_detached(&sig, &digest, ca.certificate(), &early, Some(now))
                 .unwrap()
                 .verdict,
             Verdict::Invalid(_)
@@ -164,7 +174,7 @@ mod tests {
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         let ca = Authority::create("Svitok", SystemTime::now()).unwrap();
-        assert!(verify_detached(b"not der", &[0; 32], ca.certificate(), &[]).is_err());
+        assert!(verify_detached(b"not der", &[0; 32], ca.certificate(), &[], None).is_err());
         assert!(authority::read_crl(b"\x30\x03\x02\x01\x00", ca.certificate()).is_err());
     }
 }

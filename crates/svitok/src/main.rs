@@ -190,22 +190,38 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("{login} is a member of {group}");
             Ok(())
         }
-        Command::Verify { file, sig, ca, crl } => match ca {
-            Some(ca) => {
-                let ca = svitok::verify::read_ca(&ca)?;
-                let revoked = match crl {
-                    Some(crl) => svitok::verify::read_crl(&crl, &ca)?,
-                    None => Vec::new(),
-                };
-                svitok::verify::run(&file, &sig, &ca, &revoked)
+        Command::Verify { file, sig, ca, crl } => {
+            let outcome = match ca {
+                Some(ca) => {
+                    let ca = svitok::verify::read_ca(&ca)?;
+                    let revoked = match crl {
+                        Some(crl) => Some(svitok::verify::read_crl(&crl, &ca)?),
+                        None => None,
+                    };
+                    // Offline there is no trusted time of signing (yet: RFC 3161 tokens).
+                    let evidence = svitok::verify::Evidence {
+                        revoked: revoked.as_deref(),
+                        trusted_time: None,
+                    };
+                    svitok::verify::run(&file, &sig, &ca, evidence)?
+                }
+                None => {
+                    let state = app::state(&config, Arc::new(SystemClock)).await?;
+                    let revoked = svitok_web::service::pki::revocations(&state).await?;
+                    let trusted_time = svitok::verify::recorded_time(&state.db, &sig).await?;
+                    state.db.close().await;
+                    let evidence = svitok::verify::Evidence {
+                        revoked: Some(&revoked),
+                        trusted_time,
+                    };
+                    svitok::verify::run(&file, &sig, state.authority.certificate(), evidence)?
+                }
+            };
+            if outcome != svitok::verify::Outcome::Valid {
+                std::process::exit(outcome.exit_code());
             }
-            None => {
-                let state = app::state(&config, Arc::new(SystemClock)).await?;
-                let revoked = svitok_web::service::pki::revocations(&state).await?;
-                state.db.close().await;
-                svitok::verify::run(&file, &sig, state.authority.certificate(), &revoked)
-            }
-        },
+            Ok(())
+        }
         Command::Audit(AuditCommand::Verify) => {
             let db = app::connect_db(&config).await?;
             let result = db.verify_audit_chain().await?;

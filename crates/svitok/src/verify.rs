@@ -42,12 +42,44 @@ fn rfc3339(t: SystemTime) -> String {
         .unwrap_or_default()
 }
 
+/// How a check that found nothing wrong ended: fully, or with revocation unchecked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Valid,
+    /// No CRL was given: the signature holds, but nothing says the key was not revoked.
+    RevocationUnchecked,
+}
+
+impl Outcome {
+    /// The exit status (README, CLI): 0 fully valid, 3 valid with revocation unchecked.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Valid => 0,
+            Outcome::RevocationUnchecked => 3,
+        }
+    }
+}
+
+/// Where the revocations and the time of signing come from.
+pub struct Evidence<'a> {
+    /// None: no CRL was given, revocation is not checked.
+    pub revoked: Option<&'a [(SerialNumber, SystemTime)]>,
+    /// The time of signing from a source the signer does not control (the server's record).
+    pub trusted_time: Option<SystemTime>,
+}
+
 /// Verifies and prints the result; an invalid signature is an error (exit status 1).
-pub fn run(file: &Path, sig: &Path, ca: &Certificate, revoked: &[(SerialNumber, SystemTime)]) -> anyhow::Result<()> {
+pub fn run(file: &Path, sig: &Path, ca: &Certificate, evidence: Evidence<'_>) -> anyhow::Result<Outcome> {
     let cms = std::fs::read(sig).with_context(|| format!("reading {}", sig.display()))?;
     let digest = file_digest(file)?;
-    let report = svitok_pki::verify_detached(&cms, &digest, ca, revoked)
-        .with_context(|| format!("{} is not a detached CMS signature (DER)", sig.display()))?;
+    let report = svitok_pki::verify_detached(
+        &cms,
+        &digest,
+        ca,
+        evidence.revoked.unwrap_or(&[]),
+        evidence.trusted_time,
+    )
+    .with_context(|| format!("{} is not a detached CMS signature (DER)", sig.display()))?;
     if let Some(cert) = &report.signer {
         let name = svitok_pki::names::common_name(cert).unwrap_or_default();
         let email = svitok_pki::names::email(cert).unwrap_or_default();
@@ -56,21 +88,48 @@ pub fn run(file: &Path, sig: &Path, ca: &Certificate, revoked: &[(SerialNumber, 
     if let Some(serial) = &report.serial {
         println!("certificate serial: {serial}");
     }
-    if let Some(t) = report.signing_time {
-        println!("signed at: {}", rfc3339(t));
+    match evidence.trusted_time {
+        Some(t) => println!("signed at: {} (the server's record)", rfc3339(t)),
+        None => {
+            if let Some(t) = report.signing_time {
+                println!("signing time claimed by the signer: {} (not trusted)", rfc3339(t));
+            }
+            println!("checked at: {} (no trusted time of signing)", rfc3339(report.judged_at));
+        }
     }
     match report.verdict {
+        Verdict::Invalid(why) => bail!("signature INVALID: {why}"),
+        _ if evidence.revoked.is_none() => {
+            println!("signature: valid, but revocation NOT checked (no --crl given)");
+            Ok(Outcome::RevocationUnchecked)
+        }
         Verdict::Valid => {
             println!("signature: valid");
-            Ok(())
+            Ok(Outcome::Valid)
         }
         Verdict::ValidAtSigningTime { revoked_at } => {
             println!(
                 "signature: valid at signing time (the certificate was revoked {} — after signing)",
                 rfc3339(revoked_at)
             );
-            Ok(())
+            Ok(Outcome::Valid)
         }
-        Verdict::Invalid(why) => bail!("signature INVALID: {why}"),
     }
+}
+
+/// The server's own record of this very signature (same CMS bytes): its time of signing.
+pub async fn recorded_time(db: &svitok_db::Db, sig: &Path) -> anyhow::Result<Option<SystemTime>> {
+    use base64::Engine;
+    let cms = std::fs::read(sig).with_context(|| format!("reading {}", sig.display()))?;
+    let Ok(cert) = svitok_pki::cms_signature::signer_certificate(&cms) else {
+        return Ok(None);
+    };
+    let serial = svitok_pki::authority::serial_hex(&cert.tbs_certificate.serial_number);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&cms);
+    Ok(db
+        .signatures_by_serial(&serial)
+        .await?
+        .into_iter()
+        .find(|row| row.cms_der == b64)
+        .map(|row| SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(row.signed_at.max(0) as u64)))
 }

@@ -135,3 +135,20 @@ pub async fn redeem(state: &AppState, challenge: &Challenge, purpose: Purpose, c
     }
     Ok(())
 }
+
+/// Spends the caller's fresh second factor (`POST /auth/step-up`) on an action that needs
+/// one: signing, or an administrator's change of another person's address.
+pub async fn redeem_step_up(
+    state: &AppState,
+    actor: &crate::extract::Actor,
+    challenge: ChallengeId,
+    code: &str,
+) -> Result<()> {
+    let ch = state
+        .db
+        .challenge(challenge)
+        .await?
+        .filter(|c| c.user_id == actor.user.id)
+        .ok_or_else(invalid_code)?;
+    redeem(state, &ch, Purpose::StepUp, code).await
+}

@@ -12,7 +12,6 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::json;
 use svitok_core::documents::{DocOp, Party, Status};
 use svitok_core::ids::{ChallengeId, DocumentId};
-use svitok_core::otp::Purpose;
 use svitok_core::rights::Right;
 use svitok_core::user::UserStatus;
 use svitok_core::{CoreError, Result};
@@ -70,13 +69,7 @@ pub async fn sign(
         return Err(conflict("Вы уже подписали эту версию"));
     }
     // The second factor is spent only once everything else allows the signature.
-    let ch = state
-        .db
-        .challenge(challenge)
-        .await?
-        .filter(|c| c.user_id == actor.user.id)
-        .ok_or_else(codes::invalid_code)?;
-    codes::redeem(state, &ch, Purpose::StepUp, code).await?;
+    codes::redeem_step_up(state, actor, challenge, code).await?;
 
     let signer = pki::signer(state, actor).await?;
     let digest = digest(state, &v).await?;
@@ -148,11 +141,19 @@ pub async fn of_version(
     let revoked = pki::revocations(state).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
+        // The row is the server's own record: its time, not the signer's signing-time
+        // attribute, is when the signature was made.
+        let at = pki::system_time(row.signed_at);
         let verdict = match STANDARD.decode(&row.cms_der) {
-            Ok(der) => match svitok_pki::verify_detached(&der, &digest, state.authority.certificate(), &revoked) {
-                Ok(report) => report.verdict,
-                Err(e) => Verdict::Invalid(e.to_string()),
-            },
+            Ok(der) => {
+                match svitok_pki::verify_detached(&der, &digest, state.authority.certificate(), &revoked, Some(at)) {
+                    Ok(report) if report.serial.as_deref() != Some(row.serial.as_str()) => {
+                        Verdict::Invalid("the record's certificate serial differs from the signature's".into())
+                    }
+                    Ok(report) => report.verdict,
+                    Err(e) => Verdict::Invalid(e.to_string()),
+                }
+            }
             Err(_) => Verdict::Invalid("the stored signature is not base64".into()),
         };
         if let Verdict::Invalid(why) = &verdict {

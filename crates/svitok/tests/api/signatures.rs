@@ -16,7 +16,8 @@ both_backends!(
     any_member_and_a_user_request,
     blocking_revokes_the_certificate_and_the_crl_lists_it,
     signed_documents_stay_and_new_versions_are_unsigned,
-    signing_with_totp_and_with_an_expired_code
+    signing_with_totp_and_with_an_expired_code,
+    a_revoked_key_cannot_sign_valid_by_backdating,
 );
 
 /// Bytes of a GET (files, signatures, the CA), with the status.
@@ -207,7 +208,24 @@ async fn openssl_verifies_a_signature_made_through_the_api(b: Backend) {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["verification"]["status"], "valid", "{}", list[0]);
     let p = |f: &str| d.join(f).to_string_lossy().into_owned();
+    // Without a CRL the check says revocation was not checked, and does not pass.
     let (ok, out) = run_cli(&app, &["verify", &p("doc"), &p("doc.p7s"), "--ca", &p("ca.pem")], None);
+    assert!(!ok && out.contains("revocation NOT checked"), "{out}");
+    let (_, crl, _) = bytes(&app, "/api/v1/pki/crl", None).await;
+    std::fs::write(d.join("ca.crl"), crl).unwrap();
+    let (ok, out) = run_cli(
+        &app,
+        &[
+            "verify",
+            &p("doc"),
+            &p("doc.p7s"),
+            "--ca",
+            &p("ca.pem"),
+            "--crl",
+            &p("ca.crl"),
+        ],
+        None,
+    );
     assert!(ok && out.contains("signature: valid"), "{out}");
     let (ok, out) = run_cli(
         &app,
@@ -218,9 +236,12 @@ async fn openssl_verifies_a_signature_made_through_the_api(b: Backend) {
         !ok && out.contains("INVALID"),
         "svitok verify must reject what openssl rejects: {out}"
     );
-    // Without --ca it uses the server's own CA.
+    // Without --ca it uses the server's own CA, revocations and record of the signature.
     let (ok, out) = run_cli(&app, &["verify", &p("doc"), &p("doc.p7s")], None);
-    assert!(ok && out.contains("signature: valid"), "{out}");
+    assert!(
+        ok && out.contains("signature: valid") && out.contains("the server's record"),
+        "{out}"
+    );
 
     // Once per user and version.
     app.advance(time::Duration::seconds(61)); // one code a minute
@@ -561,7 +582,8 @@ async fn blocking_revokes_the_certificate_and_the_crl_lists_it(b: Backend) {
     let audit = app.get("/api/v1/audit?action=certificate.revoked", &token).await;
     assert!(audit.ok(200).to_string().contains("certificate.revoked"));
 
-    // Offline with the CRL, the same answer.
+    // Offline, only the signer's own signing-time says when it was made: with the key
+    // revoked, that is not enough (issue 12, finding 15).
     let sid = list[0]["id"].as_str().unwrap();
     let (_, p7s, _) = bytes(
         &app,
@@ -587,7 +609,80 @@ async fn blocking_revokes_the_certificate_and_the_crl_lists_it(b: Backend) {
         ],
         None,
     );
+    assert!(!ok && out.contains("INVALID") && out.contains("revoked"), "{out}");
+    // The server knows when it made the signature: valid at signing time.
+    let (ok, out) = run_cli(&app, &["verify", &p("doc"), &p("doc.p7s")], None);
     assert!(ok && out.contains("valid at signing time"), "{out}");
+}
+
+/// The review's attack: a copy of a key outlives its certificate's revocation and signs a
+/// new file with a signing-time from before the revocation. Crafted by the test kit with
+/// the same crates; OpenSSL is the second judge.
+async fn a_revoked_key_cannot_sign_valid_by_backdating(b: Backend) {
+    use sha2::Digest;
+    use std::time::{Duration, SystemTime};
+    let app = spawn_app(b).await;
+    let now = SystemTime::now();
+    let ca = svitok_pki::Authority::create("Svitok", now - Duration::from_secs(86_400)).unwrap();
+    let key = svitok_pki::P256Key::generate();
+    let holder = svitok_pki::Holder {
+        full_name: "Утечкин Ключ",
+        email: "leak@example.ru",
+        organisation: "Svitok",
+    };
+    let cert = ca
+        .issue(
+            &holder,
+            &key,
+            now - Duration::from_secs(3_600),
+            Duration::from_secs(86_400 * 30),
+        )
+        .unwrap();
+    let revoked_at = now - Duration::from_secs(600);
+    let crl = ca
+        .crl(&[(cert.tbs_certificate.serial_number.clone(), revoked_at)], now)
+        .unwrap();
+    let content = b"new order, signed after the revocation";
+    let digest: [u8; 32] = sha2::Sha256::digest(content).into();
+    // Made now, claiming half an hour ago: before the revocation.
+    let backdated = now - Duration::from_secs(1_800);
+    let sig = svitok_pki::sign_detached(&key, &cert, ca.certificate(), &digest, backdated).unwrap();
+    let d = dir();
+    std::fs::write(d.join("doc"), content).unwrap();
+    std::fs::write(d.join("doc.p7s"), &sig).unwrap();
+    std::fs::write(d.join("ca.pem"), ca.certificate_pem().unwrap()).unwrap();
+    std::fs::write(d.join("ca.crl"), &crl).unwrap();
+    let p = |f: &str| d.join(f).to_string_lossy().into_owned();
+    let (ok, out) = run_cli(
+        &app,
+        &[
+            "verify",
+            &p("doc"),
+            &p("doc.p7s"),
+            "--ca",
+            &p("ca.pem"),
+            "--crl",
+            &p("ca.crl"),
+        ],
+        None,
+    );
+    assert!(
+        !ok && out.contains("INVALID"),
+        "a backdated signature by a revoked key passed: {out}"
+    );
+    // OpenSSL, given the CRL, says the same of the signer's certificate.
+    std::fs::write(d.join("ca.crl.pem"), svitok_pki::crl_to_pem(&crl).unwrap()).unwrap();
+    std::fs::write(d.join("signer.pem"), svitok_pki::certificate_to_pem(&cert).unwrap()).unwrap();
+    let (ok, out) = openssl(&[
+        "verify",
+        "-crl_check",
+        "-CAfile",
+        &p("ca.pem"),
+        "-CRLfile",
+        &p("ca.crl.pem"),
+        &p("signer.pem"),
+    ]);
+    assert!(!ok && out.contains("revoked"), "openssl: {out}");
 }
 
 async fn signed_documents_stay_and_new_versions_are_unsigned(b: Backend) {
