@@ -11,13 +11,15 @@
 //! | create user                       | `manage_users`; setting its rights also needs `grant_rights`, and only rights the creator holds |
 //! | edit user X (admin fields)        | `manage_users`                                                    |
 //! | edit own profile                  | any active user (names, position, birth date)                     |
-//! | block / unblock X                 | `manage_users`; never oneself; never the last active holder of `grant_rights` or `manage_users` |
+//! | block / unblock X                 | `manage_users`; never oneself; only X whose rights are a subset of the actor's; never the last active holder of `grant_rights` or `manage_users` |
+//! | change X's email                  | `manage_users`; never oneself (that is `/me/email`); only X whose rights are a subset of the actor's |
 //! | view rights of X                  | `manage_users`, `grant_rights`, or X itself                       |
 //! | change rights of X                | `grant_rights`; never one's own; only rights the actor holds; never leaves no active holder of `grant_rights` or `manage_users` |
 //! | list groups, view a group         | any active user                                                   |
 //! | find people to address (name, position of active users) | any active user                             |
 //! | see a group's members             | its members, `manage_users`                                       |
-//! | create, edit, delete groups; membership | `manage_users`                                              |
+//! | create, edit, delete groups       | `manage_users`                                                    |
+//! | add X to / remove X from a group  | `manage_users`; never oneself (membership opens documents)        |
 //! | read the audit log                | `manage_users`                                                    |
 //! | view statistics                   | `view_statistics`                                                 |
 
@@ -48,10 +50,18 @@ pub enum Operation {
     /// `other_active_holders`: rights of `target` for which no other active user holds them.
     Block {
         target: UserId,
+        target_rights: Rights,
         sole_holder_of: Rights,
     },
     Unblock {
         target: UserId,
+        target_rights: Rights,
+    },
+    /// An administrator changes another user's address: whoever controls the address
+    /// controls the account (password reset), so it is bounded like rights are.
+    ChangeEmail {
+        target: UserId,
+        target_rights: Rights,
     },
     ViewRights {
         target: UserId,
@@ -69,6 +79,10 @@ pub enum Operation {
         is_member: bool,
     },
     ManageGroups,
+    /// Adding or removing `member` in a group.
+    ChangeMembership {
+        member: UserId,
+    },
     ReadAudit,
     ViewStatistics,
 }
@@ -84,12 +98,14 @@ impl Operation {
             Operation::EditOwnProfile => "me.edit",
             Operation::Block { .. } => "users.block",
             Operation::Unblock { .. } => "users.unblock",
+            Operation::ChangeEmail { .. } => "users.email",
             Operation::ViewRights { .. } => "rights.view",
             Operation::SetRights { .. } => "rights.set",
             Operation::ListGroups => "groups.list",
             Operation::FindPeople => "users.directory",
             Operation::ViewGroupMembers { .. } => "groups.members",
             Operation::ManageGroups => "groups.manage",
+            Operation::ChangeMembership { .. } => "groups.membership",
             Operation::ReadAudit => "audit.read",
             Operation::ViewStatistics => "stats.view",
         }
@@ -111,6 +127,20 @@ fn need(s: &Subject, right: Right) -> Result<()> {
 /// The rights that are on in `a` and off in `b`.
 fn removed(a: Rights, b: Rights) -> Rights {
     Rights::from_mask(a.mask() & !b.mask())
+}
+
+/// No control of a stronger account (SPEC §4): an action that can end in control of
+/// `target` needs every right `target` holds.
+fn not_stronger(s: &Subject, target_rights: Rights) -> Result<()> {
+    let beyond = removed(target_rights, s.rights);
+    if beyond == Rights::NONE {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden(format!(
+            "У пользователя есть права, которых нет у вас: {}",
+            beyond.iter().map(Right::name).collect::<Vec<_>>().join(", ")
+        )))
+    }
 }
 
 fn last_holder_guard(losing: Rights) -> Result<()> {
@@ -152,17 +182,40 @@ pub fn decide(s: &Subject, op: &Operation) -> Result<()> {
             Ok(())
         }
         Operation::EditOwnProfile => Ok(()),
-        Operation::Block { target, sole_holder_of } => {
+        Operation::Block {
+            target,
+            target_rights,
+            sole_holder_of,
+        } => {
             need(s, Right::ManageUsers)?;
             if *target == s.id {
                 return Err(CoreError::Forbidden("Нельзя заблокировать самого себя".into()));
             }
+            not_stronger(s, *target_rights)?;
             last_holder_guard(*sole_holder_of)
         }
-        Operation::Unblock { target } => {
+        Operation::Unblock { target, target_rights } => {
             need(s, Right::ManageUsers)?;
             if *target == s.id {
                 return Err(CoreError::Forbidden("Нельзя разблокировать самого себя".into()));
+            }
+            not_stronger(s, *target_rights)
+        }
+        Operation::ChangeEmail { target, target_rights } => {
+            need(s, Right::ManageUsers)?;
+            if *target == s.id {
+                return Err(CoreError::Forbidden(
+                    "Свой адрес почты меняют через подтверждение кодом: POST /api/v1/me/email".into(),
+                ));
+            }
+            not_stronger(s, *target_rights)
+        }
+        Operation::ChangeMembership { member } => {
+            need(s, Right::ManageUsers)?;
+            if *member == s.id {
+                return Err(CoreError::Forbidden(
+                    "Нельзя менять собственное членство в группах: это делает другой администратор".into(),
+                ));
             }
             Ok(())
         }
@@ -231,9 +284,18 @@ mod tests {
             Operation::EditUser { target: other },
             Operation::Block {
                 target: other,
+                target_rights: Rights::NONE,
                 sole_holder_of: Rights::NONE,
             },
-            Operation::Unblock { target: other },
+            Operation::Unblock {
+                target: other,
+                target_rights: Rights::NONE,
+            },
+            Operation::ChangeEmail {
+                target: other,
+                target_rights: Rights::NONE,
+            },
+            Operation::ChangeMembership { member: other },
             Operation::ViewRights { target: other },
             Operation::SetRights {
                 target: other,
@@ -316,11 +378,13 @@ mod tests {
         assert!(matches!(decide(&admin, &strip), Err(CoreError::Conflict { .. })));
         let block = Operation::Block {
             target: other,
+            target_rights: set(&[Right::ManageUsers]),
             sole_holder_of: set(&[Right::ManageUsers]),
         };
         assert!(matches!(decide(&admin, &block), Err(CoreError::Conflict { .. })));
         let block_self = Operation::Block {
             target: admin.id,
+            target_rights: admin.rights,
             sole_holder_of: Rights::NONE,
         };
         assert!(decide(&admin, &block_self).is_err());
@@ -352,5 +416,47 @@ mod tests {
             }
         )
         .is_err());
+    }
+
+    #[test]
+    fn no_control_of_a_stronger_account() {
+        let hr = subject(&[Right::ManageUsers, Right::SendDocuments]);
+        let weaker = set(&[Right::SendDocuments]);
+        let stronger = set(&[Right::GrantRights]);
+        let other = UserId::new();
+        for (target_rights, allowed) in [(weaker, true), (Rights::NONE, true), (stronger, false)] {
+            for op in [
+                Operation::ChangeEmail {
+                    target: other,
+                    target_rights,
+                },
+                Operation::Block {
+                    target: other,
+                    target_rights,
+                    sole_holder_of: Rights::NONE,
+                },
+                Operation::Unblock {
+                    target: other,
+                    target_rights,
+                },
+            ] {
+                assert_eq!(decide(&hr, &op).is_ok(), allowed, "{op:?}");
+            }
+        }
+        let own = Operation::ChangeEmail {
+            target: hr.id,
+            target_rights: Rights::NONE,
+        };
+        assert!(
+            decide(&hr, &own).is_err(),
+            "one's own address changes by code, not as an administrator"
+        );
+    }
+
+    #[test]
+    fn nobody_changes_their_own_memberships() {
+        let hr = subject(&[Right::ManageUsers]);
+        assert!(decide(&hr, &Operation::ChangeMembership { member: UserId::new() }).is_ok());
+        assert!(decide(&hr, &Operation::ChangeMembership { member: hr.id }).is_err());
     }
 }

@@ -245,6 +245,11 @@ pub(crate) async fn authenticate(parts: &mut Parts, state: &AppState, check_orig
         let Some((session, user, groups)) = found else {
             return Err(unauthenticated());
         };
+        // Credentials keep their kind (SPEC §4): the cookie carries only a browser session.
+        // An API token in the cookie would otherwise pass for a person at a browser.
+        if via == Via::Cookie && session.kind != SessionKind::Session {
+            return Err(unauthenticated());
+        }
         let now = state.now();
         let idle_expired =
             session.kind == SessionKind::Session && now - session.last_seen_at > state.settings.session_idle_ms;

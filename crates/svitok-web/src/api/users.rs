@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use svitok_core::ids::{GroupId, UserId};
+use svitok_core::ids::{ChallengeId, GroupId, UserId};
 use svitok_core::user::UserStatus;
 use svitok_db::UserFilter;
 use utoipa::{IntoParams, ToSchema};
@@ -130,7 +130,8 @@ pub async fn get_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
-    /// Administrators only; users change their own address through `/me/email`.
+    /// Must be the current address when given: an address changes only through
+    /// `POST /users/{id}/email` (administrators) or `/me/email` (oneself).
     pub email: Option<String>,
     pub last_name: Option<String>,
     pub first_name: Option<String>,
@@ -236,4 +237,63 @@ pub async fn set_rights(
     Ok(Json(
         users::set_rights(&state, &actor, UserId(id), req.into()).await?.into(),
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEmailRequest {
+    pub email: String,
+    /// The administrator's own fresh second factor, from `POST /auth/step-up`.
+    pub challenge: Uuid,
+    pub code: String,
+}
+
+/// Starts changing another user's address (`manage_users`, only on a user whose rights
+/// are a subset of the caller's, with the caller's fresh second factor). A code goes to the
+/// new address; nothing changes until it is confirmed.
+#[utoipa::path(post, path = "/api/v1/users/{id}/email", tag = "users", params(("id" = Uuid, Path)), request_body = ChangeEmailRequest,
+    responses((status = 202, description = "a code was mailed to the new address"), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn change_email(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<ChangeEmailRequest>,
+) -> ApiResult<StatusCode> {
+    users::begin_admin_email_change(
+        &state,
+        &actor,
+        UserId(id),
+        &req.email,
+        (ChallengeId(req.challenge), &req.code),
+    )
+    .await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmEmailRequest {
+    /// The code mailed to the new address.
+    pub code: String,
+}
+
+/// Finishes the change with the code mailed to the new address; the old address is told.
+#[utoipa::path(post, path = "/api/v1/users/{id}/email/confirm", tag = "users", params(("id" = Uuid, Path)), request_body = ConfirmEmailRequest,
+    responses((status = 200, body = UserView), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn confirm_email(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<ConfirmEmailRequest>,
+) -> ApiResult<Json<UserView>> {
+    let user = users::confirm_admin_email_change(&state, &actor, UserId(id), &req.code).await?;
+    let groups = state.db.groups_of_user(user.id).await?;
+    Ok(Json(UserView::with_groups(&user, &groups)))
 }

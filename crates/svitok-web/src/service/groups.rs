@@ -138,7 +138,13 @@ pub async fn delete(state: &AppState, actor: &Actor, id: GroupId) -> Result<()> 
 }
 
 pub async fn add_member(state: &AppState, actor: &Actor, group: GroupId, user: UserId) -> Result<()> {
-    authorize(state, actor, Operation::ManageGroups, Some(group.to_string())).await?;
+    authorize(
+        state,
+        actor,
+        Operation::ChangeMembership { member: user },
+        Some(group.to_string()),
+    )
+    .await?;
     load(state, group).await?;
     state.db.user(user).await?.ok_or(CoreError::NotFound("user"))?;
     if state.db.add_member(group, user, state.now()).await? {
@@ -157,7 +163,13 @@ pub async fn add_member(state: &AppState, actor: &Actor, group: GroupId, user: U
 }
 
 pub async fn remove_member(state: &AppState, actor: &Actor, group: GroupId, user: UserId) -> Result<()> {
-    authorize(state, actor, Operation::ManageGroups, Some(group.to_string())).await?;
+    authorize(
+        state,
+        actor,
+        Operation::ChangeMembership { member: user },
+        Some(group.to_string()),
+    )
+    .await?;
     load(state, group).await?;
     if !state.db.remove_member(group, user).await? {
         return Err(CoreError::NotFound("member"));

@@ -1,7 +1,7 @@
 //! Sessions and personal API tokens: issuing, listing, revoking.
 
 use super::audit;
-use crate::extract::{Actor, Via};
+use crate::extract::Actor;
 use crate::state::AppState;
 use serde_json::json;
 use svitok_core::ids::SessionId;
@@ -128,10 +128,11 @@ pub struct NewToken {
     pub rights: Option<Rights>,
 }
 
-/// A personal API token. Only a person in a session mints tokens (a token cannot mint
-/// more), and a token never holds a right its owner lacks.
+/// A personal API token. Only a person in a session mints tokens (a token cannot mint,
+/// widen or extend one, whichever way it is presented), and a token never holds a right
+/// the caller does not effectively hold.
 pub async fn create_token(state: &AppState, actor: &Actor, req: NewToken) -> Result<(Issued, Option<Rights>)> {
-    if actor.via == Via::Bearer && actor.session.kind == SessionKind::ApiToken {
+    if actor.session.kind != SessionKind::Session {
         return Err(CoreError::Forbidden(
             "API-токен не может выпускать другие токены".into(),
         ));
@@ -144,7 +145,7 @@ pub async fn create_token(state: &AppState, actor: &Actor, req: NewToken) -> Res
         ));
     }
     if let Some(r) = req.rights {
-        if r.intersect(actor.user.rights) != r {
+        if r.intersect(actor.rights) != r {
             return Err(CoreError::Forbidden(
                 "Токену нельзя дать право, которого нет у владельца".into(),
             ));

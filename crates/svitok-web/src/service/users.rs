@@ -163,7 +163,7 @@ pub struct ProfilePatch {
 }
 
 /// Edits a profile: an administrator edits anyone's; a user edits its own names, position
-/// and birth date (its address changes only through a code sent to the new one).
+/// and birth date. Addresses change only through a code sent to the new one.
 pub async fn update(state: &AppState, actor: &Actor, id: UserId, patch: ProfilePatch) -> Result<User> {
     let own = id == actor.user.id;
     let op = if own && !actor.rights.has(Right::ManageUsers) {
@@ -187,17 +187,19 @@ pub async fn update(state: &AppState, actor: &Actor, id: UserId, patch: ProfileP
         Some(v) => user::optional_person_text(field, Some(&v), max),
         None => Ok(old.clone()),
     };
-    let (email, verified) = match patch.email {
-        Some(e) => {
-            let e = Email::parse(&e)?;
-            let same = e.key() == before.email.to_lowercase();
-            (e.as_str().to_string(), same && before.email_verified)
+    // An address is changed only with a second factor and a code to the new address
+    // (`begin_admin_email_change`); the same address sent back is no change.
+    if let Some(e) = &patch.email {
+        if Email::parse(e)?.key() != before.email.to_lowercase() {
+            return Err(CoreError::validation(
+                "email",
+                "Адрес почты меняется отдельно, с подтверждением: POST /api/v1/users/{id}/email",
+            ));
         }
-        None => (before.email.clone(), before.email_verified),
-    };
+    }
     let update = ProfileUpdate {
-        email,
-        email_verified: verified,
+        email: before.email.clone(),
+        email_verified: before.email_verified,
         last_name: text("last_name", patch.last_name, &before.last_name)?,
         first_name: text("first_name", patch.first_name, &before.first_name)?,
         middle_name: optional("middle_name", patch.middle_name, &before.middle_name, 100)?,
@@ -253,6 +255,7 @@ pub async fn block(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
         actor,
         Operation::Block {
             target: id,
+            target_rights: target.rights,
             sole_holder_of: sole,
         },
         Some(id.to_string()),
@@ -291,8 +294,17 @@ pub async fn block(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
 
 /// Unblocks a user: active again, or pending when it never set a password.
 pub async fn unblock(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
-    authorize(state, actor, Operation::Unblock { target: id }, Some(id.to_string())).await?;
-    load(state, id).await?;
+    let target = load(state, id).await?;
+    authorize(
+        state,
+        actor,
+        Operation::Unblock {
+            target: id,
+            target_rights: target.rights,
+        },
+        Some(id.to_string()),
+    )
+    .await?;
     let has_password = state.db.user_secrets(id).await?.password_hash.is_some();
     let status = if has_password {
         UserStatus::Active
@@ -410,11 +422,93 @@ pub async fn begin_email_change(state: &AppState, actor: &Actor, new_email: &str
 }
 
 pub async fn confirm_email_change(state: &AppState, actor: &Actor, code: &str) -> Result<User> {
+    let me = actor.user.clone();
+    apply_email_change(state, actor, &me, code).await
+}
+
+/// An administrator starts changing another user's address (SPEC §4): its own fresh
+/// second factor (`POST /auth/step-up`), only on a user no stronger than itself, and a code
+/// mailed to the new address; nothing changes until that code comes back.
+pub async fn begin_admin_email_change(
+    state: &AppState,
+    actor: &Actor,
+    id: UserId,
+    new_email: &str,
+    step_up: (svitok_core::ids::ChallengeId, &str),
+) -> Result<()> {
+    let target = load(state, id).await?;
+    authorize(
+        state,
+        actor,
+        Operation::ChangeEmail {
+            target: id,
+            target_rights: target.rights,
+        },
+        Some(id.to_string()),
+    )
+    .await?;
+    let email = Email::parse(new_email)?;
+    if email.key() == target.email.to_lowercase() {
+        return Err(CoreError::validation("email", "Это уже адрес пользователя"));
+    }
+    codes::redeem_step_up(state, actor, step_up.0, step_up.1)
+        .await
+        .map_err(|e| match e {
+            // The administrator is signed in: a wrong code is bad input, not a failed login.
+            CoreError::Unauthenticated(_) => CoreError::validation("code", "Неверный или просроченный код"),
+            other => other,
+        })?;
+    if let Some((other, _)) = state.db.user_by_login_or_email(&email.key()).await? {
+        if other.email.to_lowercase() == email.key() {
+            return Err(CoreError::conflict("email", "Этот адрес почты уже зарегистрирован"));
+        }
+    }
+    let to = email.as_str().to_string();
+    codes::send_with(
+        state,
+        &target,
+        Purpose::EmailChange,
+        otp::TTL_MS,
+        Some(to.clone()),
+        |code| letters::code(&to, Purpose::EmailChange, code),
+    )
+    .await?;
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "user.email_change_started",
+            Some(id.to_string()),
+            &actor.client,
+            true,
+            json!({}),
+        ))
+        .await
+}
+
+/// Finishes an administrator's change of another user's address with the code that went
+/// to the new address; the old address is told.
+pub async fn confirm_admin_email_change(state: &AppState, actor: &Actor, id: UserId, code: &str) -> Result<User> {
+    let target = load(state, id).await?;
+    authorize(
+        state,
+        actor,
+        Operation::ChangeEmail {
+            target: id,
+            target_rights: target.rights,
+        },
+        Some(id.to_string()),
+    )
+    .await?;
+    apply_email_change(state, actor, &target, code).await
+}
+
+/// Redeems the open email-change code of `target` and puts the new address in place.
+async fn apply_email_change(state: &AppState, actor: &Actor, target: &User, code: &str) -> Result<User> {
     // The caller is signed in: a wrong code is bad input here, not a failed login.
     let wrong = || CoreError::validation("code", "Неверный или просроченный код");
     let challenge = state
         .db
-        .open_challenge(actor.user.id, Purpose::EmailChange.as_str())
+        .open_challenge(target.id, Purpose::EmailChange.as_str())
         .await?
         .ok_or_else(wrong)?;
     codes::redeem(state, &challenge, Purpose::EmailChange, code)
@@ -424,7 +518,7 @@ pub async fn confirm_email_change(state: &AppState, actor: &Actor, code: &str) -
             other => other,
         })?;
     let new_email = challenge.payload.clone().ok_or_else(wrong)?;
-    let before = actor.user.clone();
+    let before = target.clone();
     let update = ProfileUpdate {
         email: new_email,
         email_verified: true,
@@ -440,7 +534,7 @@ pub async fn confirm_email_change(state: &AppState, actor: &Actor, code: &str) -
         .await?;
     state
         .audit(audit::event(
-            Some(&before.id),
+            Some(&actor.user.id),
             "user.email_changed",
             Some(before.id.to_string()),
             &actor.client,

@@ -219,7 +219,7 @@ pub async fn update_user(
         return error_page(StatusCode::NOT_FOUND, Some(&me));
     };
     let patch = users::ProfilePatch {
-        email: Some(f.email.clone()),
+        email: Some(f.email.clone()).filter(|e| !e.trim().is_empty()),
         last_name: Some(f.last_name.clone()),
         first_name: Some(f.first_name.clone()),
         middle_name: Some(f.middle_name.clone()),

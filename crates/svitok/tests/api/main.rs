@@ -22,6 +22,7 @@ mod sessions;
 mod setup;
 mod signatures;
 mod stats;
+mod takeover;
 mod tokens;
 mod totp;
 mod ui;
