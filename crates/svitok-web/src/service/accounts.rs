@@ -336,9 +336,10 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
     let hash = hash_new_password(state, new_password, &personal_of(&actor.user)).await?;
     let now = state.now();
     state.db.set_password_hash(actor.user.id, &hash, now).await?;
-    state
+    // Whoever learnt the old password may have made a token with it: those end too.
+    let ended = state
         .db
-        .revoke_all_sessions(actor.user.id, Some(actor.session.id), false, now)
+        .revoke_all_sessions(actor.user.id, Some(actor.session.id), true, now)
         .await?;
     state
         .audit(audit::event(
@@ -347,10 +348,15 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
             Some(actor.user.id.to_string()),
             &actor.client,
             true,
-            json!({}),
+            json!({ "sessions_and_tokens_ended": ended }),
         ))
         .await?;
-    totp::notify(state, &actor.user.email, "пароль изменён").await;
+    totp::notify(
+        state,
+        &actor.user.email,
+        "пароль изменён; другие сеансы и API-токены отозваны",
+    )
+    .await;
     Ok(())
 }
 

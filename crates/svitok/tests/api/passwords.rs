@@ -96,6 +96,8 @@ async fn password_change_needs_the_current_one_and_ends_other_sessions(b: Backen
     let other = app.login(&a).await;
     app.advance(time::Duration::seconds(61));
     let mine = app.login(&a).await;
+    let t = app.post_as("/api/v1/me/tokens", &mine, json!({"name": "1С"})).await;
+    let api_token = t.ok(201)["token"].as_str().unwrap().to_string();
     let r = app
         .call(
             Method::POST,
@@ -115,8 +117,12 @@ async fn password_change_needs_the_current_one_and_ends_other_sessions(b: Backen
         .await;
     assert_eq!(r.status, 204, "{}", r.body);
     app.get("/api/v1/me", &other).await.problem(401);
+    // API tokens end with the password too (issue 12, finding 9), and the notice says so.
+    app.get("/api/v1/me", &api_token).await.problem(401);
     app.get("/api/v1/me", &mine).await.ok(200);
-    assert!(app.mail.next(&a.email).await.subject.contains("пароль изменён"));
+    let notice = app.mail.next(&a.email).await;
+    assert!(notice.subject.contains("пароль изменён"), "{}", notice.subject);
+    assert!(notice.body.contains("API-токены"), "{}", notice.body);
 }
 
 async fn stored_hash_is_argon2id_with_the_required_parameters(b: Backend) {
