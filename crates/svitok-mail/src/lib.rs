@@ -142,12 +142,25 @@ impl Mailer {
             }
             Transport::Outbox(dir) => {
                 let path = outbox_path(dir, &mail.to);
+                // Messages carry one-time codes in plain text: ours alone, whatever the umask.
+                use std::os::unix::fs::PermissionsExt;
+                use tokio::io::AsyncWriteExt;
                 tokio::fs::create_dir_all(dir)
                     .await
                     .map_err(|e| MailError::Delivery(format!("{}: {e}", dir.display())))?;
-                tokio::fs::write(&path, message.formatted())
+                tokio::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
                     .await
-                    .map_err(|e| MailError::Delivery(format!("{}: {e}", path.display())))?;
+                    .map_err(|e| MailError::Delivery(format!("{}: {e}", dir.display())))?;
+                let failed = |e: std::io::Error| MailError::Delivery(format!("{}: {e}", path.display()));
+                let mut file = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&path)
+                    .await
+                    .map_err(failed)?;
+                file.write_all(&message.formatted()).await.map_err(failed)?;
+                file.flush().await.map_err(failed)?;
                 tracing::info!(path = %path.display(), "mail written to the outbox");
             }
         }

@@ -81,9 +81,12 @@ impl BlobStore {
         }
     }
 
-    /// A store on the local disk under `dir` (created if absent).
+    /// A store on the local disk under `dir` (created if absent, readable by us alone).
     pub fn local(dir: &std::path::Path, kek: SubKey) -> Result<BlobStore, BlobError> {
-        std::fs::create_dir_all(dir).map_err(|e| BlobError::Store(format!("{}: {e}", dir.display())))?;
+        use std::os::unix::fs::PermissionsExt;
+        let failed = |e: std::io::Error| BlobError::Store(format!("{}: {e}", dir.display()));
+        std::fs::create_dir_all(dir).map_err(failed)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
         let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)?;
         Ok(BlobStore::new(Arc::new(fs), kek))
     }

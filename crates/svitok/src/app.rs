@@ -23,11 +23,40 @@ pub fn init_tracing(config: &Config) {
     };
 }
 
-pub async fn connect_db(config: &Config) -> anyhow::Result<Db> {
-    if config.database_url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+/// The data directory and, on SQLite, the database file: readable by us alone whatever
+/// the umask (SQLite gives its WAL and shared-memory files the database file's mode).
+fn private_data(config: &Config) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let private = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("restricting {}", path.display()))
+    };
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    private(&config.data_dir, 0o700)?;
+    if let Some(rest) = config.database_url.strip_prefix("sqlite://") {
+        let file = std::path::PathBuf::from(rest.split('?').next().unwrap_or(rest));
+        if !file.as_os_str().is_empty() && !rest.starts_with(":memory:") {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(&file)
+                .with_context(|| format!("creating {}", file.display()))?;
+            for suffix in ["", "-wal", "-shm"] {
+                let f = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+                if f.exists() {
+                    private(&f, 0o600)?;
+                }
+            }
+        }
     }
+    Ok(())
+}
+
+pub async fn connect_db(config: &Config) -> anyhow::Result<Db> {
+    private_data(config)?;
     let db = Db::connect(&config.database_url)
         .await
         .context("connecting to the database")?;

@@ -689,13 +689,17 @@ fn file_response(v: &VersionRow, status: StatusCode, length: u64, stream: svc::B
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&v.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(svc::served_media_type(&v.media_type))
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
+    // Whatever the file is, it never runs with our origin's rights.
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&content_disposition(&v.file_name)).map_err(CoreError::internal)?,
+        HeaderValue::from_str(&content_disposition(&svc::clean_file_name(&v.file_name)))
+            .map_err(CoreError::internal)?,
     );
     h.insert(
         "x-content-sha256",
@@ -985,6 +989,23 @@ pub async fn group_documents(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn active_types_are_served_as_octet_stream_and_bidi_controls_are_dropped() {
+        use crate::service::documents::{clean_file_name, served_media_type};
+        for active in [
+            "text/html",
+            "text/javascript",
+            "image/svg+xml",
+            "application/xhtml+xml",
+            "text/xml",
+        ] {
+            assert_eq!(served_media_type(active), "application/octet-stream", "{active}");
+        }
+        assert_eq!(served_media_type("application/pdf"), "application/pdf");
+        assert_eq!(clean_file_name("счёт\u{202E}fdp.exe"), "счётfdp.exe");
+        assert_eq!(clean_file_name("a\u{2066}b\u{2069}.txt"), "ab.txt");
+    }
+
     #[test]
     fn content_disposition_is_safe_and_keeps_cyrillic() {
         let h = super::content_disposition("Приказ №5 \"о\\ премии\".pdf");

@@ -249,15 +249,56 @@ pub fn blob_error(e: BlobError) -> CoreError {
     }
 }
 
-/// The name a file is stored under: no directories, no control characters, at most 255.
+/// Characters that reorder text when shown (U+202A–U+202E, U+2066–U+2069, the marks):
+/// «счёт\u{202E}fdp.exe» reads as «счётexe.pdf».
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The name a file is stored under: no directories, no control or bidirectional control
+/// characters, at most 255.
 pub fn clean_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let name: String = base.chars().filter(|c| !c.is_control()).take(255).collect();
+    let name: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .take(255)
+        .collect();
     let name = name.trim().to_string();
     if name.is_empty() || name == "." || name == ".." {
         "file".into()
     } else {
         name
+    }
+}
+
+/// Types a browser only shows or saves, never runs: served as stored. Anything else (HTML,
+/// scripts, SVG, XML…) is served as `application/octet-stream`, so a file from one reader
+/// cannot run as our own origin in another's browser.
+const PASSIVE_TYPES: &[&str] = &[
+    "application/pdf",
+    "application/zip",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "text/plain",
+    "text/csv",
+];
+
+/// The Content-Type a stored file is served with.
+pub fn served_media_type(stored: &str) -> &str {
+    if PASSIVE_TYPES.contains(&stored) {
+        stored
+    } else {
+        "application/octet-stream"
     }
 }
 

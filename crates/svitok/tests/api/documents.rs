@@ -938,3 +938,44 @@ async fn a_members_list_merges_its_own_and_its_groups_documents_once(b: Backend)
     let all = app.get("/api/v1/documents?limit=10", &admin).await.ok(200).clone();
     assert_eq!(titles(&all), ["Чужое", "Обоим", "Группе", "Лично"]);
 }
+
+both_backends!(uploaded_html_and_scripts_are_served_inert);
+
+/// Issue 12, finding 13: a reader's file must not run as our origin in another reader's
+/// browser, nor hide its real extension behind U+202E.
+async fn uploaded_html_and_scripts_are_served_inert(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("ivanov").await;
+    let token = app.login(&a).await;
+    for (mime, name, served) in [
+        ("text/html", "отчёт.html", "application/octet-stream"),
+        ("text/javascript", "run.js", "application/octet-stream"),
+        ("image/svg+xml", "logo.svg", "application/octet-stream"),
+        ("application/pdf", "счёт\u{202E}fdp.exe", "application/pdf"),
+    ] {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(b"<script>alert(1)</script>".to_vec())
+                .file_name(name.to_string())
+                .mime_str(mime)
+                .unwrap(),
+        );
+        let r = app
+            .send(
+                app.http
+                    .post(app.url("/api/v1/documents"))
+                    .bearer_auth(&token)
+                    .multipart(form),
+            )
+            .await;
+        let id = r.ok(201)["id"].as_str().unwrap().to_string();
+        let file_name = r.body["versions"][0]["file_name"].as_str().unwrap().to_string();
+        assert!(!file_name.contains('\u{202E}'), "{file_name:?}");
+        let res = download(&app, &token, &id, 1).await;
+        assert_eq!(res.headers()["content-type"], served, "{mime}");
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(res.headers()["content-security-policy"], "sandbox");
+        let cd = res.headers()["content-disposition"].to_str().unwrap().to_string();
+        assert!(!cd.contains("%E2%80%AE"), "{cd}");
+    }
+}

@@ -133,3 +133,40 @@ async fn postgres_connections_dropped_while_idle_are_replaced() {
         app.get("/api/v1/me", &admin).await.ok(200);
     }
 }
+
+both_backends!(data_files_are_ours_alone);
+
+/// Issue 12, finding 14: the database, its WAL, the blobs and the outbox (codes in plain
+/// text) are readable by the server's user alone, whatever the umask.
+async fn data_files_are_ours_alone(b: Backend) {
+    use std::os::unix::fs::PermissionsExt;
+    let sqlite = matches!(b, Backend::Sqlite);
+    let app = crate::helpers::spawn_app_with(b, |c| c.smtp_url = None).await;
+    app.post(
+        "/api/v1/auth/register",
+        serde_json::json!({"login": "ivanov", "email": "ivanov@example.ru", "password": crate::helpers::PASSWORD,
+                           "last_name": "Иванов", "first_name": "Иван"}),
+    )
+    .await
+    .ok(202);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = &app.data_dir;
+    assert_eq!(mode(dir), 0o700, "{}", dir.display());
+    assert_eq!(mode(&dir.join("blobs")), 0o700);
+    let outbox = dir.join("outbox");
+    assert_eq!(mode(&outbox), 0o700);
+    let mails: Vec<_> = std::fs::read_dir(&outbox).unwrap().flatten().collect();
+    assert!(!mails.is_empty(), "the code went to the outbox");
+    for m in mails {
+        assert_eq!(mode(&m.path()), 0o600, "{}", m.path().display());
+    }
+    if sqlite {
+        for f in ["svitok.db", "svitok.db-wal", "svitok.db-shm"] {
+            let p = dir.join(f);
+            if p.exists() {
+                assert_eq!(mode(&p), 0o600, "{}", p.display());
+            }
+        }
+        assert!(dir.join("svitok.db").exists());
+    }
+}
