@@ -34,7 +34,8 @@ fn private_data(config: &Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
     private(&config.data_dir, 0o700)?;
-    if let Some(rest) = config.database_url.strip_prefix("sqlite://") {
+    let url = &config.database_url;
+    if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
         let file = std::path::PathBuf::from(rest.split('?').next().unwrap_or(rest));
         if !file.as_os_str().is_empty() && !rest.starts_with(":memory:") {
             std::fs::OpenOptions::new()

@@ -11,7 +11,7 @@ use svitok_core::otp::Purpose;
 use svitok_core::rights::Rights;
 use svitok_core::user::{self, Email, Login, User, UserStatus};
 use svitok_core::{password, CoreError, Result};
-use svitok_db::NewUser;
+use svitok_db::{NewUser, SessionKind};
 
 /// Profile fields as they arrive, before validation.
 #[derive(Debug, Clone, Default)]
@@ -336,11 +336,10 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
     let hash = hash_new_password(state, new_password, &personal_of(&actor.user)).await?;
     let now = state.now();
     state.db.set_password_hash(actor.user.id, &hash, now).await?;
-    // Whoever learnt the old password may have made a token with it: those end too.
-    let ended = state
-        .db
-        .revoke_all_sessions(actor.user.id, Some(actor.session.id), true, now)
-        .await?;
+    // Whoever learnt the old password may have made a token with it: those end too,
+    // the one making this change included. Only the person's own session stays.
+    let keep = (actor.session.kind == SessionKind::Session).then_some(actor.session.id);
+    let ended = state.db.revoke_all_sessions(actor.user.id, keep, true, now).await?;
     state
         .audit(audit::event(
             Some(&actor.user.id),

@@ -24,6 +24,8 @@ impl FromRequestParts<AppState> for Page {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         // Forms carry their own token (checked by each POST handler).
         match authenticate(parts, state, false).await {
+            // Pages are for a person at a browser: an API token (as a Bearer) opens none.
+            Ok(a) if a.session.kind != svitok_db::SessionKind::Session => Err(Redirect::to("/login").into_response()),
             Ok(a) => Ok(Page(a)),
             Err(r) if r.status() == StatusCode::UNAUTHORIZED => Err(Redirect::to("/login").into_response()),
             Err(r) => Err(error_page(r.status(), None)),

@@ -215,6 +215,9 @@ async fn an_api_token_in_the_cookie_is_no_credential(b: Backend) {
     assert_eq!(page.status, 303, "{}", page.body);
     assert!(page.headers["location"].to_str().unwrap().starts_with("/login"));
 
+    // Nor as a Bearer: pages are for a person at a browser.
+    let page = app.send(app.http.get(app.url("/inbox")).bearer_auth(&token)).await;
+    assert_eq!(page.status, 303, "{}", page.body);
     // As a Bearer it is what it is: a token, with its (empty) rights, that mints nothing.
     app.post_as("/api/v1/me/tokens", &token, json!({"name": "ещё"}))
         .await
