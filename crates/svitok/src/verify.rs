@@ -131,5 +131,5 @@ pub async fn recorded_time(db: &svitok_db::Db, sig: &Path) -> anyhow::Result<Opt
         .await?
         .into_iter()
         .find(|row| row.cms_der == b64)
-        .map(|row| SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(row.signed_at.max(0) as u64)))
+        .map(|row| svitok_web::service::pki::system_time(row.signed_at)))
 }

@@ -402,7 +402,11 @@ pub async fn set_rights(state: &AppState, actor: &Actor, id: UserId, after: Righ
 pub async fn begin_email_change(state: &AppState, actor: &Actor, new_email: &str, password: &str) -> Result<()> {
     authorize(state, actor, Operation::EditOwnProfile, None).await?;
     totp::require_password(state, actor.user.id, password).await?;
-    let email = Email::parse(new_email)?;
+    mail_change_code(state, &actor.user, &Email::parse(new_email)?).await
+}
+
+/// Mails the code that moves `user` to `email`, once nobody else has that address.
+async fn mail_change_code(state: &AppState, user: &User, email: &Email) -> Result<()> {
     if let Some((other, _)) = state.db.user_by_login_or_email(&email.key()).await? {
         if other.email.to_lowercase() == email.key() {
             return Err(CoreError::conflict("email", "Этот адрес почты уже зарегистрирован"));
@@ -411,7 +415,7 @@ pub async fn begin_email_change(state: &AppState, actor: &Actor, new_email: &str
     let to = email.as_str().to_string();
     codes::send_with(
         state,
-        &actor.user,
+        user,
         Purpose::EmailChange,
         otp::TTL_MS,
         Some(to.clone()),
@@ -419,6 +423,34 @@ pub async fn begin_email_change(state: &AppState, actor: &Actor, new_email: &str
     )
     .await?;
     Ok(())
+}
+
+/// The caller is signed in: a wrong code is bad input, not a failed login.
+fn wrong_code() -> CoreError {
+    CoreError::validation("code", "Неверный или просроченный код")
+}
+
+fn code_as_bad_input(e: CoreError) -> CoreError {
+    match e {
+        CoreError::Unauthenticated(_) => wrong_code(),
+        other => other,
+    }
+}
+
+/// The gate of both steps of an administrator's address change; the target as it is now.
+async fn authorize_email_change(state: &AppState, actor: &Actor, id: UserId) -> Result<User> {
+    let target = load(state, id).await?;
+    authorize(
+        state,
+        actor,
+        Operation::ChangeEmail {
+            target: id,
+            target_rights: target.rights,
+        },
+        Some(id.to_string()),
+    )
+    .await?;
+    Ok(target)
 }
 
 pub async fn confirm_email_change(state: &AppState, actor: &Actor, code: &str) -> Result<User> {
@@ -436,43 +468,15 @@ pub async fn begin_admin_email_change(
     new_email: &str,
     step_up: (svitok_core::ids::ChallengeId, &str),
 ) -> Result<()> {
-    let target = load(state, id).await?;
-    authorize(
-        state,
-        actor,
-        Operation::ChangeEmail {
-            target: id,
-            target_rights: target.rights,
-        },
-        Some(id.to_string()),
-    )
-    .await?;
+    let target = authorize_email_change(state, actor, id).await?;
     let email = Email::parse(new_email)?;
     if email.key() == target.email.to_lowercase() {
         return Err(CoreError::validation("email", "Это уже адрес пользователя"));
     }
     codes::redeem_step_up(state, actor, step_up.0, step_up.1)
         .await
-        .map_err(|e| match e {
-            // The administrator is signed in: a wrong code is bad input, not a failed login.
-            CoreError::Unauthenticated(_) => CoreError::validation("code", "Неверный или просроченный код"),
-            other => other,
-        })?;
-    if let Some((other, _)) = state.db.user_by_login_or_email(&email.key()).await? {
-        if other.email.to_lowercase() == email.key() {
-            return Err(CoreError::conflict("email", "Этот адрес почты уже зарегистрирован"));
-        }
-    }
-    let to = email.as_str().to_string();
-    codes::send_with(
-        state,
-        &target,
-        Purpose::EmailChange,
-        otp::TTL_MS,
-        Some(to.clone()),
-        |code| letters::code(&to, Purpose::EmailChange, code),
-    )
-    .await?;
+        .map_err(code_as_bad_input)?;
+    mail_change_code(state, &target, &email).await?;
     state
         .audit(audit::event(
             Some(&actor.user.id),
@@ -488,36 +492,21 @@ pub async fn begin_admin_email_change(
 /// Finishes an administrator's change of another user's address with the code that went
 /// to the new address; the old address is told.
 pub async fn confirm_admin_email_change(state: &AppState, actor: &Actor, id: UserId, code: &str) -> Result<User> {
-    let target = load(state, id).await?;
-    authorize(
-        state,
-        actor,
-        Operation::ChangeEmail {
-            target: id,
-            target_rights: target.rights,
-        },
-        Some(id.to_string()),
-    )
-    .await?;
+    let target = authorize_email_change(state, actor, id).await?;
     apply_email_change(state, actor, &target, code).await
 }
 
 /// Redeems the open email-change code of `target` and puts the new address in place.
 async fn apply_email_change(state: &AppState, actor: &Actor, target: &User, code: &str) -> Result<User> {
-    // The caller is signed in: a wrong code is bad input here, not a failed login.
-    let wrong = || CoreError::validation("code", "Неверный или просроченный код");
     let challenge = state
         .db
         .open_challenge(target.id, Purpose::EmailChange.as_str())
         .await?
-        .ok_or_else(wrong)?;
+        .ok_or_else(wrong_code)?;
     codes::redeem(state, &challenge, Purpose::EmailChange, code)
         .await
-        .map_err(|e| match e {
-            CoreError::Unauthenticated(_) => wrong(),
-            other => other,
-        })?;
-    let new_email = challenge.payload.clone().ok_or_else(wrong)?;
+        .map_err(code_as_bad_input)?;
+    let new_email = challenge.payload.clone().ok_or_else(wrong_code)?;
     let before = target.clone();
     let update = ProfileUpdate {
         email: new_email,
