@@ -135,11 +135,17 @@ impl Authority {
             not_before: x509_time(now - CLOCK_SKEW)?,
             not_after: x509_time(now + CA_VALIDITY)?,
         };
+        let name = organisation_name(organisation)?;
+        // A root that issues end-entity certificates only: pathLenConstraint 0. (x509-cert's
+        // Root profile has no path length; SubCA issued by itself is the same root with it.)
         let builder = CertificateBuilder::new(
-            Profile::Root,
+            Profile::SubCA {
+                issuer: name.clone(),
+                path_len_constraint: Some(0),
+            },
             random_serial(),
             validity,
-            organisation_name(organisation)?,
+            name,
             key.public_key_info()?,
             key.inner(),
         )
@@ -179,6 +185,18 @@ impl Authority {
         now: SystemTime,
         validity: Duration,
     ) -> Result<Certificate> {
+        self.issue_with_crl(holder, key, now, validity, None)
+    }
+
+    /// [`Authority::issue`] naming where the CRL is published (a CRL distribution point).
+    pub fn issue_with_crl(
+        &self,
+        holder: &Holder,
+        key: &dyn SignerKey,
+        now: SystemTime,
+        validity: Duration,
+        crl_url: Option<&str>,
+    ) -> Result<Certificate> {
         let ca_end = self.cert.tbs_certificate.validity.not_after.to_system_time();
         let end = (now + validity).min(ca_end);
         let mut builder = CertificateBuilder::new(
@@ -203,6 +221,21 @@ impl Authority {
         if let Ok(email) = Ia5String::new(holder.email) {
             builder
                 .add_extension(&SubjectAltName(vec![GeneralName::Rfc822Name(email)]))
+                .map_err(PkiError::build)?;
+        }
+        if let Some(url) = crl_url {
+            use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+            use x509_cert::ext::pkix::name::DistributionPointName;
+            use x509_cert::ext::pkix::CrlDistributionPoints;
+            let uri = Ia5String::new(url).map_err(PkiError::der)?;
+            builder
+                .add_extension(&CrlDistributionPoints(vec![DistributionPoint {
+                    distribution_point: Some(DistributionPointName::FullName(vec![
+                        GeneralName::UniformResourceIdentifier(uri),
+                    ])),
+                    reasons: None,
+                    crl_issuer: None,
+                }]))
                 .map_err(PkiError::build)?;
         }
         builder.build::<p256::ecdsa::DerSignature>().map_err(PkiError::build)
@@ -276,8 +309,55 @@ pub fn check_issued_by(cert: &Certificate, ca: &Certificate) -> Result<()> {
     .map_err(|_| PkiError::Invalid("the certificate's signature is not the authority's".into()))
 }
 
+/// A CRL as read and checked: what it lists and the period it speaks for.
+#[derive(Debug, Clone)]
+pub struct Crl {
+    pub revoked: Vec<(SerialNumber, SystemTime)>,
+    pub this_update: SystemTime,
+    pub next_update: Option<SystemTime>,
+}
+
+impl Crl {
+    /// Whether this CRL can speak for a signature made at `signed_at`, checked at `now`:
+    /// issued after the signature (an older list cannot know of a later revocation) and
+    /// not past its next update.
+    /// Without a trusted time of signing only the second rule applies.
+    pub fn fresh_for(&self, signed_at: Option<SystemTime>, now: SystemTime) -> std::result::Result<(), String> {
+        if signed_at.is_some_and(|t| self.this_update < t) {
+            return Err("the CRL was issued before the signature was made; fetch a newer one".into());
+        }
+        if self.this_update > now + CLOCK_SKEW {
+            return Err("the CRL claims to be issued in the future".into());
+        }
+        match self.next_update {
+            Some(next) if next < now => Err("the CRL has expired (its next update is past); fetch a newer one".into()),
+            None => Err("the CRL says no next update".into()),
+            Some(_) => Ok(()),
+        }
+    }
+}
+
 /// Reads a DER CRL, checks the CA signed it, and lists (serial, revoked at).
 pub fn read_crl(der_bytes: &[u8], ca: &Certificate) -> Result<Vec<(SerialNumber, SystemTime)>> {
+    read_crl_dated(der_bytes, ca).map(|c| c.revoked)
+}
+
+/// A CRL file as operators have it: DER or PEM (`-----BEGIN X509 CRL-----`).
+pub fn crl_from_file_bytes(bytes: &[u8], ca: &Certificate) -> Result<Crl> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains("-----BEGIN") => {
+            let (label, der_bytes) = der::pem::decode_vec(text.as_bytes()).map_err(PkiError::der)?;
+            if label != "X509 CRL" {
+                return Err(PkiError::Invalid(format!("a PEM {label}, not an X509 CRL")));
+            }
+            read_crl_dated(&der_bytes, ca)
+        }
+        _ => read_crl_dated(bytes, ca),
+    }
+}
+
+/// [`read_crl`] with the CRL's period.
+pub fn read_crl_dated(der_bytes: &[u8], ca: &Certificate) -> Result<Crl> {
     let crl = CertificateList::from_der(der_bytes).map_err(PkiError::der)?;
     if crl.tbs_cert_list.issuer != ca.tbs_certificate.subject {
         return Err(PkiError::Invalid("the CRL is from another authority".into()));
@@ -290,11 +370,15 @@ pub fn read_crl(der_bytes: &[u8], ca: &Certificate) -> Result<Vec<(SerialNumber,
         crl.signature.raw_bytes(),
     )
     .map_err(|_| PkiError::Invalid("the CRL's signature is not the authority's".into()))?;
-    Ok(crl
-        .tbs_cert_list
-        .revoked_certificates
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| (r.serial_number, r.revocation_date.to_system_time()))
-        .collect())
+    let list = crl.tbs_cert_list;
+    Ok(Crl {
+        this_update: list.this_update.to_system_time(),
+        next_update: list.next_update.map(|t| t.to_system_time()),
+        revoked: list
+            .revoked_certificates
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| (r.serial_number, r.revocation_date.to_system_time()))
+            .collect(),
+    })
 }

@@ -102,13 +102,13 @@ pub fn sign_detached(
             econtent_type: rfc5911::ID_DATA,
             econtent: None,
         },
-        certificates: Some(CertificateSet(
-            SetOfVec::try_from(vec![
-                CertificateChoices::Certificate(signer.clone()),
-                CertificateChoices::Certificate(ca.clone()),
-            ])
-            .map_err(PkiError::der)?,
-        )),
+        certificates: Some(CertificateSet({
+            let mut chain = vec![CertificateChoices::Certificate(signer.clone())];
+            if ca != signer {
+                chain.push(CertificateChoices::Certificate(ca.clone()));
+            }
+            SetOfVec::try_from(chain).map_err(PkiError::der)?
+        })),
         crls: None,
         signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info]).map_err(PkiError::der)?),
     };
@@ -149,6 +149,8 @@ pub struct Report {
 struct Parsed {
     info: SignerInfo,
     signer: Certificate,
+    /// The encapsulated content's type, which the content-type attribute must repeat.
+    econtent_type: der::oid::ObjectIdentifier,
 }
 
 fn parse(cms_der: &[u8]) -> Result<Parsed> {
@@ -163,6 +165,7 @@ fn parse(cms_der: &[u8]) -> Result<Parsed> {
     if sd.encap_content_info.econtent.is_some() {
         return Err(PkiError::Invalid("the signature is not detached".into()));
     }
+    let econtent_type = sd.encap_content_info.econtent_type;
     let mut infos = sd.signer_infos.0.into_vec();
     if infos.len() != 1 {
         return Err(PkiError::Invalid(format!(
@@ -188,7 +191,11 @@ fn parse(cms_der: &[u8]) -> Result<Parsed> {
             _ => None,
         })
         .ok_or_else(|| PkiError::Invalid("the signer's certificate is not in the file".into()))?;
-    Ok(Parsed { info, signer })
+    Ok(Parsed {
+        info,
+        signer,
+        econtent_type,
+    })
 }
 
 fn attr(attrs: &SignedAttributes, oid: der::oid::ObjectIdentifier) -> Option<&Any> {
@@ -213,7 +220,11 @@ pub fn verify_detached(
     revoked: &[(SerialNumber, SystemTime)],
     trusted_time: Option<SystemTime>,
 ) -> Result<Report> {
-    let Parsed { info, signer } = parse(cms_der)?;
+    let Parsed {
+        info,
+        signer,
+        econtent_type,
+    } = parse(cms_der)?;
     let signing_time = info
         .signed_attrs
         .as_ref()
@@ -228,7 +239,7 @@ pub fn verify_detached(
         signing_time,
         judged_at,
     };
-    if let Err(why) = check(&info, &signer, content_digest, ca, judged_at) {
+    if let Err(why) = check(&info, &signer, econtent_type, content_digest, ca, judged_at) {
         report.verdict = Verdict::Invalid(why.to_string());
         return Ok(report);
     }
@@ -248,6 +259,7 @@ pub fn verify_detached(
 fn check(
     info: &SignerInfo,
     signer: &Certificate,
+    econtent_type: der::oid::ObjectIdentifier,
     content_digest: &[u8; 32],
     ca: &Certificate,
     at: SystemTime,
@@ -262,13 +274,38 @@ fn check(
         .signed_attrs
         .as_ref()
         .ok_or_else(|| PkiError::Invalid("no signed attributes".into()))?;
+    // RFC 5652 §5.3: each attribute once, with one value; CAdES-BES needs these four.
+    for (i, a) in attrs.iter().enumerate() {
+        if attrs.iter().skip(i + 1).any(|b| b.oid == a.oid) {
+            return Err(PkiError::Invalid(format!(
+                "the signed attribute {} appears twice",
+                a.oid
+            )));
+        }
+        if a.values.len() != 1 {
+            return Err(PkiError::Invalid(format!(
+                "the signed attribute {} has {} values",
+                a.oid,
+                a.values.len()
+            )));
+        }
+    }
+    for (oid, name) in [
+        (rfc5911::ID_SIGNING_TIME, "signing-time"),
+        (rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2, "signing-certificate-v2"),
+    ] {
+        if attr(attrs, oid).is_none() {
+            return Err(PkiError::Invalid(format!("no {name} attribute")));
+        }
+    }
     let content_type =
         attr(attrs, rfc5911::ID_CONTENT_TYPE).and_then(|v| v.decode_as::<der::oid::ObjectIdentifier>().ok());
-    if content_type != Some(rfc5911::ID_DATA) {
+    if content_type != Some(rfc5911::ID_DATA) || econtent_type != rfc5911::ID_DATA {
         return Err(PkiError::Invalid(
-            "the content-type attribute is missing or wrong".into(),
+            "the content-type attribute is missing, wrong, or differs from the content's type".into(),
         ));
     }
+    check_signer_usage(signer)?;
     let digest = attr(attrs, rfc5911::ID_MESSAGE_DIGEST)
         .and_then(|v| v.decode_as::<OctetString>().ok())
         .ok_or_else(|| PkiError::Invalid("no message-digest attribute".into()))?;
@@ -319,7 +356,188 @@ fn check(
     Ok(())
 }
 
+/// A document signer's certificate: an end entity (not a CA) whose key usage allows
+/// signatures and whose extended key usage is e-mail protection (what Svitok issues).
+fn check_signer_usage(cert: &Certificate) -> Result<()> {
+    use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages};
+    let ext = |oid| {
+        cert.tbs_certificate
+            .extensions
+            .as_ref()
+            .and_then(|all| all.iter().find(|e| e.extn_id == oid))
+            .map(|e| e.extn_value.as_bytes())
+    };
+    use const_oid::AssociatedOid;
+    if let Some(bytes) = ext(BasicConstraints::OID) {
+        let bc =
+            BasicConstraints::from_der(bytes).map_err(|_| PkiError::Invalid("malformed basic constraints".into()))?;
+        if bc.ca {
+            return Err(PkiError::Invalid(
+                "the signer's certificate is a CA's, not a signer's".into(),
+            ));
+        }
+    }
+    let usage = ext(KeyUsage::OID)
+        .and_then(|b| KeyUsage::from_der(b).ok())
+        .ok_or_else(|| PkiError::Invalid("the signer's certificate has no key usage".into()))?;
+    if !(usage.0.contains(KeyUsages::DigitalSignature) || usage.0.contains(KeyUsages::NonRepudiation)) {
+        return Err(PkiError::Invalid(
+            "the signer's certificate is not for signatures (key usage)".into(),
+        ));
+    }
+    let eku = ext(ExtendedKeyUsage::OID)
+        .and_then(|b| ExtendedKeyUsage::from_der(b).ok())
+        .ok_or_else(|| PkiError::Invalid("the signer's certificate has no extended key usage".into()))?;
+    if !eku.0.contains(&const_oid::db::rfc5280::ID_KP_EMAIL_PROTECTION) {
+        return Err(PkiError::Invalid(
+            "the signer's certificate is not for e-mail protection (extended key usage)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The signer's certificate a detached signature carries.
 pub fn signer_certificate(cms_der: &[u8]) -> Result<Certificate> {
     parse(cms_der).map(|p| p.signer)
+}
+
+#[cfg(test)]
+mod tests {
+    //! Signatures that stock tools would make or accept, bent one way each: the verifier
+    //! must refuse every one (issue 12, findings 18 and 19).
+    use super::*;
+    use crate::{Authority, Holder, P256Key};
+    use std::time::Duration;
+
+    struct Kit {
+        ca: Authority,
+        key: P256Key,
+        cert: Certificate,
+        digest: [u8; 32],
+    }
+
+    fn kit() -> Kit {
+        let now = SystemTime::now();
+        let ca = Authority::create("Svitok", now).unwrap();
+        let key = P256Key::generate();
+        let holder = Holder {
+            full_name: "Иванова Мария",
+            email: "maria@example.org",
+            organisation: "Svitok",
+        };
+        let cert = ca.issue(&holder, &key, now, Duration::from_secs(86_400)).unwrap();
+        Kit {
+            ca,
+            key,
+            cert,
+            digest: Sha256::digest(b"content").into(),
+        }
+    }
+
+    /// A good signature by `kit`, changed by `bend` and signed again by the same key.
+    fn bent(kit: &Kit, bend: impl FnOnce(&mut SignedData, &mut Vec<Attribute>)) -> Vec<u8> {
+        let good = sign_detached(
+            &kit.key,
+            &kit.cert,
+            kit.ca.certificate(),
+            &kit.digest,
+            SystemTime::now(),
+        )
+        .unwrap();
+        let ci = ContentInfo::from_der(&good).unwrap();
+        let mut sd: SignedData = ci.content.decode_as().unwrap();
+        let mut info = sd.signer_infos.0.as_slice()[0].clone();
+        let mut attrs: Vec<Attribute> = info.signed_attrs.take().unwrap().into_vec();
+        bend(&mut sd, &mut attrs);
+        // A SET OF sorts its members; duplicates are allowed in the encoding we build.
+        let set = SetOfVec::from_iter(attrs).unwrap();
+        info.signature = OctetString::new(kit.key.sign(&set.to_der().unwrap()).unwrap()).unwrap();
+        info.signed_attrs = Some(set);
+        sd.signer_infos = SignerInfos(SetOfVec::try_from(vec![info]).unwrap());
+        ContentInfo {
+            content_type: rfc5911::ID_SIGNED_DATA,
+            content: Any::encode_from(&sd).unwrap(),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    fn verdict(kit: &Kit, der: &[u8]) -> Verdict {
+        verify_detached(der, &kit.digest, kit.ca.certificate(), &[], None)
+            .unwrap()
+            .verdict
+    }
+
+    #[test]
+    fn the_unbent_signature_is_valid() {
+        let k = kit();
+        assert_eq!(verdict(&k, &bent(&k, |_, _| {})), Verdict::Valid);
+    }
+
+    #[test]
+    fn a_second_message_digest_is_refused() {
+        let k = kit();
+        let other: [u8; 32] = Sha256::digest(b"other").into();
+        let der = bent(&k, |_, attrs| {
+            attrs.push(attribute(rfc5911::ID_MESSAGE_DIGEST, &OctetString::new(other.to_vec()).unwrap()).unwrap());
+        });
+        assert!(matches!(verdict(&k, &der), Verdict::Invalid(why) if why.contains("twice")));
+    }
+
+    #[test]
+    fn missing_signing_certificate_or_signing_time_is_refused() {
+        for oid in [rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2, rfc5911::ID_SIGNING_TIME] {
+            let k = kit();
+            let der = bent(&k, |_, attrs| attrs.retain(|a| a.oid != oid));
+            assert!(
+                matches!(verdict(&k, &der), Verdict::Invalid(_)),
+                "{oid} missing was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn content_type_must_match_the_encapsulated_type() {
+        let k = kit();
+        let der = bent(&k, |sd, _| {
+            sd.encap_content_info.econtent_type = rfc5911::ID_CT_AUTH_DATA;
+        });
+        assert!(matches!(verdict(&k, &der), Verdict::Invalid(why) if why.contains("content-type")));
+    }
+
+    #[test]
+    fn the_ca_itself_is_no_document_signer() {
+        let k = kit();
+        let ca = k.ca.certificate();
+        let der = sign_detached(k.ca.key(), ca, ca, &k.digest, SystemTime::now()).unwrap();
+        // The CA's certificate chains to itself, so only the usage checks stop it.
+        assert!(
+            matches!(verdict(&k, &der), Verdict::Invalid(why) if why.contains("CA")),
+            "{:?}",
+            verdict(&k, &der)
+        );
+    }
+
+    #[test]
+    fn the_ca_has_a_path_length_of_zero() {
+        use const_oid::AssociatedOid;
+        use x509_cert::ext::pkix::BasicConstraints;
+        let k = kit();
+        let bc =
+            k.ca.certificate()
+                .tbs_certificate
+                .extensions
+                .as_ref()
+                .unwrap()
+                .iter()
+                .find(|e| e.extn_id == BasicConstraints::OID)
+                .map(|e| BasicConstraints::from_der(e.extn_value.as_bytes()).unwrap())
+                .unwrap();
+        assert!(bc.ca);
+        assert_eq!(bc.path_len_constraint, Some(0));
+        assert_eq!(
+            k.ca.certificate().tbs_certificate.issuer,
+            k.ca.certificate().tbs_certificate.subject
+        );
+    }
 }

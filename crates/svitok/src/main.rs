@@ -194,13 +194,16 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let outcome = match ca {
                 Some(ca) => {
                     let ca = svitok::verify::read_ca(&ca)?;
-                    let revoked = match crl {
+                    let crl = match crl {
                         Some(crl) => Some(svitok::verify::read_crl(&crl, &ca)?),
                         None => None,
                     };
                     // Offline there is no trusted time of signing (yet: RFC 3161 tokens).
                     let evidence = svitok::verify::Evidence {
-                        revoked: revoked.as_deref(),
+                        revocations: match &crl {
+                            Some(crl) => svitok::verify::Revocations::Crl(crl),
+                            None => svitok::verify::Revocations::Unchecked,
+                        },
                         trusted_time: None,
                     };
                     svitok::verify::run(&file, &sig, &ca, evidence)?
@@ -211,7 +214,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     let trusted_time = svitok::verify::recorded_time(&state.db, &sig).await?;
                     state.db.close().await;
                     let evidence = svitok::verify::Evidence {
-                        revoked: Some(&revoked),
+                        revocations: svitok::verify::Revocations::Server(&revoked),
                         trusted_time,
                     };
                     svitok::verify::run(&file, &sig, state.authority.certificate(), evidence)?

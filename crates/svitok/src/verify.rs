@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
 use std::time::SystemTime;
+use svitok_pki::authority::Crl;
 use svitok_pki::{Certificate, SerialNumber, Verdict};
 
 /// SHA-256 of a file, read 1 MiB at a time.
@@ -31,9 +32,11 @@ pub fn read_ca(path: &Path) -> anyhow::Result<Certificate> {
     svitok_pki::certificate_from_file_bytes(&bytes).with_context(|| format!("{} is not a certificate", path.display()))
 }
 
-pub fn read_crl(path: &Path, ca: &Certificate) -> anyhow::Result<Vec<(SerialNumber, SystemTime)>> {
+/// A CRL file, DER or PEM (the server serves both), checked to be the CA's.
+pub fn read_crl(path: &Path, ca: &Certificate) -> anyhow::Result<Crl> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    svitok_pki::authority::read_crl(&bytes, ca).with_context(|| format!("checking the CRL {}", path.display()))
+    svitok_pki::authority::crl_from_file_bytes(&bytes, ca)
+        .with_context(|| format!("checking the CRL {}", path.display()))
 }
 
 fn rfc3339(t: SystemTime) -> String {
@@ -60,10 +63,19 @@ impl Outcome {
     }
 }
 
+/// Where revocations come from.
+pub enum Revocations<'a> {
+    /// No CRL was given: revocation is not checked, and the check says so.
+    Unchecked,
+    /// The server's own, current list.
+    Server(&'a [(SerialNumber, SystemTime)]),
+    /// A CRL file, which must be fresh enough to speak for the signature.
+    Crl(&'a Crl),
+}
+
 /// Where the revocations and the time of signing come from.
 pub struct Evidence<'a> {
-    /// None: no CRL was given, revocation is not checked.
-    pub revoked: Option<&'a [(SerialNumber, SystemTime)]>,
+    pub revocations: Revocations<'a>,
     /// The time of signing from a source the signer does not control (the server's record).
     pub trusted_time: Option<SystemTime>,
 }
@@ -72,14 +84,13 @@ pub struct Evidence<'a> {
 pub fn run(file: &Path, sig: &Path, ca: &Certificate, evidence: Evidence<'_>) -> anyhow::Result<Outcome> {
     let cms = std::fs::read(sig).with_context(|| format!("reading {}", sig.display()))?;
     let digest = file_digest(file)?;
-    let report = svitok_pki::verify_detached(
-        &cms,
-        &digest,
-        ca,
-        evidence.revoked.unwrap_or(&[]),
-        evidence.trusted_time,
-    )
-    .with_context(|| format!("{} is not a detached CMS signature (DER)", sig.display()))?;
+    let revoked: &[(SerialNumber, SystemTime)] = match &evidence.revocations {
+        Revocations::Unchecked => &[],
+        Revocations::Server(list) => list,
+        Revocations::Crl(crl) => &crl.revoked,
+    };
+    let report = svitok_pki::verify_detached(&cms, &digest, ca, revoked, evidence.trusted_time)
+        .with_context(|| format!("{} is not a detached CMS signature (DER)", sig.display()))?;
     if let Some(cert) = &report.signer {
         let name = svitok_pki::names::common_name(cert).unwrap_or_default();
         let email = svitok_pki::names::email(cert).unwrap_or_default();
@@ -97,9 +108,14 @@ pub fn run(file: &Path, sig: &Path, ca: &Certificate, evidence: Evidence<'_>) ->
             println!("checked at: {} (no trusted time of signing)", rfc3339(report.judged_at));
         }
     }
+    if let Revocations::Crl(crl) = &evidence.revocations {
+        if let Err(why) = crl.fresh_for(evidence.trusted_time, SystemTime::now()) {
+            bail!("signature NOT verified: {why}");
+        }
+    }
     match report.verdict {
         Verdict::Invalid(why) => bail!("signature INVALID: {why}"),
-        _ if evidence.revoked.is_none() => {
+        _ if matches!(evidence.revocations, Revocations::Unchecked) => {
             println!("signature: valid, but revocation NOT checked (no --crl given)");
             Ok(Outcome::RevocationUnchecked)
         }

@@ -117,9 +117,11 @@ async fn issue(state: &AppState, actor: &Actor) -> Result<CertificateRow> {
         email: &user.email,
         organisation: &state.settings.org_name,
     };
+    // Verifiers find the revocation list where the certificate says it is.
+    let crl_url = state.settings.link("/api/v1/pki/crl");
     let cert = state
         .authority
-        .issue(&holder, &key, system_time(now), validity)
+        .issue_with_crl(&holder, &key, system_time(now), validity, Some(&crl_url))
         .map_err(pki_error)?;
     let serial = serial_hex(&cert.tbs_certificate.serial_number);
     let row = CertificateRow {

@@ -192,6 +192,8 @@ async fn openssl_verifies_a_signature_made_through_the_api(b: Backend) {
         "Digital Signature",
         "Non Repudiation",
         "E-mail Protection",
+        "X509v3 CRL Distribution Points",
+        "URI:http://svitok.test/api/v1/pki/crl",
     ] {
         assert!(text.contains(want), "{want} missing from the certificate:\n{text}");
     }
@@ -683,6 +685,64 @@ async fn a_revoked_key_cannot_sign_valid_by_backdating(b: Backend) {
         &p("signer.pem"),
     ]);
     assert!(!ok && out.contains("revoked"), "openssl: {out}");
+
+    // The CRL in PEM, as the server also serves it, is read alike.
+    let (ok, out) = run_cli(
+        &app,
+        &[
+            "verify",
+            &p("doc"),
+            &p("doc.p7s"),
+            "--ca",
+            &p("ca.pem"),
+            "--crl",
+            &p("ca.crl.pem"),
+        ],
+        None,
+    );
+    assert!(!ok && out.contains("INVALID"), "{out}");
+    // A CRL past its next update speaks for nothing (finding 16), even for a good key.
+    let good_key = svitok_pki::P256Key::generate();
+    let good = ca
+        .issue(
+            &holder,
+            &good_key,
+            now - Duration::from_secs(3_600),
+            Duration::from_secs(86_400),
+        )
+        .unwrap();
+    let sig = svitok_pki::sign_detached(&good_key, &good, ca.certificate(), &digest, now).unwrap();
+    std::fs::write(d.join("good.p7s"), &sig).unwrap();
+    let stale = ca.crl(&[], now - Duration::from_secs(8 * 86_400)).unwrap();
+    std::fs::write(d.join("stale.crl"), &stale).unwrap();
+    let (ok, out) = run_cli(
+        &app,
+        &[
+            "verify",
+            &p("doc"),
+            &p("good.p7s"),
+            "--ca",
+            &p("ca.pem"),
+            "--crl",
+            &p("stale.crl"),
+        ],
+        None,
+    );
+    assert!(!ok && out.contains("expired"), "a stale CRL was taken: {out}");
+    let (ok, out) = run_cli(
+        &app,
+        &[
+            "verify",
+            &p("doc"),
+            &p("good.p7s"),
+            "--ca",
+            &p("ca.pem"),
+            "--crl",
+            &p("ca.crl"),
+        ],
+        None,
+    );
+    assert!(ok && out.contains("signature: valid"), "{out}");
 }
 
 async fn signed_documents_stay_and_new_versions_are_unsigned(b: Backend) {
