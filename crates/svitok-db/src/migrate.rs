@@ -71,6 +71,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "signatures_by_serial",
         Sql::Both(include_str!("../migrations/0011_signatures_by_serial.sql")),
     ),
+    (
+        12,
+        "time_stamping",
+        Sql::Both(include_str!("../migrations/0012_time_stamping.sql")),
+    ),
 ];
 
 /// Any fixed number: the PostgreSQL advisory lock that keeps replicas starting at the same

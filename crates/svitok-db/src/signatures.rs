@@ -84,7 +84,27 @@ const SIGNATURE_COLUMNS: &str =
 
 impl Db {
     pub async fn authority(&self) -> Result<Option<AuthorityRow>> {
-        let row = sqlx::query("SELECT cert_pem, key_sealed FROM pki_authority WHERE id = 1")
+        self.key_holder("pki_authority").await
+    }
+
+    /// Stores the CA unless one exists already (two servers starting at once keep the
+    /// first); returns whether this one was stored.
+    pub async fn insert_authority(&self, a: &AuthorityRow, now: i64) -> Result<bool> {
+        self.insert_key_holder("pki_authority", a, now).await
+    }
+
+    /// The time-stamping authority, stored like the CA.
+    pub async fn time_stamper(&self) -> Result<Option<AuthorityRow>> {
+        self.key_holder("pki_time_stamping").await
+    }
+
+    pub async fn insert_time_stamper(&self, a: &AuthorityRow, now: i64) -> Result<bool> {
+        self.insert_key_holder("pki_time_stamping", a, now).await
+    }
+
+    /// `table` is one of the two constant names above, never input.
+    async fn key_holder(&self, table: &'static str) -> Result<Option<AuthorityRow>> {
+        let row = sqlx::query(&format!("SELECT cert_pem, key_sealed FROM {table} WHERE id = 1"))
             .fetch_optional(&self.pool)
             .await
             .map_err(map_err)?;
@@ -97,13 +117,11 @@ impl Db {
         .transpose()
     }
 
-    /// Stores the CA unless one exists already (two servers starting at once keep the
-    /// first); returns whether this one was stored.
-    pub async fn insert_authority(&self, a: &AuthorityRow, now: i64) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO pki_authority (id, cert_pem, key_sealed, created_at) VALUES (1, $1, $2, $3) \
-             ON CONFLICT (id) DO NOTHING",
-        )
+    async fn insert_key_holder(&self, table: &'static str, a: &AuthorityRow, now: i64) -> Result<bool> {
+        let done = sqlx::query(&format!(
+            "INSERT INTO {table} (id, cert_pem, key_sealed, created_at) VALUES (1, $1, $2, $3) \
+             ON CONFLICT (id) DO NOTHING"
+        ))
         .bind(&a.cert_pem)
         .bind(&a.key_sealed)
         .bind(now)

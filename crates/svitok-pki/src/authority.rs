@@ -39,6 +39,8 @@ pub struct Holder<'a> {
 pub struct Authority {
     cert: Certificate,
     key: P256Key,
+    /// The time-stamping authority under this CA, once it is set up.
+    stamper: Option<crate::timestamp::TimeStamper>,
 }
 
 impl std::fmt::Debug for Authority {
@@ -99,7 +101,7 @@ fn organisation_name(org: &str) -> Result<Name> {
 /// cannot be an IA5String; such a certificate names its holder without it.
 fn holder_name(h: &Holder) -> Result<Name> {
     let mut rdns = vec![utf8(rfc4519::O, h.organisation)?, utf8(rfc4519::CN, h.full_name)?];
-    if h.email.is_ascii() {
+    if !h.email.is_empty() && h.email.is_ascii() {
         rdns.push(rdn(AttributeTypeAndValue {
             oid: rfc3280::EMAIL_ADDRESS,
             value: Any::new(Tag::Ia5String, h.email.as_bytes()).map_err(PkiError::der)?,
@@ -151,7 +153,11 @@ impl Authority {
         )
         .map_err(PkiError::build)?;
         let cert = builder.build::<p256::ecdsa::DerSignature>().map_err(PkiError::build)?;
-        Ok(Authority { cert, key })
+        Ok(Authority {
+            cert,
+            key,
+            stamper: None,
+        })
     }
 
     /// The CA as stored: its certificate (PEM) and its private key (PKCS #8 DER).
@@ -161,11 +167,24 @@ impl Authority {
         if cert.tbs_certificate.subject_public_key_info != key.public_key_info()? {
             return Err(PkiError::Key("the CA key does not match its certificate".into()));
         }
-        Ok(Authority { cert, key })
+        Ok(Authority {
+            cert,
+            key,
+            stamper: None,
+        })
     }
 
     pub fn key(&self) -> &P256Key {
         &self.key
+    }
+
+    pub fn with_time_stamper(mut self, stamper: crate::timestamp::TimeStamper) -> Authority {
+        self.stamper = Some(stamper);
+        self
+    }
+
+    pub fn time_stamper(&self) -> Option<&crate::timestamp::TimeStamper> {
+        self.stamper.as_ref()
     }
 
     pub fn certificate(&self) -> &Certificate {
@@ -197,6 +216,20 @@ impl Authority {
         validity: Duration,
         crl_url: Option<&str>,
     ) -> Result<Certificate> {
+        self.issue_for(holder, key, now, validity, rfc5280::ID_KP_EMAIL_PROTECTION, crl_url)
+    }
+
+    /// An end-entity certificate for one extended key usage: e-mail protection for
+    /// signers, time-stamping for the TSA (x509-cert marks the extension critical).
+    pub fn issue_for(
+        &self,
+        holder: &Holder,
+        key: &dyn SignerKey,
+        now: SystemTime,
+        validity: Duration,
+        usage: ObjectIdentifier,
+        crl_url: Option<&str>,
+    ) -> Result<Certificate> {
         let ca_end = self.cert.tbs_certificate.validity.not_after.to_system_time();
         let end = (now + validity).min(ca_end);
         let mut builder = CertificateBuilder::new(
@@ -216,9 +249,9 @@ impl Authority {
         )
         .map_err(PkiError::build)?;
         builder
-            .add_extension(&ExtendedKeyUsage(vec![rfc5280::ID_KP_EMAIL_PROTECTION]))
+            .add_extension(&ExtendedKeyUsage(vec![usage]))
             .map_err(PkiError::build)?;
-        if let Ok(email) = Ia5String::new(holder.email) {
+        if let Some(email) = Ia5String::new(holder.email).ok().filter(|_| !holder.email.is_empty()) {
             builder
                 .add_extension(&SubjectAltName(vec![GeneralName::Rfc822Name(email)]))
                 .map_err(PkiError::build)?;

@@ -25,7 +25,7 @@ use x509_cert::Certificate;
 
 /// ESSCertIDv2 (RFC 5035); the hash algorithm is SHA-256, the DEFAULT, so it is omitted.
 #[derive(Clone, Debug, Sequence)]
-struct EssCertIdV2 {
+pub(crate) struct EssCertIdV2 {
     #[asn1(optional = "true")]
     hash_algorithm: Option<AlgorithmIdentifierOwned>,
     cert_hash: OctetString,
@@ -34,17 +34,55 @@ struct EssCertIdV2 {
 }
 
 #[derive(Clone, Debug, Sequence)]
-struct IssuerSerial {
+pub(crate) struct IssuerSerial {
     issuer: Vec<GeneralName>,
     serial_number: SerialNumber,
 }
 
 #[derive(Clone, Debug, Sequence)]
-struct SigningCertificateV2 {
+pub(crate) struct SigningCertificateV2 {
     certs: Vec<EssCertIdV2>,
 }
 
-fn attribute(oid: der::oid::ObjectIdentifier, value: &impl Encode) -> Result<Attribute> {
+/// The ESS signing-certificate-v2 value naming `cert` (its SHA-256, issuer and serial).
+pub(crate) fn signing_certificate_v2(cert: &Certificate) -> Result<SigningCertificateV2> {
+    let cert_der = cert.to_der().map_err(PkiError::der)?;
+    Ok(SigningCertificateV2 {
+        certs: vec![EssCertIdV2 {
+            hash_algorithm: None,
+            cert_hash: OctetString::new(Sha256::digest(&cert_der).to_vec()).map_err(PkiError::der)?,
+            issuer_serial: Some(IssuerSerial {
+                issuer: vec![GeneralName::DirectoryName(cert.tbs_certificate.issuer.clone())],
+                serial_number: cert.tbs_certificate.serial_number.clone(),
+            }),
+        }],
+    })
+}
+
+/// Whether an ESS signing-certificate-v2 value names `cert`.
+pub(crate) fn names_certificate(ess: &Any, cert: &Certificate) -> Result<()> {
+    let ess: SigningCertificateV2 = ess
+        .decode_as()
+        .map_err(|_| PkiError::Invalid("malformed signing-certificate-v2 attribute".into()))?;
+    let hash = Sha256::digest(cert.to_der().map_err(PkiError::der)?);
+    let first = ess
+        .certs
+        .first()
+        .ok_or_else(|| PkiError::Invalid("empty signing-certificate-v2".into()))?;
+    if first
+        .hash_algorithm
+        .as_ref()
+        .is_some_and(|a| a.oid != rfc5912::ID_SHA_256)
+        || first.cert_hash.as_bytes() != hash.as_slice()
+    {
+        return Err(PkiError::Invalid(
+            "the signing-certificate-v2 attribute names another certificate".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn attribute(oid: der::oid::ObjectIdentifier, value: &impl Encode) -> Result<Attribute> {
     let any = Any::from_der(&value.to_der().map_err(PkiError::der)?).map_err(PkiError::der)?;
     let mut values = SetOfVec::new();
     values.insert(any).map_err(PkiError::der)?;
@@ -60,17 +98,7 @@ pub fn sign_detached(
     digest: &[u8; 32],
     signing_time: SystemTime,
 ) -> Result<Vec<u8>> {
-    let cert_der = signer.to_der().map_err(PkiError::der)?;
-    let ess = SigningCertificateV2 {
-        certs: vec![EssCertIdV2 {
-            hash_algorithm: None,
-            cert_hash: OctetString::new(Sha256::digest(&cert_der).to_vec()).map_err(PkiError::der)?,
-            issuer_serial: Some(IssuerSerial {
-                issuer: vec![GeneralName::DirectoryName(signer.tbs_certificate.issuer.clone())],
-                serial_number: signer.tbs_certificate.serial_number.clone(),
-            }),
-        }],
-    };
+    let ess = signing_certificate_v2(signer)?;
     let attrs: SignedAttributes = SetOfVec::try_from(vec![
         attribute(rfc5911::ID_CONTENT_TYPE, &rfc5911::ID_DATA)?,
         attribute(
@@ -141,8 +169,11 @@ pub struct Report {
     /// or revocation.
     pub signing_time: Option<SystemTime>,
     /// The time the check judged validity and revocation at: the trusted time of signing
-    /// when the caller had one, else the time of the check.
+    /// (the caller's, or the signature's own RFC 3161 time-stamp), else the time of the
+    /// check.
     pub judged_at: SystemTime,
+    /// The time the signature's time-stamp token vouches for, when it carries a good one.
+    pub time_stamped_at: Option<SystemTime>,
 }
 
 /// The pieces of a detached signature, parsed.
@@ -198,7 +229,7 @@ fn parse(cms_der: &[u8]) -> Result<Parsed> {
     })
 }
 
-fn attr(attrs: &SignedAttributes, oid: der::oid::ObjectIdentifier) -> Option<&Any> {
+pub(crate) fn attr(attrs: &SignedAttributes, oid: der::oid::ObjectIdentifier) -> Option<&Any> {
     attrs
         .iter()
         .find(|a| a.oid == oid)
@@ -231,6 +262,9 @@ pub fn verify_detached(
         .and_then(|a| attr(a, rfc5911::ID_SIGNING_TIME))
         .and_then(|v| Time::from_der(&v.to_der().ok()?).ok())
         .map(|t| t.to_system_time());
+    let stamp = crate::timestamp::time_of(&info, ca);
+    let time_stamped_at = stamp.as_ref().ok().copied().flatten();
+    let trusted_time = trusted_time.or(time_stamped_at);
     let judged_at = trusted_time.unwrap_or_else(SystemTime::now);
     let mut report = Report {
         verdict: Verdict::Valid,
@@ -238,7 +272,12 @@ pub fn verify_detached(
         signer: Some(signer.clone()),
         signing_time,
         judged_at,
+        time_stamped_at,
     };
+    if let Err(why) = stamp {
+        report.verdict = Verdict::Invalid(why.to_string());
+        return Ok(report);
+    }
     if let Err(why) = check(&info, &signer, econtent_type, content_digest, ca, judged_at) {
         report.verdict = Verdict::Invalid(why.to_string());
         return Ok(report);
@@ -315,24 +354,7 @@ fn check(
         ));
     }
     if let Some(v) = attr(attrs, rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2) {
-        let ess: SigningCertificateV2 = v
-            .decode_as()
-            .map_err(|_| PkiError::Invalid("malformed signing-certificate-v2 attribute".into()))?;
-        let hash = Sha256::digest(signer.to_der().map_err(PkiError::der)?);
-        let first = ess
-            .certs
-            .first()
-            .ok_or_else(|| PkiError::Invalid("empty signing-certificate-v2".into()))?;
-        if first
-            .hash_algorithm
-            .as_ref()
-            .is_some_and(|a| a.oid != rfc5912::ID_SHA_256)
-            || first.cert_hash.as_bytes() != hash.as_slice()
-        {
-            return Err(PkiError::Invalid(
-                "the signing-certificate-v2 attribute names another certificate".into(),
-            ));
-        }
+        names_certificate(v, signer)?;
     }
     // OpenSSL writes either ecdsa-with-SHA256 or the bare EC key OID here.
     let algorithm = if info.signature_algorithm.oid == rfc5912::ID_EC_PUBLIC_KEY {

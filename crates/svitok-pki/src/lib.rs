@@ -6,10 +6,12 @@ pub mod authority;
 pub mod cms_signature;
 pub mod key;
 pub mod names;
+pub mod timestamp;
 
 pub use authority::{Authority, Holder};
 pub use cms_signature::{sign_detached, verify_detached, Report, Verdict};
 pub use key::{P256Key, SignerKey};
+pub use timestamp::{add_time_stamp, TimeStamper};
 pub use x509_cert::serial_number::SerialNumber;
 pub use x509_cert::Certificate;
 

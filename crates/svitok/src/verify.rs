@@ -99,9 +99,10 @@ pub fn run(file: &Path, sig: &Path, ca: &Certificate, evidence: Evidence<'_>) ->
     if let Some(serial) = &report.serial {
         println!("certificate serial: {serial}");
     }
-    match evidence.trusted_time {
-        Some(t) => println!("signed at: {} (the server's record)", rfc3339(t)),
-        None => {
+    match (evidence.trusted_time, report.time_stamped_at) {
+        (Some(t), _) => println!("signed at: {} (the server's record)", rfc3339(t)),
+        (None, Some(t)) => println!("signed at: {} (its RFC 3161 time-stamp)", rfc3339(t)),
+        (None, None) => {
             if let Some(t) = report.signing_time {
                 println!("signing time claimed by the signer: {} (not trusted)", rfc3339(t));
             }
@@ -109,7 +110,7 @@ pub fn run(file: &Path, sig: &Path, ca: &Certificate, evidence: Evidence<'_>) ->
         }
     }
     if let Revocations::Crl(crl) = &evidence.revocations {
-        if let Err(why) = crl.fresh_for(evidence.trusted_time, SystemTime::now()) {
+        if let Err(why) = crl.fresh_for(evidence.trusted_time.or(report.time_stamped_at), SystemTime::now()) {
             bail!("signature NOT verified: {why}");
         }
     }

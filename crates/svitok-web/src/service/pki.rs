@@ -13,7 +13,7 @@ use svitok_core::user::User;
 use svitok_core::{CoreError, Result};
 use svitok_db::{AuthorityRow, CertificateRow, Db};
 use svitok_pki::authority::{parse_serial, serial_hex};
-use svitok_pki::{Authority, Certificate, Holder, P256Key, PkiError, SerialNumber};
+use svitok_pki::{Authority, Certificate, Holder, P256Key, PkiError, SerialNumber, TimeStamper};
 
 /// The key that seals CA and user private keys.
 pub fn sealing_key(master: &MasterKey) -> SubKey {
@@ -53,7 +53,36 @@ pub async fn load_or_create_authority(db: &Db, master: &MasterKey, organisation:
         .await?
         .ok_or_else(|| CoreError::Internal("the certification authority vanished".into()))?;
     let key = zeroize::Zeroizing::new(seal.open(&row.key_sealed, b"ca")?);
-    Authority::from_parts(&row.cert_pem, &key).map_err(pki_error)
+    let ca = Authority::from_parts(&row.cert_pem, &key).map_err(pki_error)?;
+    let stamper = load_or_create_time_stamper(db, &seal, &ca, organisation, now).await?;
+    Ok(ca.with_time_stamper(stamper))
+}
+
+/// The time-stamping authority under `ca`, created with it (or on the first start after
+/// an upgrade); the same race rule as for the CA.
+async fn load_or_create_time_stamper(
+    db: &Db,
+    seal: &SubKey,
+    ca: &Authority,
+    organisation: &str,
+    now: i64,
+) -> Result<TimeStamper> {
+    if db.time_stamper().await?.is_none() {
+        let tsa = TimeStamper::create(ca, organisation, system_time(now)).map_err(pki_error)?;
+        let row = AuthorityRow {
+            cert_pem: tsa.certificate_pem().map_err(pki_error)?,
+            key_sealed: seal.seal(&tsa.key().to_pkcs8().map_err(pki_error)?, b"tsa"),
+        };
+        if db.insert_time_stamper(&row, now).await? {
+            tracing::info!(organisation, "created the time-stamping authority");
+        }
+    }
+    let row = db
+        .time_stamper()
+        .await?
+        .ok_or_else(|| CoreError::Internal("the time-stamping authority vanished".into()))?;
+    let key = zeroize::Zeroizing::new(seal.open(&row.key_sealed, b"tsa")?);
+    TimeStamper::from_parts(&row.cert_pem, &key, ca.certificate()).map_err(pki_error)
 }
 
 /// The CA certificate, PEM.

@@ -74,14 +74,14 @@ pub async fn sign(
     let signer = pki::signer(state, actor).await?;
     let digest = digest(state, &v).await?;
     let now = state.now();
-    let der = svitok_pki::sign_detached(
-        &signer.key,
-        &signer.certificate,
-        state.authority.certificate(),
-        &digest,
-        pki::system_time(now),
-    )
-    .map_err(pki::pki_error)?;
+    let ca = state.authority.certificate();
+    let mut der = svitok_pki::sign_detached(&signer.key, &signer.certificate, ca, &digest, pki::system_time(now))
+        .map_err(pki::pki_error)?;
+    // CAdES-T: our own time-stamping authority vouches for when, so the signature's time
+    // can be checked without asking this server.
+    if let Some(tsa) = state.authority.time_stamper() {
+        der = svitok_pki::add_time_stamp(&der, tsa, ca, pki::system_time(now)).map_err(pki::pki_error)?;
+    }
     let row = SignatureRow {
         id: uuid::Uuid::now_v7().to_string(),
         document_id: id,

@@ -151,6 +151,29 @@ async fn openssl_verifies_a_signature_made_through_the_api(b: Backend) {
     let (ok, out) = openssl_verify(&d, "tampered");
     assert!(!ok, "one changed byte must fail verification: {out}");
 
+    // CAdES-T: an RFC 3161 token from Svitok's own time-stamping authority over the
+    // signature value, which OpenSSL's own TSA verifier accepts against the CA.
+    let (value, stamp) = svitok_pki::timestamp::value_and_token(&p7s).unwrap();
+    std::fs::write(d.join("sig.bin"), &value).unwrap();
+    std::fs::write(d.join("token.der"), stamp.expect("the signature carries a time-stamp")).unwrap();
+    let ts_verify = |data: &str| {
+        openssl(&[
+            "ts",
+            "-verify",
+            "-in",
+            &d.join("token.der").to_string_lossy(),
+            "-token_in",
+            "-data",
+            &d.join(data).to_string_lossy(),
+            "-CAfile",
+            &d.join("ca.pem").to_string_lossy(),
+        ])
+    };
+    let (ok, out) = ts_verify("sig.bin");
+    assert!(ok && out.contains("Verification: OK"), "openssl ts -verify: {out}");
+    let (ok, out) = ts_verify("doc");
+    assert!(!ok, "the token is over the signature, not anything else: {out}");
+
     // CAdES-BES signed attributes, and the signer's certificate inside.
     let (ok, dump) = openssl(&[
         "cms",
@@ -584,8 +607,8 @@ async fn blocking_revokes_the_certificate_and_the_crl_lists_it(b: Backend) {
     let audit = app.get("/api/v1/audit?action=certificate.revoked", &token).await;
     assert!(audit.ok(200).to_string().contains("certificate.revoked"));
 
-    // Offline, only the signer's own signing-time says when it was made: with the key
-    // revoked, that is not enough (issue 12, finding 15).
+    // Offline, the signer's own signing-time would not be enough with the key revoked
+    // (issue 12, finding 15; see the backdating test); the time-stamp is.
     let sid = list[0]["id"].as_str().unwrap();
     let (_, p7s, _) = bytes(
         &app,
@@ -611,8 +634,12 @@ async fn blocking_revokes_the_certificate_and_the_crl_lists_it(b: Backend) {
         ],
         None,
     );
-    assert!(!ok && out.contains("INVALID") && out.contains("revoked"), "{out}");
-    // The server knows when it made the signature: valid at signing time.
+    // Its RFC 3161 time-stamp, not the signer's claim, says it was made before.
+    assert!(
+        ok && out.contains("valid at signing time") && out.contains("RFC 3161"),
+        "{out}"
+    );
+    // The server knows when it made the signature: the same answer.
     let (ok, out) = run_cli(&app, &["verify", &p("doc"), &p("doc.p7s")], None);
     assert!(ok && out.contains("valid at signing time"), "{out}");
 }
