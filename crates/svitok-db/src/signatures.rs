@@ -39,6 +39,8 @@ pub struct SignatureRow {
     pub signed_at: i64,
     /// When the signer's certificate was revoked, if it was.
     pub revoked_at: Option<i64>,
+    /// Whose certificate `serial` is, by the certificates table (read, never written here).
+    pub certificate_owner: UserId,
 }
 
 #[derive(Debug, Clone)]
@@ -76,11 +78,13 @@ fn signature(r: &AnyRow) -> Result<SignatureRow> {
         cms_der: r.try_get("cms_der").map_err(err)?,
         signed_at: r.try_get("signed_at").map_err(err)?,
         revoked_at: r.try_get("revoked_at").map_err(err)?,
+        certificate_owner: UserId(crate::rows::uuid(r, "certificate_owner")?),
     })
 }
 
 const SIGNATURE_COLUMNS: &str =
-    "s.id, s.document_id, s.version_number, s.signer_id, s.serial, s.cms_der, s.signed_at, c.revoked_at";
+    "s.id, s.document_id, s.version_number, s.signer_id, s.serial, s.cms_der, s.signed_at, c.revoked_at, \
+     c.user_id AS certificate_owner";
 
 impl Db {
     pub async fn authority(&self) -> Result<Option<AuthorityRow>> {

@@ -4,7 +4,6 @@ use super::documents::{content_disposition, PartyRef};
 use super::views::rfc3339;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
-use crate::service::documents::names;
 use crate::service::signatures::{self as svc, Checked};
 use crate::state::AppState;
 use axum::extract::State;
@@ -32,6 +31,7 @@ pub struct SignRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Signer {
     pub id: Uuid,
+    /// The name in the signing certificate (as signed), not the current profile's.
     pub name: String,
 }
 
@@ -77,15 +77,13 @@ fn verification(v: &Verdict) -> Verification {
     }
 }
 
-async fn views(state: &AppState, checked: Vec<Checked>) -> ApiResult<Vec<SignatureView>> {
-    let ids: Vec<_> = checked.iter().map(|c| c.row.signer).collect();
-    let names = names(state, &ids).await?;
-    Ok(checked
+fn views(checked: Vec<Checked>) -> Vec<SignatureView> {
+    checked
         .into_iter()
         .map(|c| SignatureView {
             signer: Signer {
                 id: c.row.signer.0,
-                name: names.get(&c.row.signer).cloned().unwrap_or_default(),
+                name: c.signer_name,
             },
             id: c.row.id,
             version: c.row.version,
@@ -94,7 +92,7 @@ async fn views(state: &AppState, checked: Vec<Checked>) -> ApiResult<Vec<Signatu
             certificate_revoked_at: c.row.revoked_at.map(rfc3339),
             verification: c.verdict.as_ref().map(verification),
         })
-        .collect())
+        .collect()
 }
 
 /// Signs a version with the caller's certificate (`sign_documents`, a reader) after a
@@ -113,7 +111,7 @@ pub async fn sign_version(
     ApiJson(req): ApiJson<SignRequest>,
 ) -> ApiResult<(StatusCode, Json<SignatureView>)> {
     let row = svc::sign(&state, &actor, DocumentId(id), n, ChallengeId(req.challenge), &req.code).await?;
-    let mut v = views(&state, vec![Checked { row, verdict: None }]).await?;
+    let mut v = views(vec![Checked::unchecked(row)]);
     Ok((StatusCode::CREATED, Json(v.remove(0))))
 }
 
@@ -143,9 +141,7 @@ pub async fn list_signatures(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<SignatureList>> {
     let checked = svc::list(&state, &actor, DocumentId(id), n, q.verify.unwrap_or(false)).await?;
-    Ok(Json(SignatureList {
-        items: views(&state, checked).await?,
-    }))
+    Ok(Json(SignatureList { items: views(checked) }))
 }
 
 /// One signature as a `.p7s` file (DER CMS), for readers of the document.

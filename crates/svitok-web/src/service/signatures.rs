@@ -91,6 +91,7 @@ pub async fn sign(
         cms_der: STANDARD.encode(&der),
         signed_at: now,
         revoked_at: None,
+        certificate_owner: actor.user.id,
     };
     let details = json!({ "version": number, "signature": row.id, "serial": row.serial });
     state
@@ -112,7 +113,52 @@ pub async fn sign(
 /// A signature with what a check of it found.
 pub struct Checked {
     pub row: SignatureRow,
+    /// The signer as its certificate names it (CN): what was signed as, whatever the
+    /// person is called in the database today.
+    pub signer_name: String,
     pub verdict: Option<Verdict>,
+}
+
+impl Checked {
+    /// A signature shown as it is, without a check.
+    pub fn unchecked(row: SignatureRow) -> Checked {
+        let der = STANDARD.decode(&row.cms_der).ok();
+        Checked {
+            signer_name: der.as_deref().map(certificate_name).unwrap_or_default(),
+            row,
+            verdict: None,
+        }
+    }
+}
+
+fn certificate_name(der: &[u8]) -> String {
+    svitok_pki::cms_signature::signer_certificate(der)
+        .ok()
+        .and_then(|c| svitok_pki::names::common_name(&c))
+        .unwrap_or_default()
+}
+
+/// Checks one stored signature. The row is the server's own record: its time, not the
+/// signer's signing-time attribute, is when the signature was made, and its signer and
+/// serial must be what the CMS says.
+fn check_row(
+    state: &AppState,
+    row: &SignatureRow,
+    der: &[u8],
+    digest: &[u8; 32],
+    revoked: &[(svitok_pki::SerialNumber, std::time::SystemTime)],
+) -> Verdict {
+    if row.signer != row.certificate_owner {
+        return Verdict::Invalid("the record's signer does not hold the signature's certificate".into());
+    }
+    let at = pki::system_time(row.signed_at);
+    match svitok_pki::verify_detached(der, digest, state.authority.certificate(), revoked, Some(at)) {
+        Ok(report) if report.serial.as_deref() != Some(row.serial.as_str()) => {
+            Verdict::Invalid("the record's certificate serial differs from the signature's".into())
+        }
+        Ok(report) => report.verdict,
+        Err(e) => Verdict::Invalid(e.to_string()),
+    }
 }
 
 /// The signatures of one version (readers); with `verify`, each is checked against the
@@ -135,26 +181,16 @@ pub async fn of_version(
     let (id, number) = (opened.doc.id, v.number);
     let rows = state.db.signatures(id, Some(number)).await?;
     if !verify || rows.is_empty() {
-        return Ok(rows.into_iter().map(|row| Checked { row, verdict: None }).collect());
+        return Ok(rows.into_iter().map(Checked::unchecked).collect());
     }
     let digest = digest(state, v).await?;
     let revoked = pki::revocations(state).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        // The row is the server's own record: its time, not the signer's signing-time
-        // attribute, is when the signature was made.
-        let at = pki::system_time(row.signed_at);
-        let verdict = match STANDARD.decode(&row.cms_der) {
-            Ok(der) => {
-                match svitok_pki::verify_detached(&der, &digest, state.authority.certificate(), &revoked, Some(at)) {
-                    Ok(report) if report.serial.as_deref() != Some(row.serial.as_str()) => {
-                        Verdict::Invalid("the record's certificate serial differs from the signature's".into())
-                    }
-                    Ok(report) => report.verdict,
-                    Err(e) => Verdict::Invalid(e.to_string()),
-                }
-            }
-            Err(_) => Verdict::Invalid("the stored signature is not base64".into()),
+        let der = STANDARD.decode(&row.cms_der).ok();
+        let verdict = match &der {
+            Some(der) => check_row(state, &row, der, &digest, &revoked),
+            None => Verdict::Invalid("the stored signature is not base64".into()),
         };
         if let Verdict::Invalid(why) = &verdict {
             audited(
@@ -167,6 +203,7 @@ pub async fn of_version(
             .await?;
         }
         out.push(Checked {
+            signer_name: der.as_deref().map(certificate_name).unwrap_or_default(),
             row,
             verdict: Some(verdict),
         });

@@ -415,7 +415,6 @@ pub async fn card(
         }
         let requests = crate::service::signatures::progress(&state, id).await?;
         let mut people: Vec<_> = history.iter().filter_map(|e| e.actor).collect();
-        people.extend(checked.iter().map(|c| c.row.signer));
         people.push(o.doc.owner);
         for p in std::iter::once(o.doc.responsible).chain(requests.iter().map(|r| r.request.party)) {
             if let Party::User(u) = p {
@@ -477,7 +476,7 @@ pub async fn card(
                     ),
                 };
                 context! {
-                    id => c.row.id, version => c.row.version, signer => name(c.row.signer),
+                    id => c.row.id, version => c.row.version, signer => c.signer_name.clone(),
                     at => rfc3339(c.row.signed_at), at_text => date_text(c.row.signed_at),
                     check, check_status,
                 }

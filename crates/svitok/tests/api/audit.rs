@@ -90,12 +90,7 @@ fn cli_verify(app: &crate::helpers::TestApp) -> (bool, String) {
     (out.status.success(), text)
 }
 
-async fn raw_sql(app: &crate::helpers::TestApp, sql: &str) {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
-    sqlx::query(sql).execute(&pool).await.unwrap();
-    pool.close().await;
-}
+use crate::helpers::raw_sql;
 
 async fn edited_or_deleted_audit_rows_are_detected_by_the_cli(b: Backend) {
     let app = spawn_app(b).await;

@@ -591,6 +591,15 @@ impl TestApp {
     }
 }
 
+/// SQL straight to the app's database, behind the application's back: how a test plays
+/// someone who edits the database.
+pub async fn raw_sql(app: &TestApp, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
 /// Every file under `dir` (the blob store, in tests that look at what is stored).
 pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

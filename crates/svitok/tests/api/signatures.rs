@@ -18,6 +18,7 @@ both_backends!(
     signed_documents_stay_and_new_versions_are_unsigned,
     signing_with_totp_and_with_an_expired_code,
     a_revoked_key_cannot_sign_valid_by_backdating,
+    the_signer_is_who_the_certificate_names,
 );
 
 /// Bytes of a GET (files, signatures, the CA), with the status.
@@ -867,4 +868,28 @@ async fn signing_with_totp_and_with_an_expired_code(b: Backend) {
     )
     .await
     .ok(201);
+}
+
+/// Issue 12, finding 17: a rename does not relabel past signatures, and a record whose
+/// signer disagrees with its certificate is reported, not believed.
+async fn the_signer_is_who_the_certificate_names(b: Backend) {
+    let app = spawn_app(b).await;
+    let (admin, token) = app.admin().await;
+    let doc = upload(&app, &token, "order.txt", b"order").await;
+    sign(&app, &admin, &token, &doc, 1).await.ok(201);
+    app.patch("/api/v1/me", &token, json!({"last_name": "Переименованная"}))
+        .await
+        .ok(200);
+    let list = signatures(&app, &token, &doc, 1, true).await;
+    assert_eq!(list[0]["signer"]["name"], "Админова Анна", "{}", list[0]);
+    assert_eq!(list[0]["verification"]["status"], "valid");
+    // Someone edits the record to say another person signed.
+    let (_, other) = app.invite(&token, "other", &["sign_documents"]).await;
+    crate::helpers::raw_sql(&app, &format!("UPDATE signatures SET signer_id = '{other}'")).await;
+    let list = signatures(&app, &token, &doc, 1, true).await;
+    assert_eq!(list[0]["verification"]["status"], "invalid", "{}", list[0]);
+    assert!(list[0]["verification"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("certificate"));
 }
