@@ -73,8 +73,10 @@ pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
 }
 
 pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-    let master = crate::keyfile::load_or_create(&config.master_key_file)?;
     let db = connect_db(config).await?;
+    // The CA's row is the first sealed data a server writes.
+    let sealed = db.authority().await?.is_some();
+    let master = crate::keyfile::load_or_create(&config.master_key_file, sealed)?;
     let mut settings = Settings::for_url(config.public_url.clone());
     settings.registration = config.registration.clone();
     settings.session_idle_ms = config.session_idle_minutes * 60_000;

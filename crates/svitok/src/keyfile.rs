@@ -5,7 +5,10 @@ use std::io::Write;
 use std::path::Path;
 use svitok_core::secrets::MasterKey;
 
-pub fn load_or_create(path: &Path) -> anyhow::Result<MasterKey> {
+/// The master key at `path`, or a new one there — but never a new one beside a database
+/// that already holds data sealed with a key: that data would be lost to it, and the
+/// start would fail later with a puzzling "sealed value failed authentication".
+pub fn load_or_create(path: &Path, sealed_data_exists: bool) -> anyhow::Result<MasterKey> {
     if path.exists() {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let bytes = hex::decode(text.trim()).with_context(|| format!("{} is not hex", path.display()))?;
@@ -16,6 +19,14 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<MasterKey> {
             );
         }
         return Ok(MasterKey::from_bytes(&bytes)?);
+    }
+    if sealed_data_exists {
+        bail!(
+            "the master key {} is missing, but the database already holds keys sealed with one \
+             (the certification authority's and users' signing keys, TOTP secrets, file keys). \
+             Restore the master key from its backup to that path; a new key would open none of them",
+            path.display()
+        );
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -40,8 +51,8 @@ mod tests {
     fn created_once_with_owner_only_permissions() {
         let dir = std::env::temp_dir().join(format!("svitok-key-{}", uuid::Uuid::new_v4()));
         let path = dir.join("master.key");
-        let a = super::load_or_create(&path).unwrap();
-        let b = super::load_or_create(&path).unwrap();
+        let a = super::load_or_create(&path, false).unwrap();
+        let b = super::load_or_create(&path, false).unwrap();
         assert_eq!(a.as_bytes(), b.as_bytes());
         #[cfg(unix)]
         {
@@ -50,7 +61,7 @@ mod tests {
             assert_eq!(mode, 0o600);
         }
         std::fs::write(&path, "short").unwrap();
-        assert!(super::load_or_create(&path).is_err());
+        assert!(super::load_or_create(&path, false).is_err());
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -198,7 +198,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                         Some(crl) => Some(svitok::verify::read_crl(&crl, &ca)?),
                         None => None,
                     };
-                    // Offline there is no trusted time of signing (yet: RFC 3161 tokens).
+                    // Offline, only the signature's own RFC 3161 time-stamp can say when.
                     let evidence = svitok::verify::Evidence {
                         revocations: match &crl {
                             Some(crl) => svitok::verify::Revocations::Crl(crl),
@@ -209,15 +209,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     svitok::verify::run(&file, &sig, &ca, evidence)?
                 }
                 None => {
-                    let state = app::state(&config, Arc::new(SystemClock)).await?;
-                    let revoked = svitok_web::service::pki::revocations(&state).await?;
-                    let trusted_time = svitok::verify::recorded_time(&state.db, &sig).await?;
-                    state.db.close().await;
+                    let record = svitok::verify::server_record(&config, &sig).await?;
                     let evidence = svitok::verify::Evidence {
-                        revocations: svitok::verify::Revocations::Server(&revoked),
-                        trusted_time,
+                        revocations: svitok::verify::Revocations::Server(&record.revoked),
+                        trusted_time: record.trusted_time,
                     };
-                    svitok::verify::run(&file, &sig, state.authority.certificate(), evidence)?
+                    svitok::verify::run(&file, &sig, &record.ca, evidence)?
                 }
             };
             if outcome != svitok::verify::Outcome::Valid {

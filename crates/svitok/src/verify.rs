@@ -150,3 +150,44 @@ pub async fn recorded_time(db: &svitok_db::Db, sig: &Path) -> anyhow::Result<Opt
         .find(|row| row.cms_der == b64)
         .map(|row| svitok_web::service::pki::system_time(row.signed_at)))
 }
+
+/// What `svitok verify` without `--ca` checks against: this server's CA certificate (no
+/// key needed), its revocations and its record of the signature. It opens an existing
+/// database and creates nothing: no master key, no CA, no database file, no migration.
+pub struct ServerRecord {
+    pub ca: Certificate,
+    pub revoked: Vec<(SerialNumber, SystemTime)>,
+    pub trusted_time: Option<SystemTime>,
+}
+
+pub async fn server_record(config: &crate::config::Config, sig: &Path) -> anyhow::Result<ServerRecord> {
+    if let Some(rest) = config.database_url.strip_prefix("sqlite://") {
+        let file = Path::new(rest.split('?').next().unwrap_or(rest));
+        if !file.exists() {
+            bail!(
+                "no database at {}: nothing to check against; give the CA certificate with --ca",
+                file.display()
+            );
+        }
+    }
+    let db = svitok_db::Db::connect(&config.database_url)
+        .await
+        .context("connecting to the database")?;
+    let result = async {
+        let row = db
+            .authority()
+            .await?
+            .context("this server has no certification authority yet; give the CA certificate with --ca")?;
+        let ca = svitok_pki::certificate_from_pem(&row.cert_pem).context("the stored CA certificate")?;
+        let revoked = svitok_web::service::pki::revocations_in(&db).await?;
+        let trusted_time = recorded_time(&db, sig).await?;
+        anyhow::Ok(ServerRecord {
+            ca,
+            revoked,
+            trusted_time,
+        })
+    }
+    .await;
+    db.close().await;
+    result
+}

@@ -92,9 +92,12 @@ pub fn ca_pem(state: &AppState) -> Result<String> {
 
 /// Revoked certificates as the CRL and verification want them.
 pub async fn revocations(state: &AppState) -> Result<Vec<(SerialNumber, SystemTime)>> {
-    state
-        .db
-        .revoked_certificates()
+    revocations_in(&state.db).await
+}
+
+/// The revoked certificates as a database lists them (for tools that start no server).
+pub async fn revocations_in(db: &Db) -> Result<Vec<(SerialNumber, SystemTime)>> {
+    db.revoked_certificates()
         .await?
         .into_iter()
         .map(|(serial, at)| Ok((parse_serial(&serial).map_err(pki_error)?, system_time(at))))

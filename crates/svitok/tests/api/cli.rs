@@ -8,8 +8,45 @@ use std::process::{Command, Stdio};
 
 both_backends!(
     cli_user_create_makes_a_user_who_can_log_in,
-    cli_manages_rights_blocking_and_groups
+    cli_manages_rights_blocking_and_groups,
+    a_lost_master_key_is_never_silently_replaced,
 );
+
+/// Issue 12, finding 20: a new master key beside sealed data would open none of it.
+async fn a_lost_master_key_is_never_silently_replaced(b: crate::helpers::Backend) {
+    let app = crate::helpers::spawn_app(b).await;
+    let key = app.data_dir.join("master.key");
+    assert!(key.exists());
+    std::fs::rename(&key, app.data_dir.join("master.key.backup")).unwrap();
+    let (ok, out) = run_cli(&app, &["group", "create", "Канцелярия"], None);
+    assert!(
+        !ok && out.contains("master key") && out.contains("missing") && out.contains("backup"),
+        "{out}"
+    );
+    assert!(!key.exists(), "no new master key was made");
+}
+
+/// `svitok verify` without --ca on a directory with nothing in it creates nothing.
+#[test]
+fn verify_without_a_server_creates_nothing() {
+    let dir = std::env::temp_dir().join(format!("svitok-empty-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("doc"), b"x").unwrap();
+    std::fs::write(dir.join("doc.p7s"), b"x").unwrap();
+    let out = svitok(&dir)
+        .args(["verify", "doc", "doc.p7s"])
+        .env("SVITOK_DATA_DIR", dir.join("data"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && text.contains("--ca"), "{text}");
+    assert!(
+        !dir.join("data").exists(),
+        "svitok verify made {:?}",
+        std::fs::read_dir(&dir).unwrap().collect::<Vec<_>>()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
 
 fn svitok(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_svitok"));
