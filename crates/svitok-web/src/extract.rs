@@ -139,14 +139,17 @@ pub struct Client {
     pub user_agent: Option<String>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+impl FromRequestParts<AppState> for Client {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(a)| a.ip().to_string());
+            .map(|ConnectInfo(a)| a.ip());
+        let addr = peer
+            .map(|p| client_address(p, &parts.headers, &state.settings.trusted_proxies))
+            .map(|ip| ip.to_string());
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
@@ -154,6 +157,41 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
             .map(|s| s.chars().filter(|c| !c.is_control()).take(200).collect());
         Ok(Client { addr, user_agent })
     }
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy; then the rightmost
+/// `X-Forwarded-For` address that is not itself a trusted proxy (everything left of it
+/// could be written by the client). A header we cannot read stops the walk at the last
+/// proxy we trust.
+pub fn client_address(
+    peer: std::net::IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut hops: Vec<&str> = Vec::new();
+    for v in headers.get_all("x-forwarded-for") {
+        match v.to_str() {
+            Ok(text) => hops.extend(text.split(',').map(str::trim)),
+            Err(_) => return peer,
+        }
+    }
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !is_trusted(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,4 +335,41 @@ pub(crate) fn csrf_ok(parts: &Parts, state: &AppState) -> bool {
             .unwrap_or(false);
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use axum::http::HeaderMap;
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let lb: Vec<ipnet::IpNet> = vec!["10.0.0.0/24".parse().unwrap()];
+        let peer = "10.0.0.5".parse().unwrap();
+        let stranger = "192.0.2.9".parse().unwrap();
+        // Not from a proxy: the header is the client's own words.
+        assert_eq!(client_address(stranger, &headers(&["203.0.113.1"]), &lb), stranger);
+        assert_eq!(client_address(peer, &headers(&["203.0.113.1"]), &[]), peer);
+        // From the proxy: the rightmost address it did not add itself.
+        assert_eq!(
+            client_address(peer, &headers(&["203.0.113.1"]), &lb).to_string(),
+            "203.0.113.1"
+        );
+        let spoofed = headers(&["1.2.3.4, 203.0.113.1", "10.0.0.7"]);
+        assert_eq!(client_address(peer, &spoofed, &lb).to_string(), "203.0.113.1");
+        // Garbage stops the walk; no header leaves the proxy.
+        assert_eq!(
+            client_address(peer, &headers(&["not-an-ip, 10.0.0.7"]), &lb).to_string(),
+            "10.0.0.7"
+        );
+        assert_eq!(client_address(peer, &HeaderMap::new(), &lb), peer);
+    }
 }

@@ -43,6 +43,8 @@ pub struct Settings {
     pub trash_retention_ms: i64,
     /// How long a user's signing certificate is valid.
     pub cert_validity_days: i64,
+    /// Load balancers whose `X-Forwarded-For` names the client (`SVITOK_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Settings {
@@ -57,6 +59,7 @@ impl Settings {
             max_upload: 512 * 1024 * 1024,
             trash_retention_ms: 30 * 24 * 60 * 60 * 1000,
             cert_validity_days: 365,
+            trusted_proxies: Vec::new(),
         }
     }
 

@@ -85,6 +85,7 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
     settings.max_upload = config.max_upload;
     settings.trash_retention_ms = config.trash_retention_days * 86_400_000;
     settings.cert_validity_days = config.cert_validity_days;
+    settings.trusted_proxies = config.trusted_proxies.clone();
     let kek = master.derive("svitok blob keys v1");
     let blobs = match &config.blobs {
         BlobLocation::Local(dir) => svitok_storage::BlobStore::local(dir, kek)

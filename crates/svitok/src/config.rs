@@ -34,6 +34,8 @@ pub struct RawConfig {
     pub trash_retention_days: i64,
     /// Days a user's signing certificate is valid.
     pub cert_validity_days: i64,
+    /// Comma-separated CIDRs (or addresses) of load balancers whose X-Forwarded-For counts.
+    pub trusted_proxies: String,
 }
 
 impl Default for RawConfig {
@@ -57,6 +59,7 @@ impl Default for RawConfig {
             max_upload: "512MiB".into(),
             trash_retention_days: 30,
             cert_validity_days: 365,
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -81,6 +84,7 @@ const ENV_KEYS: &[&str] = &[
     "max_upload",
     "trash_retention_days",
     "cert_validity_days",
+    "trusted_proxies",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +116,7 @@ pub struct Config {
     pub max_upload: u64,
     pub trash_retention_days: i64,
     pub cert_validity_days: i64,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -272,6 +277,12 @@ impl RawConfig {
         if self.org_name.trim().is_empty() || self.org_name.chars().count() > 200 {
             return Err(bad("org_name", "must be 1–200 characters"));
         }
+        let trusted_proxies = parse_networks(&self.trusted_proxies).map_err(|item| {
+            bad(
+                "trusted_proxies",
+                format!("«{item}» is not an address or CIDR like 10.0.0.0/24"),
+            )
+        })?;
         Ok(Config {
             listen,
             public_url,
@@ -294,8 +305,22 @@ impl RawConfig {
             max_upload,
             trash_retention_days: self.trash_retention_days,
             cert_validity_days: self.cert_validity_days,
+            trusted_proxies,
         })
     }
+}
+
+/// `10.0.0.0/24, 192.0.2.7, fd00::/8` → networks (a bare address is a network of one).
+fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| item.to_string())
+        })
+        .collect()
 }
 
 mod lettre_address {

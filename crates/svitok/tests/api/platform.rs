@@ -170,3 +170,39 @@ async fn data_files_are_ours_alone(b: Backend) {
         assert!(dir.join("svitok.db").exists());
     }
 }
+
+both_backends!(behind_a_trusted_proxy_the_client_is_the_forwarded_address);
+
+/// Issue 12, finding 12: the audit log (and the per-address lock, which reads the same
+/// address) names the client behind a trusted load balancer, and believes the header
+/// from nobody else.
+async fn failed_login_from(app: &crate::helpers::TestApp, forwarded: &str) {
+    let req = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", forwarded)
+        .json(&serde_json::json!({"login": "nobody", "password": "wrong password 123"}));
+    app.send(req).await.problem(401);
+}
+
+async fn last_failed_login_client(app: &crate::helpers::TestApp, admin: &str) -> String {
+    let r = app
+        .get("/api/v1/audit?action=login.password&outcome=failure&limit=1", admin)
+        .await;
+    r.ok(200)["items"][0]["client_addr"].as_str().unwrap().to_string()
+}
+
+async fn behind_a_trusted_proxy_the_client_is_the_forwarded_address(b: Backend) {
+    let trusting = crate::helpers::spawn_app_with(b.clone(), |c| c.trusted_proxies = "127.0.0.0/8".into()).await;
+    let (_, admin) = trusting.admin().await;
+    failed_login_from(&trusting, "203.0.113.7").await;
+    assert_eq!(last_failed_login_client(&trusting, &admin).await, "203.0.113.7");
+    // What the client wrote itself (left of the proxy's entry) is not believed.
+    failed_login_from(&trusting, "198.51.100.1, 203.0.113.8").await;
+    assert_eq!(last_failed_login_client(&trusting, &admin).await, "203.0.113.8");
+
+    let direct = spawn_app(b).await;
+    let (_, admin) = direct.admin().await;
+    failed_login_from(&direct, "203.0.113.7").await;
+    assert_eq!(last_failed_login_client(&direct, &admin).await, "127.0.0.1");
+}
