@@ -311,7 +311,7 @@ pub async fn confirm_reset(
     state.db.set_password_hash(user.id, &hash, now).await?;
     state.db.confirm_email(user.id, now).await?;
     state.db.revoke_all_sessions(user.id, None, true, now).await?;
-    throttle::succeed(state, &format!("acct:{}", user.id)).await?;
+    throttle::succeed(state, &throttle::account_key(user.id)).await?;
     state
         .audit(audit::event(
             Some(&user.id),

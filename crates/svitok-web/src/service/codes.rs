@@ -111,6 +111,8 @@ pub async fn totp_challenge(state: &AppState, user: &User, purpose: Purpose) -> 
 /// Checks `code` against an open challenge of `purpose`, then uses the challenge up.
 /// A wrong code counts; the fifth voids the challenge and counts against the account.
 pub async fn redeem(state: &AppState, challenge: &Challenge, purpose: Purpose, code: &str) -> Result<()> {
+    // A locked account takes no guesses on any path: login, reset, confirmation, step-up.
+    throttle::check(state, &[&throttle::account_key(challenge.user_id)]).await?;
     let now = state.now();
     if challenge.purpose != purpose.as_str() || challenge.consumed_at.is_some() || challenge.expires_at <= now {
         return Err(invalid_code());
@@ -126,7 +128,7 @@ pub async fn redeem(state: &AppState, challenge: &Challenge, purpose: Purpose, c
     if !ok {
         let attempts = state.db.fail_challenge(challenge.id, otp::MAX_ATTEMPTS, now).await?;
         if attempts >= otp::MAX_ATTEMPTS {
-            throttle::fail(state, &format!("acct:{}", challenge.user_id), None).await?;
+            throttle::fail(state, &throttle::account_key(challenge.user_id), None).await?;
         }
         return Err(invalid_code());
     }

@@ -23,7 +23,7 @@ pub async fn start(state: &AppState, ident: &str, given_password: &str, client: 
     let ident = ident.trim().to_lowercase();
     let found = state.db.user_by_login_or_email(&ident).await?;
     let account_key = match &found {
-        Some((u, _)) => format!("acct:{}", u.id),
+        Some((u, _)) => throttle::account_key(u.id),
         None => format!("ident:{ident}"),
     };
     let addr = throttle::addr_key(client.addr.as_deref());
@@ -106,8 +106,8 @@ pub async fn verify(
     let Some(challenge) = state.db.challenge(challenge_id).await? else {
         return Err(codes::invalid_code());
     };
-    let account_key = format!("acct:{}", challenge.user_id);
-    throttle::check(state, &[&account_key]).await?;
+    let account_key = throttle::account_key(challenge.user_id);
+    // (redeem honours the account's lock.)
     if let Err(e) = codes::redeem(state, &challenge, Purpose::Login, code).await {
         state
             .audit(audit::event(

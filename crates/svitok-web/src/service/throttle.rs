@@ -26,6 +26,11 @@ fn addr_lock(failures: i64) -> Option<i64> {
     (failures >= ADDR_MAX_FAILURES).then_some(MAX_LOCK_MS)
 }
 
+/// The lock of one account, however it was named (login or email).
+pub fn account_key(user: svitok_core::ids::UserId) -> String {
+    format!("acct:{user}")
+}
+
 pub fn addr_key(addr: Option<&str>) -> Option<String> {
     addr.map(|a| format!("ip:{a}"))
 }
@@ -38,7 +43,7 @@ pub async fn check(state: &AppState, keys: &[&str]) -> Result<()> {
             if let Some(until) = t.locked_until.filter(|u| *u > now) {
                 return Err(CoreError::RateLimited {
                     retry_after: ((until - now + 999) / 1000) as u64,
-                    message: "Слишком много неудачных попыток входа. Повторите позже".into(),
+                    message: "Слишком много неудачных попыток. Повторите позже".into(),
                 });
             }
         }

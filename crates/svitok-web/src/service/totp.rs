@@ -29,7 +29,18 @@ pub async fn check_code(state: &AppState, user: UserId, code: &str) -> Result<bo
         Some(step) => state.db.claim_totp_step(user, step).await,
         None => {
             if totp::verify(&secret, code, now, None).is_some() {
+                // A code already used is someone who saw it: worth an administrator's eye.
                 tracing::warn!(user = %user, "replayed TOTP code refused");
+                state
+                    .audit(audit::event(
+                        Some(&user),
+                        "totp.replayed",
+                        None,
+                        &Client::default(),
+                        false,
+                        serde_json::json!({}),
+                    ))
+                    .await?;
             }
             Ok(false)
         }
@@ -37,7 +48,10 @@ pub async fn check_code(state: &AppState, user: UserId, code: &str) -> Result<bo
 }
 
 /// Re-authentication for sensitive changes: the current password.
+/// Honours the account's lock, and a wrong password counts towards it.
 pub async fn require_password(state: &AppState, user: UserId, given: &str) -> Result<()> {
+    let key = super::throttle::account_key(user);
+    super::throttle::check(state, &[&key]).await?;
     let secrets = state.db.user_secrets(user).await?;
     let given = given.to_string();
     let ok = state
@@ -51,6 +65,7 @@ pub async fn require_password(state: &AppState, user: UserId, given: &str) -> Re
     if ok {
         Ok(())
     } else {
+        super::throttle::fail(state, &key, None).await?;
         Err(CoreError::validation("password", "Неверный текущий пароль"))
     }
 }

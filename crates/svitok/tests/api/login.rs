@@ -12,7 +12,53 @@ both_backends!(
     unknown_logins_are_locked_like_real_ones,
     lockout_expires,
     blocked_user_session_is_rejected_at_once,
+    a_locked_account_takes_no_guesses_on_any_path,
 );
+
+/// Issue 12, finding 7: the lock a login earned holds for password reset, the current
+/// password of a signed-in change, and mailed codes, not just for the login form.
+async fn a_locked_account_takes_no_guesses_on_any_path(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("ivanov").await;
+    let session = app.login(&a).await;
+    let bad = json!({"login": a.login, "password": "совсем не тот пароль"});
+    for _ in 0..5 {
+        app.post("/api/v1/auth/login", bad.clone()).await.problem(401);
+    }
+    // Password reset: even the right code waits for the lock.
+    app.advance(time::Duration::seconds(1));
+    app.post("/api/v1/auth/password/reset", json!({"email": a.email}))
+        .await
+        .ok(202);
+    let code = app.mail.next_code(&a.email).await;
+    let new_password = "серебряный самовар поёт на кухне";
+    let r = app
+        .post(
+            "/api/v1/auth/password/reset/confirm",
+            json!({"email": a.email, "code": code, "password": new_password}),
+        )
+        .await;
+    r.problem(429);
+    assert!(r.headers.get("retry-after").is_some());
+    // A signed-in change that asks for the current password.
+    let r = app
+        .post_as(
+            "/api/v1/me/email",
+            &session,
+            json!({"email": "new@example.ru", "password": a.password}),
+        )
+        .await;
+    r.problem(429);
+    // Once the lock has passed, the same code works.
+    app.advance(time::Duration::seconds(31));
+    let r = app
+        .post(
+            "/api/v1/auth/password/reset/confirm",
+            json!({"email": a.email, "code": code, "password": new_password}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+}
 
 async fn unknown_login_wrong_password_and_blocked_account_answer_identically(b: Backend) {
     let app = spawn_app(b).await;

@@ -93,6 +93,14 @@ async fn totp_code_replay_is_refused(b: Backend) {
     app.post("/api/v1/auth/login/verify", json!({"challenge": ch2, "code": code}))
         .await
         .problem(401);
+    // And logged where administrators look (SECURITY 17).
+    let events = app.state.db.audit_page(0, 1000).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.action == "totp.replayed" && e.outcome == "failure"),
+        "no totp.replayed in the audit log"
+    );
 }
 
 async fn totp_enrolment_needs_the_password(b: Backend) {
