@@ -67,6 +67,11 @@ impl Email {
         {
             return Err(bad());
         }
+        // The mailer's own rules: an address it would refuse must never be stored (it
+        // would end in a 503 and a half-made account holding the login).
+        if s.parse::<lettre::message::Mailbox>().is_err() || s.parse::<lettre::Address>().is_err() {
+            return Err(bad());
+        }
         Ok(Email(s.to_string()))
     }
 
@@ -194,6 +199,26 @@ mod tests {
             "a@x\r\n.ru",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn what_the_mailer_refuses_is_refused() {
+        // Each passed the old checks and then failed in the mailer (issue 12, finding 11).
+        for bad in [
+            "a\"b@x.ru",
+            ".a@x.ru",
+            "a..b@x.ru",
+            "a(b)@x.ru",
+            "a,b@x.ru",
+            "<a>@x.ru",
+            "a;b@x.ru",
+            "a[b]@x.ru",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        for good in ["пётр@почта.рф", "a_b+c@x-y.ru"] {
+            assert!(Email::parse(good).is_ok(), "{good:?} refused");
         }
     }
 

@@ -9,7 +9,25 @@ both_backends!(
     registration_limited_to_domains,
     duplicate_login_is_409_and_duplicate_email_is_not_revealed,
     self_registered_user_gets_default_rights,
+    an_address_the_mailer_refuses_is_refused_before_anything_is_stored,
 );
+
+/// Issue 12, finding 11: such an address once ended in 503 with a pending user left
+/// holding the login.
+async fn an_address_the_mailer_refuses_is_refused_before_anything_is_stored(b: Backend) {
+    let app = spawn_app(b).await;
+    let body = |email: &str| {
+        json!({"login": "orlov", "email": email, "password": crate::helpers::PASSWORD,
+               "last_name": "Орлов", "first_name": "Олег"})
+    };
+    let r = app.post("/api/v1/auth/register", body("o..rlov@example.ru")).await;
+    r.problem(422);
+    assert_eq!(r.body["field"], "email");
+    // The login is still free.
+    app.post("/api/v1/auth/register", body("orlov@example.ru"))
+        .await
+        .ok(202);
+}
 
 async fn register_confirm_login_and_read_me(b: Backend) {
     let app = spawn_app(b).await;
