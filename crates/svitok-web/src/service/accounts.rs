@@ -123,16 +123,27 @@ pub async fn register(state: &AppState, input: ProfileInput, pw: &str, client: &
             }
         }
     }
+    // Before the Argon2 hash and before any mail: each registration costs both.
+    throttle::client_request(state, client.addr.as_deref()).await?;
     let hash = hash_new_password(state, pw, &profile.personal()).await?;
+    // A taken address or login answers like a free one (no enumeration); the owner is told.
     if let Some((existing, _)) = state.db.user_by_login_or_email(profile.email.as_str()).await? {
         if existing.email.to_lowercase() == profile.email.key() {
-            let _ = state
-                .mailer
-                .send(letters::already_registered(
-                    &existing.email,
-                    &state.settings.link("/password/reset"),
-                ))
-                .await;
+            if throttle::may_mail(state, &existing.email).await? {
+                let _ = state
+                    .mailer
+                    .send(letters::already_registered(
+                        &existing.email,
+                        &state.settings.link("/password/reset"),
+                    ))
+                    .await;
+            }
+            return Ok(Registered::AlreadyKnown);
+        }
+    }
+    if let Some((owner, _)) = state.db.user_by_login_or_email(profile.login.as_str()).await? {
+        if owner.login == profile.login.as_str() {
+            tell_login_owner(state, &owner).await?;
             return Ok(Registered::AlreadyKnown);
         }
     }
@@ -166,6 +177,18 @@ pub async fn register(state: &AppState, input: ProfileInput, pw: &str, client: &
         ))
         .await?;
     Ok(Registered::CodeSent)
+}
+
+/// Tells the owner of a login that someone tried to register with it, within the
+/// notice limits (past them, silently: a 429 would say the login is taken).
+async fn tell_login_owner(state: &AppState, owner: &User) -> Result<()> {
+    if throttle::may_mail(state, &owner.email).await? {
+        let _ = state
+            .mailer
+            .send(letters::login_taken(&owner.email, &owner.login))
+            .await;
+    }
+    Ok(())
 }
 
 /// Finds the user whose address is `email`, for flows keyed by address.
@@ -216,6 +239,7 @@ pub async fn confirm_registration(state: &AppState, email: &str, code: &str, cli
 
 /// A new registration code. Answers the same whether or not the address is known.
 pub async fn resend_registration(state: &AppState, email: &str, client: &Client) -> Result<()> {
+    throttle::client_request(state, client.addr.as_deref()).await?;
     if let Some(user) = by_email(state, email)
         .await?
         .filter(|u| u.status == UserStatus::Pending && !u.email_verified)
@@ -238,6 +262,7 @@ pub async fn resend_registration(state: &AppState, email: &str, client: &Client)
 /// Mails a reset code. Unknown and blocked addresses get the same answer and no mail;
 /// a throttled request sends no mail either (and, to keep addresses secret, says nothing).
 pub async fn request_reset(state: &AppState, email: &str, client: &Client) -> Result<()> {
+    throttle::client_request(state, client.addr.as_deref()).await?;
     let Some(user) = by_email(state, email)
         .await?
         .filter(|u| u.status != UserStatus::Blocked)

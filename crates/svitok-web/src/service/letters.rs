@@ -48,6 +48,17 @@ pub fn already_registered(to: &str, reset_link: &str) -> Mail {
     }
 }
 
+pub fn login_taken(to: &str, login: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: "Свиток: попытка регистрации с вашим логином".into(),
+        body: format!(
+            "Здравствуйте!\n\nКто-то попытался зарегистрироваться в Свитке с логином «{login}», \
+             который принадлежит вам. Ваша учётная запись не изменилась; ничего делать не нужно.\n\n— Свиток\n"
+        ),
+    }
+}
+
 pub fn security_notice(to: &str, what: &str) -> Mail {
     Mail {
         to: to.to_string(),

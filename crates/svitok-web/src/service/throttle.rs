@@ -6,6 +6,10 @@
 //! | `acct:<user id>`           | wrong passwords, voided codes | from the 5th failure: 30 s, doubling, ≤ 15 min |
 //! | `ident:<login or email>`   | the same, for unknown names   | the same, so unknown names look alike  |
 //! | `ip:<address>`             | every failure from it         | 50 failures in 15 min: 15 min          |
+//! | `req-ip:<address>`         | registrations, resends, resets it asks for | 50 in 15 min: 429 until the window ends |
+//! | `req-to:<address>`, `req-to-min:<address>` | notices to one owner ("someone registered with your address / login") | 5 an hour and 1 a minute; past that the notice is skipped silently |
+//!
+//! Codes themselves keep their own limits (one a minute, ten an hour per account).
 
 use crate::state::AppState;
 use svitok_core::{CoreError, Result};
@@ -49,6 +53,68 @@ pub async fn check(state: &AppState, keys: &[&str]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+const REQUESTS_PER_ADDR: i64 = 50;
+const REQUESTS_PER_ADDR_WINDOW_MS: i64 = 15 * 60_000;
+const REQUESTS_PER_TARGET_HOUR: i64 = 5;
+
+/// Counts one request against `key`; from the `max`-th in `window_ms` on, requests are
+/// refused (429 with Retry-After) until the window that counted them ends.
+async fn spend(state: &AppState, key: &str, max: i64, window_ms: i64) -> Result<()> {
+    check(state, &[key]).await.map_err(|e| match e {
+        CoreError::RateLimited { retry_after, .. } => CoreError::RateLimited {
+            retry_after,
+            message: "Слишком много запросов. Повторите позже".into(),
+        },
+        other => other,
+    })?;
+    let now = state.now();
+    state
+        .db
+        .record_failure(key, now, window_ms, |n| (n >= max).then_some(window_ms))
+        .await?;
+    Ok(())
+}
+
+/// A request that costs a hash or a mail (registration, its resend, a password reset):
+/// limited per client address, refused with 429 and Retry-After past the limit.
+pub async fn client_request(state: &AppState, client_addr: Option<&str>) -> Result<()> {
+    match client_addr {
+        Some(addr) => {
+            spend(
+                state,
+                &format!("req-ip:{addr}"),
+                REQUESTS_PER_ADDR,
+                REQUESTS_PER_ADDR_WINDOW_MS,
+            )
+            .await
+        }
+        None => Ok(()),
+    }
+}
+
+/// Whether a notice may go to `target` now: no more often than codes (one a minute, and
+/// here five an hour). Callers skip the mail silently when not: a 429 would tell the
+/// requester that the address or login is someone's.
+pub async fn may_mail(state: &AppState, target: &str) -> Result<bool> {
+    let target = target.trim().to_lowercase();
+    let minute = spend(
+        state,
+        &format!("req-to-min:{target}"),
+        1,
+        svitok_core::otp::RESEND_AFTER_MS,
+    )
+    .await;
+    if matches!(minute, Err(CoreError::RateLimited { .. })) {
+        return Ok(false);
+    }
+    minute?;
+    match spend(state, &format!("req-to:{target}"), REQUESTS_PER_TARGET_HOUR, 3_600_000).await {
+        Ok(()) => Ok(true),
+        Err(CoreError::RateLimited { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Counts a failure against the account (or unknown name) key and the client's address.
