@@ -51,7 +51,8 @@ pub struct Person {
     pub position: Option<String>,
 }
 
-/// Active users whose names (or position, login) contain `q`: the address book.
+/// Active users whose names or position contain `q`: the address book. Never by login
+/// or address: anyone may search it, and it must not confirm who has which address.
 pub async fn directory(state: &AppState, actor: &Actor, q: &str, limit: i64) -> Result<Vec<Person>> {
     authorize(state, actor, Operation::FindPeople, None).await?;
     let filter = UserFilter {
@@ -59,9 +60,17 @@ pub async fn directory(state: &AppState, actor: &Actor, q: &str, limit: i64) -> 
         status: Some(UserStatus::Active),
         group: None,
     };
-    let (found, _) = state.db.list_users(&filter, limit, 0).await?;
+    // The index matches logins and addresses too; a wider page, then names only.
+    let (found, _) = state.db.list_users(&filter, (limit * 4).min(400), 0).await?;
+    let needle = q.trim().to_lowercase();
     Ok(found
         .into_iter()
+        .filter(|u| {
+            let name = u.full_name().to_lowercase();
+            let position = u.position.as_deref().unwrap_or("").to_lowercase();
+            name.contains(&needle) || position.contains(&needle)
+        })
+        .take(limit.max(0) as usize)
         .map(|u| Person {
             id: u.id,
             name: u.full_name(),

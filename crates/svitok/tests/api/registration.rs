@@ -135,7 +135,7 @@ async fn taken_logins_and_emails_are_not_revealed(b: Backend) {
     assert!(notice.subject.contains("логином"), "{}", notice.subject);
     assert_eq!(app.mail.pending("other@example.ru"), 0);
     app.advance(time::Duration::seconds(61)); // one notice a minute to one owner
-    // Same address in another case: the same 202 as a new account, and the owner is told.
+                                              // Same address in another case: the same 202 as a new account, and the owner is told.
     let r = app
         .post(
             "/api/v1/auth/register",

@@ -86,6 +86,11 @@ async fn upload_send_take_request_and_trash_through_the_pages(b: Backend) {
     assert_eq!(status, 200);
     assert!(html.contains(&format!("value=\"group:{gid}\"")), "{html}");
     assert!(!html.contains("value=\"user:"), "the search narrowed the choice");
+    // The address book finds people by name and position, never by address or login
+    // (issue 12, finding 8): everyone's address is at example.ru.
+    let (status, html, _) = page(&app, &web, &format!("{card}/send?q=example.ru")).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("value=\"user:"), "found by address: {html}");
     let (status, html, _) = post_form(
         &app,
         &web,
