@@ -350,6 +350,7 @@ profile-title = Profile
 rights-list = rights: { $list }
 new-token-heading = New API token
 new-token-text = Copy it now: it will not be shown again.
+identity-by-administrators = Your name, position and birth date are changed by an administrator: they go into your signing certificate.
 my-data = Personal data
 current-password = Current password
 change-password = Change the password

@@ -354,6 +354,7 @@ profile-title = Профиль
 rights-list = права: { $list }
 new-token-heading = Новый API-токен
 new-token-text = Скопируйте его сейчас: больше он показан не будет.
+identity-by-administrators = Имя, должность и дату рождения меняет администратор: они входят в сертификат вашей электронной подписи.
 my-data = Данные
 current-password = Текущий пароль
 change-password = Сменить пароль

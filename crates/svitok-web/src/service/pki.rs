@@ -140,7 +140,21 @@ pub async fn ensure(state: &AppState, actor: &Actor) -> Result<(CertificateRow, 
 }
 
 async fn issue(state: &AppState, actor: &Actor) -> Result<CertificateRow> {
-    let user: &User = &actor.user;
+    issue_to(state, actor, &actor.user, "first use").await
+}
+
+/// A new certificate for someone whose name or position changed: what they sign from now
+/// on names them as they are now. The old certificate is not revoked, so what they
+/// signed before stays valid.
+pub async fn reissue_if_certified(state: &AppState, actor: &Actor, user: &User) -> Result<()> {
+    if state.db.current_certificate(user.id, state.now()).await?.is_some() {
+        issue_to(state, actor, user, "identity changed").await?;
+    }
+    Ok(())
+}
+
+/// Issues a certificate to `user`; `actor` is who caused it, for the audit log.
+async fn issue_to(state: &AppState, actor: &Actor, user: &User, reason: &str) -> Result<CertificateRow> {
     let now = state.now();
     let key = P256Key::generate();
     let validity = Duration::from_secs(state.settings.cert_validity_days.max(1) as u64 * 86_400);
@@ -172,12 +186,12 @@ async fn issue(state: &AppState, actor: &Actor) -> Result<CertificateRow> {
     state.db.insert_certificate(&row).await?;
     state
         .audit(audit::event(
-            Some(&user.id),
+            Some(&actor.user.id),
             "certificate.issued",
             Some(user.id.to_string()),
             &actor.client,
             true,
-            json!({ "serial": serial, "not_after": row.not_after }),
+            json!({ "serial": serial, "not_after": row.not_after, "reason": reason }),
         ))
         .await?;
     Ok(row)

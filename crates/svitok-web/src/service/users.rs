@@ -171,16 +171,18 @@ pub struct ProfilePatch {
     pub position: Option<String>,
 }
 
-/// Edits a profile: an administrator edits anyone's; a user edits its own names, position
-/// and birth date. Addresses change only through a code sent to the new one.
+/// Edits a profile. Names, position and birth date are identity: they go into signing
+/// certificates, so only `manage_users` changes them, one's own included (SPEC §4). A
+/// user's own edit without them changes nothing here. Addresses change only through a
+/// code sent to the new one.
 pub async fn update(state: &AppState, actor: &Actor, id: UserId, patch: ProfilePatch) -> Result<User> {
     let own = id == actor.user.id;
-    let op = if own && !actor.rights.has(Right::ManageUsers) {
-        if patch.email.is_some() {
-            return Err(CoreError::Forbidden(
-                "Свой адрес почты меняют через подтверждение кодом: POST /api/v1/me/email".into(),
-            ));
-        }
+    let identity = patch.last_name.is_some()
+        || patch.first_name.is_some()
+        || patch.middle_name.is_some()
+        || patch.birth_date.is_some()
+        || patch.position.is_some();
+    let op = if own && !identity {
         Operation::EditOwnProfile
     } else {
         Operation::EditUser { target: id }
@@ -200,10 +202,14 @@ pub async fn update(state: &AppState, actor: &Actor, id: UserId, patch: ProfileP
     // (`begin_admin_email_change`); the same address sent back is no change.
     if let Some(e) = &patch.email {
         if Email::parse(e)?.key() != before.email.to_lowercase() {
-            return Err(CoreError::validation(
-                "email",
-                "Адрес почты меняется отдельно, с подтверждением: POST /api/v1/users/{id}/email",
-            ));
+            return Err(if own {
+                CoreError::Forbidden("Свой адрес почты меняют через подтверждение кодом: POST /api/v1/me/email".into())
+            } else {
+                CoreError::validation(
+                    "email",
+                    "Адрес почты меняется отдельно, с подтверждением: POST /api/v1/users/{id}/email",
+                )
+            });
         }
     }
     let update = ProfileUpdate {
@@ -220,6 +226,9 @@ pub async fn update(state: &AppState, actor: &Actor, id: UserId, patch: ProfileP
     };
     state.db.update_profile(id, &update, &before.login, state.now()).await?;
     let after = load(state, id).await?;
+    if after.full_name() != before.full_name() || after.position != before.position {
+        super::pki::reissue_if_certified(state, actor, &after).await?;
+    }
     state
         .audit(audit::event(
             Some(&actor.user.id),

@@ -62,6 +62,8 @@ async fn profile_ctx(state: &AppState, actor: &Actor) -> Result<minijinja::Value
             birth_date => u.birth_date, totp => u.totp_enabled,
             rights => svitok_core::rights::Right::ALL.into_iter().filter(|r| actor.rights.has(*r)).map(|r| super::i18n::text(&format!("right-{}", r.name()))).collect::<Vec<_>>(),
         },
+        // Names and position go into signing certificates: administrators keep them.
+        may_edit_identity => crate::service::authz::allows(actor, &svitok_core::policy::Operation::EditUser { target: u.id }),
         sessions, tokens,
     })
 }

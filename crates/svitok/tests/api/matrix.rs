@@ -37,7 +37,8 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("GET", "/metrics", Rule::Public),
     ("POST", "/api/v1/auth/step-up", Rule::Signed(200)),
     ("GET", "/api/v1/me", Rule::Signed(200)),
-    ("PATCH", "/api/v1/me", Rule::Signed(200)),
+    // Its body changes the position: identity, kept by administrators.
+    ("PATCH", "/api/v1/me", Rule::Needs(MANAGE, 200)),
     ("POST", "/api/v1/me/password", Rule::Signed(422)),
     ("POST", "/api/v1/me/email", Rule::Signed(422)),
     ("POST", "/api/v1/me/email/confirm", Rule::Signed(422)),

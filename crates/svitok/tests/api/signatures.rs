@@ -877,9 +877,18 @@ async fn the_signer_is_who_the_certificate_names(b: Backend) {
     let (admin, token) = app.admin().await;
     let doc = upload(&app, &token, "order.txt", b"order").await;
     sign(&app, &admin, &token, &doc, 1).await.ok(201);
+    let before = app.get("/api/v1/me/certificate", &token).await.ok(200)["serial"].clone();
     app.patch("/api/v1/me", &token, json!({"last_name": "Переименованная"}))
         .await
         .ok(200);
+    // A new name is a new certificate (finding 10); the old one is not revoked.
+    let now = app.get("/api/v1/me/certificate", &token).await;
+    assert_ne!(now.ok(200)["serial"], before);
+    assert!(
+        now.body["subject"].as_str().unwrap().contains("Переименованная Анна"),
+        "{}",
+        now.body
+    );
     let list = signatures(&app, &token, &doc, 1, true).await;
     assert_eq!(list[0]["signer"]["name"], "Админова Анна", "{}", list[0]);
     assert_eq!(list[0]["verification"]["status"], "valid");

@@ -35,10 +35,11 @@ async fn profile_tokens_totp_password_and_sessions(b: Backend) {
         ],
     )
     .await;
-    assert_eq!(status, 303);
-    assert_eq!(h["location"], "/profile?done=saved");
-    let (_, html, _) = page(&app, &web, "/profile?done=saved").await;
-    assert!(html.contains("Профиль сохранён") && html.contains("value=\"Архивариус\""));
+    // Names and position are kept by administrators (issue 12, finding 10): the page
+    // shows them read-only, and the form, posted anyway, is refused.
+    assert_eq!(status, 403, "{:?}", h.get("location"));
+    let (_, html, _) = page(&app, &web, "/profile").await;
+    assert!(html.contains("меняет администратор") && !html.contains("value=\"Архивариус\""));
 
     // A token: its secret once, on the page that made it; it works, then it is revoked.
     let (status, html, _) = post_form(
