@@ -357,7 +357,16 @@ pub async fn create(
                 state.now(),
             )
             .await?;
-        audited(state, actor, "document.created", id, details).await?;
+        // The audit log names objects by id; titles and file names stay in the document's
+        // own history, which only its readers see.
+        audited(
+            state,
+            actor,
+            "document.created",
+            id,
+            json!({ "with_file": version.is_some() }),
+        )
+        .await?;
         Ok(id)
     }
     .await;
@@ -391,7 +400,7 @@ pub async fn add_version(state: &AppState, actor: &Actor, id: DocumentId, upload
             actor,
             "document.version_added",
             id,
-            json!({ "number": n, "file": v.file_name }),
+            json!({ "number": n, "size": v.size }),
         )
         .await?;
         Ok(n)
@@ -496,6 +505,17 @@ pub async fn download(
 pub async fn update_card(state: &AppState, actor: &Actor, id: DocumentId, input: CardInput) -> Result<()> {
     let o = open(state, actor, id, DocOp::EditCard).await?;
     let d = &o.doc;
+    // The audit log says which fields changed, not to what: that is the card's content.
+    let fields: Vec<&str> = [
+        ("title", input.title.is_some()),
+        ("description", input.description.is_some()),
+        ("kind", input.kind.is_some()),
+        ("reg_number", input.reg_number.is_some()),
+        ("due_date", input.due_date.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, given)| given.then_some(name))
+    .collect();
     // Absent fields keep their values; an empty string clears an optional one.
     let merged = CardInput {
         title: input.title.or(Some(d.title.clone())),
@@ -521,7 +541,7 @@ pub async fn update_card(state: &AppState, actor: &Actor, id: DocumentId, input:
             state.now(),
         )
         .await?;
-    audited(state, actor, "document.updated", id, details).await
+    audited(state, actor, "document.updated", id, json!({ "fields": fields })).await
 }
 
 pub async fn change_status(state: &AppState, actor: &Actor, id: DocumentId, to: Status) -> Result<()> {
@@ -625,12 +645,14 @@ pub async fn transfer(
             state.now(),
         )
         .await?;
+    // Recipients by id; the comment is the document's content, kept in its history.
+    let audit_details = json!({ "to": details["to"], "hand_over": hand_over, "with_comment": !comment.is_empty() });
     audited(
         state,
         actor,
         if forward { "document.forwarded" } else { "document.sent" },
         id,
-        details,
+        audit_details,
     )
     .await?;
     notify_recipients(state, actor, &o.doc, &recipients, false).await;

@@ -313,7 +313,9 @@ pub async fn request(
             "Статус документа только что изменил кто-то другой; обновите карточку",
         ));
     }
-    audited(state, actor, "document.signatures_requested", id, details).await?;
+    let audit_details =
+        json!({ "to": details["to"], "every_member": every_member, "with_comment": !comment.is_empty() });
+    audited(state, actor, "document.signatures_requested", id, audit_details).await?;
     docs::notify_recipients(state, actor, &o.doc, &parties, true).await;
     complete_if_signed(state, actor, id).await
 }

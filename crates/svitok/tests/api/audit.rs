@@ -9,7 +9,66 @@ both_backends!(
     authentication_events_are_audited_in_an_intact_chain,
     concurrent_audited_requests_keep_the_chain_valid,
     edited_or_deleted_audit_rows_are_detected_by_the_cli,
+    the_audit_log_carries_no_document_content,
 );
+
+/// Issue 12, finding 4: administrators read the audit log, and `manage_users` gives no
+/// access to content — so titles, file names and comments never enter it.
+async fn the_audit_log_carries_no_document_content(b: Backend) {
+    let app = spawn_app(b).await;
+    let (_, admin) = app.admin().await;
+    let (_, other) = app.invite(&admin, "other", &[]).await;
+    let form = reqwest::multipart::Form::new()
+        .text("title", "Секретный приказ о слиянии")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("слияние-с-конкурентом.pdf"),
+        );
+    let r = app
+        .send(
+            app.http
+                .post(app.url("/api/v1/documents"))
+                .bearer_auth(&admin)
+                .multipart(form),
+        )
+        .await;
+    let doc = r.ok(201)["id"].as_str().unwrap().to_string();
+    app.patch(
+        &format!("/api/v1/documents/{doc}"),
+        &admin,
+        json!({"title": "Приказ об увольнении директора"}),
+    )
+    .await
+    .ok(200);
+    app.upload_to(
+        &format!("/api/v1/documents/{doc}/versions"),
+        &admin,
+        "вторая-редакция.pdf",
+        b"y".to_vec(),
+    )
+    .await
+    .ok(201);
+    app.post_as(
+        &format!("/api/v1/documents/{doc}/send"),
+        &admin,
+        json!({"to": [{"kind": "user", "id": other}], "comment": "Никому не показывать"}),
+    )
+    .await
+    .ok(200);
+    let log = app.get("/api/v1/audit?limit=500", &admin).await;
+    let text = log.ok(200).to_string();
+    assert!(
+        text.contains("document.created") && text.contains("document.sent"),
+        "{text}"
+    );
+    for secret in ["Секретный", "слияние", "увольнении", "вторая-редакция", "Никому"]
+    {
+        assert!(!text.contains(secret), "{secret} is in the audit log: {text}");
+    }
+    // The document's own history, for its readers, still says what happened.
+    let history = app.get(&format!("/api/v1/documents/{doc}/history"), &admin).await;
+    assert!(history.ok(200).to_string().contains("Никому не показывать"));
+}
 
 async fn authentication_events_are_audited_in_an_intact_chain(b: Backend) {
     let app = spawn_app(b).await;
