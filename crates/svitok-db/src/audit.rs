@@ -1,12 +1,22 @@
-//! The audit log: append-only, each entry's SHA-256 covering the previous entry's hash and
-//! a canonical encoding of its own fields, so an edited, inserted or deleted row breaks
-//! the chain.
+//! The audit log: append-only, each entry's MAC covering the previous entry's and a
+//! canonical encoding of its own fields, so an edited, inserted or deleted row breaks the
+//! chain. The MAC is keyed (HMAC-SHA256, a key derived from the master key that never
+//! enters the database), so whoever can write the database cannot re-hash a forged chain.
+//! Entries written before keying (plain SHA-256, no `k1:` prefix) may only precede keyed
+//! ones; the first keyed entry's MAC covers the last of them. Deleting the newest entries
+//! leaves a valid shorter chain: the signed checkpoints kept outside the database catch
+//! that (see the web crate's `service::audit`).
 
 use crate::{map_err, Db, Result};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use std::sync::Arc;
 use std::time::Duration;
+use svitok_core::secrets::SubKey;
 use svitok_core::CoreError;
+
+/// The prefix of keyed hashes.
+const KEYED: &str = "k1:";
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -35,10 +45,29 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    /// The hash this record should carry: SHA-256 over the previous hash and a JSON array of
-    /// the fields (JSON arrays of strings and numbers encode one way only).
-    pub fn expected_hash(&self) -> String {
-        let canonical = serde_json::json!([
+    /// The hash this record should carry: with a key, `k1:` and the HMAC-SHA256 of the
+    /// previous hash and a JSON array of the fields (JSON arrays of strings and numbers
+    /// encode one way only); without one, the SHA-256 of the same (entries from before
+    /// keying).
+    pub fn expected_hash(&self, key: Option<&SubKey>) -> String {
+        let canonical = self.canonical();
+        match key {
+            Some(k) => format!(
+                "{KEYED}{}",
+                hex::encode(k.mac(&[self.prev_hash.as_bytes(), canonical.as_bytes()]))
+            ),
+            None => {
+                let mut h = Sha256::new();
+                h.update(self.prev_hash.as_bytes());
+                h.update(b"\n");
+                h.update(canonical.as_bytes());
+                hex::encode(h.finalize())
+            }
+        }
+    }
+
+    fn canonical(&self) -> String {
+        serde_json::json!([
             self.seq,
             self.at,
             self.actor,
@@ -47,12 +76,8 @@ impl AuditRecord {
             self.client_addr,
             self.outcome,
             self.details
-        ]);
-        let mut h = Sha256::new();
-        h.update(self.prev_hash.as_bytes());
-        h.update(b"\n");
-        h.update(canonical.to_string().as_bytes());
-        hex::encode(h.finalize())
+        ])
+        .to_string()
     }
 }
 
@@ -95,6 +120,27 @@ fn retryable(e: &sqlx::Error) -> bool {
 }
 
 impl Db {
+    /// The key the chain's MACs use from now on (derived from the master key).
+    pub fn with_audit_key(mut self, key: SubKey) -> Db {
+        self.audit_key = Some(Arc::new(key));
+        self
+    }
+
+    /// The newest entry's sequence number and hash: what a checkpoint signs.
+    pub async fn audit_head(&self) -> Result<Option<(i64, String)>> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        row.map(|r| {
+            Ok((
+                r.try_get("seq").map_err(CoreError::internal)?,
+                r.try_get("hash").map_err(CoreError::internal)?,
+            ))
+        })
+        .transpose()
+    }
+
     /// Appends an event at the end of the chain. Concurrent appends race for the next
     /// sequence number; the loser sees a unique violation and tries again.
     pub async fn append_audit(&self, e: &AuditEvent, now: i64) -> Result<i64> {
@@ -133,7 +179,7 @@ impl Db {
             prev_hash,
             hash: String::new(),
         };
-        rec.hash = rec.expected_hash();
+        rec.hash = rec.expected_hash(self.audit_key.as_deref());
         sqlx::query(
             "INSERT INTO audit_events (seq, at, actor, action, target, client_addr, outcome, details, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -197,6 +243,7 @@ impl Db {
     pub async fn verify_audit_chain(&self) -> Result<Result<i64, (i64, String)>> {
         let mut prev_seq = 0;
         let mut prev_hash = GENESIS.to_string();
+        let mut keyed = false;
         loop {
             let page = self.audit_page(prev_seq, 1000).await?;
             if page.is_empty() {
@@ -212,7 +259,18 @@ impl Db {
                         "does not follow the entry before it (inserted or reordered)".into(),
                     )));
                 }
-                if rec.expected_hash() != rec.hash {
+                let key = if rec.hash.starts_with(KEYED) {
+                    keyed = true;
+                    match self.audit_key.as_deref() {
+                        Some(k) => Some(k),
+                        None => return Ok(Err((rec.seq, "the chain is keyed: the master key is needed".into()))),
+                    }
+                } else if keyed {
+                    return Ok(Err((rec.seq, "an unkeyed entry after keyed ones (rewritten)".into())));
+                } else {
+                    None
+                };
+                if rec.expected_hash(key) != rec.hash {
                     return Ok(Err((rec.seq, "its contents were changed".into())));
                 }
                 prev_seq = rec.seq;

@@ -46,6 +46,8 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// The audit chain's MAC key, when the caller has the master key.
+    audit_key: Option<std::sync::Arc<svitok_core::secrets::SubKey>>,
 }
 
 impl Db {
@@ -104,7 +106,11 @@ impl Db {
             });
         }
         let pool = pool.connect_with(options).await.map_err(map_err)?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            audit_key: None,
+        })
     }
 
     pub fn backend(&self) -> Backend {

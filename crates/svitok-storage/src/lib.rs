@@ -241,6 +241,16 @@ impl BlobStore {
         Ok(out)
     }
 
+    /// Keys stored under `prefix` (not the documents' `blobs/`), in no particular order.
+    pub async fn list_prefix(&self, prefix: &str) -> Result<Vec<String>, BlobError> {
+        let mut out = Vec::new();
+        let mut listing = self.store.list(Some(&Path::from(prefix)));
+        while let Some(meta) = listing.next().await {
+            out.push(meta?.location.to_string());
+        }
+        Ok(out)
+    }
+
     /// The raw stored bytes (tests look for plaintext in them and tamper with them).
     pub async fn raw(&self, key: &str) -> Result<Bytes, BlobError> {
         Ok(self.store.get(&Path::from(key)).await?.bytes().await?)

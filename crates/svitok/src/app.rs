@@ -77,6 +77,7 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
     // The CA's row is the first sealed data a server writes.
     let sealed = db.authority().await?.is_some();
     let master = crate::keyfile::load_or_create(&config.master_key_file, sealed)?;
+    let db = db.with_audit_key(master.derive(svitok_web::service::audit::CHAIN_KEY_PURPOSE));
     let mut settings = Settings::for_url(config.public_url.clone());
     settings.registration = config.registration.clone();
     settings.session_idle_ms = config.session_idle_minutes * 60_000;

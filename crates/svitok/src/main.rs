@@ -93,8 +93,15 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk the hash chain and name the first edited, inserted or deleted entry.
+    /// Walk the keyed chain and check it against the latest signed checkpoint; name the
+    /// first edited, inserted or deleted entry.
     Verify,
+    /// Sign the chain's head now and store it outside the database (the blob store);
+    /// with --export, also write it to FILE.
+    Checkpoint {
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -223,15 +230,35 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit(AuditCommand::Verify) => {
-            let db = app::connect_db(&config).await?;
-            let result = db.verify_audit_chain().await?;
-            db.close().await;
-            match result {
-                Ok(n) => {
-                    println!("audit chain intact: {n} entries");
+            let state = app::state(&config, Arc::new(SystemClock)).await?;
+            let result = svitok_web::service::audit::verify(&state).await;
+            state.db.close().await;
+            match result? {
+                Ok((n, Some(cp))) => {
+                    println!("audit chain intact: {n} entries; the signed checkpoint of entry {cp} matches");
+                    Ok(())
+                }
+                Ok((n, None)) => {
+                    println!("audit chain intact: {n} entries; no checkpoint yet (svitok audit checkpoint)");
                     Ok(())
                 }
                 Err((seq, why)) => bail!("audit chain broken at entry {seq}: {why}"),
+            }
+        }
+        Command::Audit(AuditCommand::Checkpoint { export }) => {
+            let state = app::state(&config, Arc::new(SystemClock)).await?;
+            let made = svitok_web::service::audit::checkpoint(&state).await;
+            state.db.close().await;
+            match made? {
+                Some(cp) => {
+                    if let Some(path) = export {
+                        std::fs::write(&path, serde_json::to_vec_pretty(&cp)?)
+                            .with_context(|| format!("writing {}", path.display()))?;
+                    }
+                    println!("checkpoint of entry {} signed and stored", cp.seq);
+                    Ok(())
+                }
+                None => bail!("the audit log is empty: nothing to sign"),
             }
         }
     }

@@ -134,8 +134,12 @@ async fn concurrent_audited_requests_keep_the_chain_valid(b: Backend) {
 
 /// Runs `svitok audit verify` (the real binary) against the test's database.
 fn cli_verify(app: &crate::helpers::TestApp) -> (bool, String) {
+    cli(app, &["audit", "verify"])
+}
+
+fn cli(app: &crate::helpers::TestApp, args: &[&str]) -> (bool, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_svitok"))
-        .args(["audit", "verify"])
+        .args(args)
         .env("SVITOK_DATA_DIR", &app.data_dir)
         .env("SVITOK_DATABASE_URL", &app.database_url)
         .env("SVITOK_LOG", "error")
@@ -169,17 +173,67 @@ async fn edited_or_deleted_audit_rows_are_detected_by_the_cli(b: Backend) {
     assert!(!ok && text.contains("entry 3"), "{text}");
     assert_eq!(app.state.db.verify_audit_chain().await.unwrap().unwrap_err().0, 3);
 
-    // Restore by rewriting the row's hash too: the next row no longer follows it.
+    // Re-hash the edited row and every one after it, as the review did: without the
+    // master key a forger can only compute plain SHA-256, which a keyed chain refuses.
     let events = app.state.db.audit_page(0, 10).await.unwrap();
-    let mut forged = events[2].clone();
-    forged.client_addr = Some("10.0.0.1".into());
-    let new_hash = forged.expected_hash();
-    raw_sql(
-        &app,
-        &format!("UPDATE audit_events SET hash = '{new_hash}' WHERE seq = 3"),
-    )
-    .await;
-    assert_eq!(app.state.db.verify_audit_chain().await.unwrap().unwrap_err().0, 4);
+    assert!(events.iter().all(|e| e.hash.starts_with("k1:")), "the chain is keyed");
+    let mut prev = events[1].hash.clone();
+    for e in &events[2..] {
+        let mut forged = e.clone();
+        if forged.seq == 3 {
+            forged.client_addr = Some("10.0.0.1".into());
+        }
+        forged.prev_hash = prev.clone();
+        forged.hash = forged.expected_hash(None);
+        raw_sql(
+            &app,
+            &format!(
+                "UPDATE audit_events SET prev_hash = '{}', hash = '{}' WHERE seq = {}",
+                forged.prev_hash, forged.hash, forged.seq
+            ),
+        )
+        .await;
+        prev = forged.hash;
+    }
+    let (ok, text) = cli_verify(&app);
+    assert!(!ok && text.contains("entry 3"), "a re-hashed chain passed: {text}");
+    for e in &events[2..] {
+        raw_sql(
+            &app,
+            &format!(
+                "UPDATE audit_events SET prev_hash = '{}', hash = '{}', client_addr = '127.0.0.1' WHERE seq = {}",
+                e.prev_hash, e.hash, e.seq
+            ),
+        )
+        .await;
+    }
+    assert!(app.state.db.verify_audit_chain().await.unwrap().is_ok());
+
+    // The newest entries deleted: still a valid chain, but not the one the signed
+    // checkpoint saw (SECURITY 38).
+    let (ok, text) = cli(&app, &["audit", "checkpoint"]);
+    assert!(ok && text.contains("entry 5"), "{text}");
+    raw_sql(&app, "DELETE FROM audit_events WHERE seq >= 4").await;
+    assert!(
+        app.state.db.verify_audit_chain().await.unwrap().is_ok(),
+        "shorter, still chained"
+    );
+    let (ok, text) = cli_verify(&app);
+    assert!(!ok && text.contains("missing") && text.contains("checkpoint"), "{text}");
+    // Put them back (the test's own copy), then delete one in the middle.
+    for e in &events[3..] {
+        raw_sql(
+            &app,
+            &format!(
+                "INSERT INTO audit_events (seq, at, actor, action, target, client_addr, outcome, details, prev_hash, hash) \
+                 VALUES ({}, {}, NULL, '{}', NULL, '127.0.0.1', '{}', '{}', '{}', '{}')",
+                e.seq, e.at, e.action, e.outcome, e.details.replace('\'', "''"), e.prev_hash, e.hash
+            ),
+        )
+        .await;
+    }
+    let (ok, text) = cli_verify(&app);
+    assert!(ok && text.contains("checkpoint of entry 5 matches"), "{text}");
 
     // A deleted row is named as missing.
     raw_sql(
