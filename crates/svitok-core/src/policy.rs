@@ -12,6 +12,7 @@
 //! | edit user X (admin fields)        | `manage_users`                                                    |
 //! | edit own profile                  | any active user (names, position, birth date)                     |
 //! | block / unblock X                 | `manage_users`; never oneself; only X whose rights are a subset of the actor's; never the last active holder of `grant_rights` or `manage_users` |
+//! | end X's sessions and tokens       | `manage_users`; only X whose rights are a subset of the actor's |
 //! | change X's email                  | `manage_users`; never oneself (that is `/me/email`); only X whose rights are a subset of the actor's |
 //! | view rights of X                  | `manage_users`, `grant_rights`, or X itself                       |
 //! | change rights of X                | `grant_rights`; never one's own; only rights the actor holds; never leaves no active holder of `grant_rights` or `manage_users` |
@@ -57,6 +58,12 @@ pub enum Operation {
         target: UserId,
         target_rights: Rights,
     },
+    /// An administrator ends another user's sessions and API tokens (a lost laptop, a
+    /// leaked token).
+    EndSessions {
+        target: UserId,
+        target_rights: Rights,
+    },
     /// An administrator changes another user's address: whoever controls the address
     /// controls the account (password reset), so it is bounded like rights are.
     ChangeEmail {
@@ -99,6 +106,7 @@ impl Operation {
             Operation::Block { .. } => "users.block",
             Operation::Unblock { .. } => "users.unblock",
             Operation::ChangeEmail { .. } => "users.email",
+            Operation::EndSessions { .. } => "users.sessions",
             Operation::ViewRights { .. } => "rights.view",
             Operation::SetRights { .. } => "rights.set",
             Operation::ListGroups => "groups.list",
@@ -199,6 +207,10 @@ pub fn decide(s: &Subject, op: &Operation) -> Result<()> {
             if *target == s.id {
                 return Err(CoreError::Forbidden("Нельзя разблокировать самого себя".into()));
             }
+            not_stronger(s, *target_rights)
+        }
+        Operation::EndSessions { target_rights, .. } => {
+            need(s, Right::ManageUsers)?;
             not_stronger(s, *target_rights)
         }
         Operation::ChangeEmail { target, target_rights } => {

@@ -75,6 +75,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(users::unblock_user))
         .routes(routes!(users::change_email))
         .routes(routes!(users::confirm_email))
+        .routes(routes!(users::end_sessions))
         .routes(routes!(users::get_rights, users::set_rights))
         .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(groups::get_group, groups::update_group, groups::delete_group))

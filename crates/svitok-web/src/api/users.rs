@@ -297,3 +297,19 @@ pub async fn confirm_email(
     let groups = state.db.groups_of_user(user.id).await?;
     Ok(Json(UserView::with_groups(&user, &groups)))
 }
+
+/// Ends every session and API token of a user (`manage_users`, on a user whose rights are a
+/// subset of the caller's).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/sessions", tag = "users", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "ended"), (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
+    users::end_sessions(&state, &actor, UserId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -310,6 +310,34 @@ pub async fn block(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
         .await
 }
 
+/// Ends every session and API token of a user, at once (SECURITY 24): what an
+/// administrator does for a lost laptop or a leaked token.
+pub async fn end_sessions(state: &AppState, actor: &Actor, id: UserId) -> Result<u64> {
+    let target = load(state, id).await?;
+    authorize(
+        state,
+        actor,
+        Operation::EndSessions {
+            target: id,
+            target_rights: target.rights,
+        },
+        Some(id.to_string()),
+    )
+    .await?;
+    let ended = state.db.revoke_all_sessions(id, None, true, state.now()).await?;
+    state
+        .audit(audit::event(
+            Some(&actor.user.id),
+            "user.sessions_ended",
+            Some(id.to_string()),
+            &actor.client,
+            true,
+            json!({ "count": ended }),
+        ))
+        .await?;
+    Ok(ended)
+}
+
 /// Unblocks a user: active again, or pending when it never set a password.
 pub async fn unblock(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
     let target = load(state, id).await?;

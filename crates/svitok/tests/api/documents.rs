@@ -979,3 +979,34 @@ async fn uploaded_html_and_scripts_are_served_inert(b: Backend) {
         assert!(!cd.contains("%E2%80%AE"), "{cd}");
     }
 }
+
+both_backends!(an_error_inside_an_access_check_denies);
+
+/// SECURITY 32: when the facts an access check needs cannot be read, the answer is a
+/// refusal (a 5xx problem), never the document.
+async fn an_error_inside_an_access_check_denies(b: Backend) {
+    let app = spawn_app(b).await;
+    let (_, admin) = app.admin().await;
+    let (r, rid) = app.invite(&admin, "reader", &["manage_own_documents"]).await;
+    let reader = app.login(&r).await;
+    let doc = upload(&app, &admin, "приказ.txt", b"secret".to_vec(), None).await;
+    let id = doc["id"].as_str().unwrap();
+    app.post_as(
+        &format!("/api/v1/documents/{id}/send"),
+        &admin,
+        json!({"to": [{"kind": "user", "id": rid}]}),
+    )
+    .await
+    .ok(200);
+    app.get(&format!("/api/v1/documents/{id}"), &reader).await.ok(200);
+    // The reader reads as a recipient, which the check looks up in transfers: break it.
+    crate::helpers::raw_sql(&app, "ALTER TABLE transfers RENAME TO transfers_gone").await;
+    for path in [
+        format!("/api/v1/documents/{id}"),
+        format!("/api/v1/documents/{id}/versions/1/content"),
+    ] {
+        let r = app.get(&path, &reader).await;
+        assert!(r.status.is_server_error(), "{path}: {} {}", r.status, r.body);
+        assert!(!r.body.to_string().contains("secret"), "{path} leaked the content");
+    }
+}

@@ -13,7 +13,31 @@ both_backends!(
     lockout_expires,
     blocked_user_session_is_rejected_at_once,
     a_locked_account_takes_no_guesses_on_any_path,
+    fifty_failures_from_one_address_lock_that_address,
 );
+
+/// SECURITY 26: beyond the per-account lock, a ceiling per client address — whoever
+/// sprays passwords over many logins from one address is stopped.
+async fn fifty_failures_from_one_address_lock_that_address(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("ivanov").await;
+    for i in 0..50 {
+        let r = app
+            .post(
+                "/api/v1/auth/login",
+                json!({"login": format!("spray{i}"), "password": "неверный пароль тут"}),
+            )
+            .await;
+        assert_eq!(r.status, 401, "attempt {i}: {}", r.body);
+    }
+    // Another, real account with the right password, from the same address: refused.
+    let r = app
+        .post("/api/v1/auth/login", json!({"login": a.login, "password": a.password}))
+        .await;
+    r.problem(429);
+    app.advance(time::Duration::minutes(16));
+    app.login(&a).await;
+}
 
 /// Issue 12, finding 7: the lock a login earned holds for password reset, the current
 /// password of a signed-in change, and mailed codes, not just for the login form.

@@ -59,6 +59,7 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     // Past the gate, the staged second factor is wrong: bad input.
     ("POST", "/api/v1/users/{id}/email", Rule::Needs(MANAGE, 422)),
     ("POST", "/api/v1/users/{id}/email/confirm", Rule::Needs(MANAGE, 422)),
+    ("DELETE", "/api/v1/users/{id}/sessions", Rule::Needs(MANAGE, 204)),
     (
         "GET",
         "/api/v1/users/{id}/rights",

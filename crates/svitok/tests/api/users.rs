@@ -9,6 +9,7 @@ both_backends!(
     duplicate_login_or_email_differing_in_case_is_409,
     users_are_searched_filtered_and_paged,
     blocking_ends_sessions_and_tokens_at_once,
+    an_administrator_ends_a_users_sessions,
     a_user_edits_its_own_profile_but_nothing_else,
     email_change_needs_a_code_sent_to_the_new_address,
     bad_user_input_gets_4xx,
@@ -305,4 +306,32 @@ async fn bad_user_input_gets_4xx(b: Backend) {
     .await
     .problem(404);
     app.get("/api/v1/audit?from=yesterday", &admin).await.problem(422);
+}
+
+/// SECURITY 24: an administrator ends a user's sessions and tokens (a lost laptop), only
+/// on a user no stronger than itself.
+async fn an_administrator_ends_a_users_sessions(b: Backend) {
+    let app = spawn_app(b).await;
+    let (_, admin) = app.admin().await;
+    let (a, id) = app.invite(&admin, "ivanov", &["send_documents"]).await;
+    let session = app.login(&a).await;
+    let t = app.post_as("/api/v1/me/tokens", &session, json!({"name": "1С"})).await;
+    let token = t.ok(201)["token"].as_str().unwrap().to_string();
+    let (h, _) = app.invite(&admin, "kadry", &["manage_users"]).await;
+    let hr = app.login(&h).await;
+    // manage_users alone cannot: ivanov holds send_documents, which it lacks.
+    app.delete(&format!("/api/v1/users/{id}/sessions"), &hr)
+        .await
+        .problem(403);
+    app.get("/api/v1/me", &session).await.ok(200);
+    app.delete(&format!("/api/v1/users/{id}/sessions"), &admin).await;
+    app.get("/api/v1/me", &session).await.problem(401);
+    app.get("/api/v1/me", &token).await.problem(401);
+    let r = app
+        .get(&format!("/api/v1/audit?action=user.sessions_ended&target={id}"), &admin)
+        .await;
+    assert_eq!(r.ok(200)["items"][0]["details"]["count"], 2);
+    // The person signs in again as usual.
+    app.advance(time::Duration::seconds(61));
+    app.login(&a).await;
 }
