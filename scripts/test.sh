@@ -13,4 +13,11 @@ if [ -z "${SVITOK_TEST_DATABASE_URL:-}" ] && ls /usr/lib/postgresql/*/bin/initdb
   trap 'scripts/pg-throwaway.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
   echo "test.sh: PostgreSQL cluster at $SVITOK_TEST_DATABASE_URL"
 fi
-cargo nextest run --workspace --no-fail-fast "$@"
+# Every test process logs to here; after the suite no log line may hold a secret.
+SVITOK_TEST_LOG_DIR=$(mktemp -d /tmp/svitok-test-logs.XXXXXX)
+export SVITOK_TEST_LOG_DIR
+rc=0
+cargo nextest run --workspace --no-fail-fast "$@" || rc=$?
+python3 scripts/scan-test-logs.py "$SVITOK_TEST_LOG_DIR" ${1:+--partial} || rc=1
+rm -rf "$SVITOK_TEST_LOG_DIR"
+exit "$rc"

@@ -16,11 +16,47 @@ pub fn init_tracing(config: &Config) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .with_writer(std::io::stderr);
+        .with_writer(|| OneLine(std::io::stderr()));
     let _ = match config.log_format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
+}
+
+/// A log writer that keeps each event on its own line: CR and LF inside an event (input
+/// quoted in a message or an error) are written as `\r` and `\n`, so nobody can forge a
+/// log line by sending them (SECURITY 37). JSON lines escape them already.
+pub struct OneLine<W>(pub W);
+
+impl<W: std::io::Write> std::io::Write for OneLine<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // The formatter hands over one whole event, ending in its newline, per call.
+        let (body, newline) = match buf.split_last() {
+            Some((b'\n', body)) => (body, true),
+            _ => (buf, false),
+        };
+        if !body.iter().any(|b| matches!(b, b'\n' | b'\r')) {
+            self.0.write_all(buf)?;
+            return Ok(buf.len());
+        }
+        let mut out = Vec::with_capacity(buf.len() + 16);
+        for &b in body {
+            match b {
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                _ => out.push(b),
+            }
+        }
+        if newline {
+            out.push(b'\n');
+        }
+        self.0.write_all(&out)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The data directory and, on SQLite, the database file: readable by us alone whatever
@@ -145,5 +181,46 @@ impl Application {
         upkeep.abort();
         self.state.db.close().await;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OneLine;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// SECURITY 37: input with CR/LF quoted in a log event cannot start a line of its own.
+    #[test]
+    fn crlf_in_input_cannot_forge_a_log_line() {
+        let buffer = Buffer::default();
+        let out = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .without_time()
+            .with_writer(move || OneLine(out.clone()))
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let login = "ivanov\r\nERROR svitok: admin logged in from 10.0.0.1";
+            tracing::warn!(login = %login, "login refused");
+            tracing::info!("next");
+        });
+        let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text:?}");
+        assert!(lines[0].contains("ivanov\\r\\nERROR"), "{text:?}");
+        assert!(!lines.iter().any(|l| l.starts_with("ERROR")), "{text:?}");
     }
 }

@@ -89,6 +89,7 @@ impl Received {
             .collect();
         codes.dedup();
         assert_eq!(codes.len(), 1, "expected exactly one 6-digit code in {text:?}");
+        secret(codes[0]);
         codes[0].to_string()
     }
 }
@@ -316,7 +317,103 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
 
+// ---------------------------------------------------------------------------------------
+// Logs and secrets (SECURITY 36, 37): every test process writes its log, formatted as the
+// server formats it, to <dir>/<pid>.log, and every secret the tests handle (passwords,
+// codes, tokens, TOTP secrets) to <dir>/<pid>.secrets; scripts/test.sh scans them all
+// after the suite.
+
+fn log_dir() -> PathBuf {
+    std::env::var_os("SVITOK_TEST_LOG_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("svitok-test-logs"))
+}
+
+struct SharedFile(Arc<Mutex<std::fs::File>>);
+
+impl std::io::Write for SharedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.lock().unwrap().flush()
+    }
+}
+
+/// This process's log file, with the subscriber writing to it installed once.
+pub fn capture_logs() -> PathBuf {
+    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = log_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{}.log", std::process::id()));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .unwrap();
+        let file = Arc::new(Mutex::new(file));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "warn,svitok=info,svitok_web=info,svitok_db=info,svitok_mail=info,svitok_storage=info,tower_http=info",
+            ))
+            .with_ansi(false)
+            .without_time()
+            .with_writer(move || svitok::app::OneLine(SharedFile(file.clone())))
+            .try_init();
+        path
+    })
+    .clone()
+}
+
+/// Notes a secret the tests handle, for the scan of every log line after the suite.
+pub fn secret(value: &str) {
+    use std::io::Write;
+    if value.len() < 6 || value.contains('\n') {
+        return;
+    }
+    let dir = log_dir();
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(format!("{}.secrets", std::process::id())))
+    {
+        let _ = writeln!(f, "{value}");
+    }
+}
+
+/// The secrets a JSON body carries under the names the API gives them.
+fn note_secrets(body: &Value) {
+    if let Some(map) = body.as_object() {
+        for key in [
+            "token",
+            "secret",
+            "secret_base32",
+            "password",
+            "new_password",
+            "current_password",
+            "code",
+        ] {
+            if let Some(v) = map.get(key).and_then(Value::as_str) {
+                // A "password" shorter than the policy's 10 characters is a guess (`admin`,
+                // `svitok`), not a secret.
+                let real = match key {
+                    "code" => v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit()),
+                    k if k.ends_with("password") => v.chars().count() >= 10,
+                    _ => v.len() >= 16,
+                };
+                if real {
+                    secret(v);
+                }
+            }
+        }
+    }
+}
+
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut RawConfig)) -> TestApp {
+    capture_logs();
+    secret(PASSWORD);
     let data_dir = std::env::temp_dir().join(format!("svitok-test-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&data_dir).unwrap();
     let mail = MailSink::start().await;
@@ -409,6 +506,7 @@ impl TestApp {
         let bytes = res.bytes().await.unwrap();
         let body = serde_json::from_slice(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        note_secrets(&body);
         Reply { status, headers, body }
     }
 
@@ -418,6 +516,7 @@ impl TestApp {
             req = req.bearer_auth(t);
         }
         if let Some(b) = body {
+            note_secrets(&b);
             req = req.json(&b);
         }
         self.send(req).await

