@@ -771,6 +771,25 @@ async fn a_revoked_key_cannot_sign_valid_by_backdating(b: Backend) {
         None,
     );
     assert!(ok && out.contains("signature: valid"), "{out}");
+
+    // The CA's own key and certificate are no document signer (finding 18): the chain
+    // holds (the certificate is its own issuer), the usage checks refuse it.
+    let as_ca = svitok_pki::sign_detached(ca.key(), ca.certificate(), ca.certificate(), &digest, now).unwrap();
+    std::fs::write(d.join("ca.p7s"), &as_ca).unwrap();
+    let (ok, out) = run_cli(
+        &app,
+        &[
+            "verify",
+            &p("doc"),
+            &p("ca.p7s"),
+            "--ca",
+            &p("ca.pem"),
+            "--crl",
+            &p("ca.crl"),
+        ],
+        None,
+    );
+    assert!(!ok && out.contains("INVALID") && out.contains("CA"), "{out}");
 }
 
 async fn signed_documents_stay_and_new_versions_are_unsigned(b: Backend) {
