@@ -241,9 +241,19 @@ impl Db {
     /// Walks the whole chain. Ok(number of entries) when intact; otherwise the sequence
     /// number of the first entry that does not fit and why.
     pub async fn verify_audit_chain(&self) -> Result<Result<i64, (i64, String)>> {
-        let mut prev_seq = 0;
-        let mut prev_hash = GENESIS.to_string();
-        let mut keyed = false;
+        self.verify_audit_chain_from(0, GENESIS).await
+    }
+
+    /// [`Db::verify_audit_chain`] for the entries after `start_seq`, whose hash is
+    /// `start_hash` (a checkpoint already vouches for what comes before).
+    pub async fn verify_audit_chain_from(
+        &self,
+        start_seq: i64,
+        start_hash: &str,
+    ) -> Result<Result<i64, (i64, String)>> {
+        let mut prev_seq = start_seq;
+        let mut prev_hash = start_hash.to_string();
+        let mut keyed = start_hash.starts_with(KEYED);
         loop {
             let page = self.audit_page(prev_seq, 1000).await?;
             if page.is_empty() {

@@ -15,7 +15,7 @@ mod stats;
 mod throttle;
 mod users;
 
-pub use audit::{AuditEvent, AuditFilter, AuditRecord};
+pub use audit::{AuditEvent, AuditFilter, AuditRecord, GENESIS};
 pub use challenges::Challenge;
 pub use documents::{
     DocumentFilter, DocumentRow, DocumentSort, Event, EventRow, InboxRow, NewDocument, NewVersion, TransferRow,

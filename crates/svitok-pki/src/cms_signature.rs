@@ -353,9 +353,10 @@ fn check(
             "the content does not match the signature (digest differs)".into(),
         ));
     }
-    if let Some(v) = attr(attrs, rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2) {
-        names_certificate(v, signer)?;
-    }
+    // Present: checked above with the other required attributes.
+    let ess = attr(attrs, rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2)
+        .ok_or_else(|| PkiError::Invalid("no signing-certificate-v2 attribute".into()))?;
+    names_certificate(ess, signer)?;
     // OpenSSL writes either ecdsa-with-SHA256 or the bare EC key OID here.
     let algorithm = if info.signature_algorithm.oid == rfc5912::ID_EC_PUBLIC_KEY {
         ecdsa_with_sha256()
@@ -428,8 +429,7 @@ mod tests {
     //! Signatures that stock tools would make or accept, bent one way each: the verifier
     //! must refuse every one (issue 12, findings 18 and 19).
     use super::*;
-    use crate::{Authority, Holder, P256Key};
-    use std::time::Duration;
+    use crate::{Authority, P256Key};
 
     struct Kit {
         ca: Authority,
@@ -441,13 +441,7 @@ mod tests {
     fn kit() -> Kit {
         let now = SystemTime::now();
         let ca = Authority::create("Svitok", now).unwrap();
-        let key = P256Key::generate();
-        let holder = Holder {
-            full_name: "Иванова Мария",
-            email: "maria@example.org",
-            organisation: "Svitok",
-        };
-        let cert = ca.issue(&holder, &key, now, Duration::from_secs(86_400)).unwrap();
+        let (key, cert) = crate::test_kit::signer(&ca, now);
         Kit {
             ca,
             key,

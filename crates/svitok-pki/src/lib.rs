@@ -8,6 +8,9 @@ pub mod key;
 pub mod names;
 pub mod timestamp;
 
+#[cfg(test)]
+pub(crate) mod test_kit;
+
 pub use authority::{Authority, Holder};
 pub use cms_signature::{sign_detached, verify_detached, Report, Verdict};
 pub use key::{P256Key, SignerKey};

@@ -349,17 +349,7 @@ pub fn time_of(info: &SignerInfo, ca: &Certificate) -> Result<Option<SystemTime>
 mod tests {
     use super::*;
     use crate::cms_signature::{sign_detached, verify_detached, Verdict};
-
-    fn signer(ca: &Authority, now: SystemTime) -> (P256Key, Certificate) {
-        let key = P256Key::generate();
-        let holder = Holder {
-            full_name: "Иванова Мария",
-            email: "maria@example.org",
-            organisation: "Svitok",
-        };
-        let cert = ca.issue(&holder, &key, now, Duration::from_secs(86_400)).unwrap();
-        (key, cert)
-    }
+    use crate::test_kit::signer;
 
     #[test]
     fn a_time_stamp_is_a_trusted_time_of_signing() {

@@ -172,26 +172,39 @@ pub fn client_address(
     if !is_trusted(&peer) {
         return peer;
     }
-    let mut hops: Vec<&str> = Vec::new();
-    for v in headers.get_all("x-forwarded-for") {
-        match v.to_str() {
-            Ok(text) => hops.extend(text.split(',').map(str::trim)),
-            Err(_) => return peer,
-        }
-    }
+    // Bytes, not text: the client may put anything in its own (leftmost) part, and that
+    // must not make the header unreadable and the proxy the client.
+    let values: Vec<String> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect();
+    let hops: Vec<&str> = values.iter().flat_map(|v| v.split(',')).map(str::trim).collect();
     let mut client = peer;
     for hop in hops.iter().rev() {
-        match hop.parse::<std::net::IpAddr>() {
-            Ok(ip) => {
+        match parse_hop(hop) {
+            Some(ip) => {
                 client = ip;
                 if !is_trusted(&ip) {
                     break;
                 }
             }
-            Err(_) => break,
+            None => break,
         }
     }
     client
+}
+
+/// One X-Forwarded-For entry: an address, possibly with a port (`1.2.3.4:5555`,
+/// `[2001:db8::1]:443`), as some proxies write them.
+fn parse_hop(hop: &str) -> Option<std::net::IpAddr> {
+    if let Ok(ip) = hop.parse() {
+        return Some(ip);
+    }
+    if let Ok(sock) = hop.parse::<std::net::SocketAddr>() {
+        return Some(sock.ip());
+    }
+    hop.strip_prefix('[')?.split_once(']')?.0.parse().ok()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -365,6 +378,21 @@ mod tests {
         );
         let spoofed = headers(&["1.2.3.4, 203.0.113.1", "10.0.0.7"]);
         assert_eq!(client_address(peer, &spoofed, &lb).to_string(), "203.0.113.1");
+        // The client's own bytes (not even text) do not blind the walk; ports are dropped.
+        let mut raw = HeaderMap::new();
+        raw.append(
+            "x-forwarded-for",
+            axum::http::HeaderValue::from_bytes(b"\xff\xfe, 203.0.113.9").unwrap(),
+        );
+        assert_eq!(client_address(peer, &raw, &lb).to_string(), "203.0.113.9");
+        assert_eq!(
+            client_address(peer, &headers(&["203.0.113.1:5555"]), &lb).to_string(),
+            "203.0.113.1"
+        );
+        assert_eq!(
+            client_address(peer, &headers(&["[2001:db8::1]:443"]), &lb).to_string(),
+            "2001:db8::1"
+        );
         // Garbage stops the walk; no header leaves the proxy.
         assert_eq!(
             client_address(peer, &headers(&["not-an-ip, 10.0.0.7"]), &lb).to_string(),

@@ -87,9 +87,44 @@ fn store_error(e: impl std::fmt::Display) -> svitok_core::CoreError {
 }
 
 /// Signs the chain's head now and stores it in the blob store. None for an empty chain.
+/// Refused when the chain no longer holds since the latest checkpoint: signing its head
+/// then would vouch for a rewritten or shortened chain.
 pub async fn checkpoint(state: &crate::state::AppState) -> svitok_core::Result<Option<Checkpoint>> {
+    let latest = latest_checkpoint(state).await?;
+    sign_head(state, latest.as_ref()).await
+}
+
+/// A checkpoint when the chain has grown since the latest one (the upkeep loop).
+pub async fn checkpoint_if_grown(state: &crate::state::AppState) -> svitok_core::Result<()> {
+    let latest = latest_checkpoint(state).await?;
+    let head = state.db.audit_head().await?.map(|(seq, _)| seq).unwrap_or(0);
+    if head > latest.as_ref().map(|c| c.seq).unwrap_or(0) {
+        sign_head(state, latest.as_ref()).await?;
+    }
+    Ok(())
+}
+
+async fn sign_head(
+    state: &crate::state::AppState,
+    previous: Option<&Checkpoint>,
+) -> svitok_core::Result<Option<Checkpoint>> {
     use base64::Engine;
     use svitok_pki::SignerKey;
+    if let Some(prev) = previous {
+        let still = state.db.audit_page(prev.seq - 1, 1).await?;
+        let broken = if still.first().map(|r| r.hash.as_str()) != Some(prev.hash.as_str()) {
+            Some((prev.seq, "differs from the signed checkpoint".to_string()))
+        } else {
+            state.db.verify_audit_chain_from(prev.seq, &prev.hash).await?.err()
+        };
+        if let Some((seq, why)) = broken {
+            tracing::error!(entry = seq, reason = %why, "the audit chain no longer holds; not signing a checkpoint");
+            return Err(svitok_core::CoreError::Internal(format!(
+                "the audit chain no longer holds since the checkpoint of entry {}: entry {seq} {why}",
+                prev.seq
+            )));
+        }
+    }
     let Some((seq, hash)) = state.db.audit_head().await? else {
         return Ok(None);
     };
@@ -112,16 +147,6 @@ pub async fn checkpoint(state: &crate::state::AppState) -> svitok_core::Result<O
         .await
         .map_err(store_error)?;
     Ok(Some(cp))
-}
-
-/// A checkpoint when the chain has grown since the latest one (the upkeep loop).
-pub async fn checkpoint_if_grown(state: &crate::state::AppState) -> svitok_core::Result<()> {
-    let head = state.db.audit_head().await?.map(|(seq, _)| seq).unwrap_or(0);
-    let latest = latest_checkpoint(state).await?.map(|c| c.seq).unwrap_or(0);
-    if head > latest {
-        checkpoint(state).await?;
-    }
-    Ok(())
 }
 
 /// The newest checkpoint in the store; one whose signature fails is an error.
@@ -161,10 +186,7 @@ pub async fn verify(
                 "entries {}–{} are missing: the checkpoint signed at {} covers {} entries",
                 n + 1,
                 cp.seq,
-                super::pki::system_time(cp.at)
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0),
+                crate::api::views::rfc3339(cp.at),
                 cp.seq
             ),
         )));

@@ -62,18 +62,29 @@ const REQUESTS_PER_TARGET_HOUR: i64 = 5;
 /// Counts one request against `key`; from the `max`-th in `window_ms` on, requests are
 /// refused (429 with Retry-After) until the window that counted them ends.
 async fn spend(state: &AppState, key: &str, max: i64, window_ms: i64) -> Result<()> {
-    check(state, &[key]).await.map_err(|e| match e {
-        CoreError::RateLimited { retry_after, .. } => CoreError::RateLimited {
-            retry_after,
-            message: "Слишком много запросов. Повторите позже".into(),
-        },
-        other => other,
-    })?;
+    let refused = |retry_after_ms: i64| CoreError::RateLimited {
+        retry_after: ((retry_after_ms.max(1) + 999) / 1000) as u64,
+        message: "Слишком много запросов. Повторите позже".into(),
+    };
     let now = state.now();
-    state
+    if let Some(until) = state
+        .db
+        .throttle(key)
+        .await?
+        .and_then(|t| t.locked_until)
+        .filter(|u| *u > now)
+    {
+        return Err(refused(until - now));
+    }
+    // The count comes back from the same atomic update that made it, so requests racing
+    // past the check above are still counted one by one and the excess refused.
+    let t = state
         .db
         .record_failure(key, now, window_ms, |n| (n >= max).then_some(window_ms))
         .await?;
+    if t.failures > max {
+        return Err(refused(t.window_start + window_ms - now));
+    }
     Ok(())
 }
 

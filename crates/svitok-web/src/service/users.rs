@@ -583,5 +583,8 @@ async fn apply_email_change(state: &AppState, actor: &Actor, target: &User, code
         &format!("адрес почты изменён на {}", update.email),
     )
     .await;
-    load(state, before.id).await
+    // The address is in the signing certificate too.
+    let after = load(state, before.id).await?;
+    super::pki::reissue_if_certified(state, actor, &after).await?;
+    Ok(after)
 }

@@ -10,7 +10,57 @@ both_backends!(
     concurrent_audited_requests_keep_the_chain_valid,
     edited_or_deleted_audit_rows_are_detected_by_the_cli,
     the_audit_log_carries_no_document_content,
+    a_chain_rewritten_whole_is_not_signed_over,
 );
+
+/// The review's second attack on the chain: rewrite every entry, keyed ones included, as
+/// plain SHA-256 (no key needed), then let ordinary traffic grow it past the checkpoint.
+/// The next checkpoint must refuse, and verify must fail.
+async fn a_chain_rewritten_whole_is_not_signed_over(b: Backend) {
+    let app = spawn_app(b).await;
+    for i in 0..3 {
+        app.post(
+            "/api/v1/auth/login",
+            json!({"login": format!("ghost{i}"), "password": "неверный пароль тут"}),
+        )
+        .await
+        .problem(401);
+    }
+    let (ok, text) = cli(&app, &["audit", "checkpoint"]);
+    assert!(ok, "{text}");
+    let events = app.state.db.audit_page(0, 10).await.unwrap();
+    let mut prev = svitok_db::GENESIS.to_string();
+    for e in &events {
+        let mut forged = e.clone();
+        forged.client_addr = Some("10.6.6.6".into());
+        forged.prev_hash = prev.clone();
+        forged.hash = forged.expected_hash(None);
+        raw_sql(
+            &app,
+            &format!(
+                "UPDATE audit_events SET client_addr = '10.6.6.6', prev_hash = '{}', hash = '{}' WHERE seq = {}",
+                forged.prev_hash, forged.hash, forged.seq
+            ),
+        )
+        .await;
+        prev = forged.hash;
+    }
+    // A consistent chain by itself — but not the one the checkpoint signed.
+    assert!(app.state.db.verify_audit_chain().await.unwrap().is_ok());
+    app.post(
+        "/api/v1/auth/login",
+        json!({"login": "ghost9", "password": "неверный пароль тут"}),
+    )
+    .await
+    .problem(401);
+    assert!(svitok_web::service::audit::checkpoint_if_grown(&app.state)
+        .await
+        .is_err());
+    let (ok, text) = cli(&app, &["audit", "checkpoint"]);
+    assert!(!ok && text.contains("no longer holds"), "{text}");
+    let (ok, text) = cli_verify(&app);
+    assert!(!ok && text.contains("checkpoint"), "{text}");
+}
 
 /// Issue 12, finding 4: administrators read the audit log, and `manage_users` gives no
 /// access to content — so titles, file names and comments never enter it.

@@ -11,7 +11,29 @@ both_backends!(
     self_registered_user_gets_default_rights,
     an_address_the_mailer_refuses_is_refused_before_anything_is_stored,
     requests_that_mail_are_throttled_per_client_and_per_target,
+    a_burst_of_registrations_at_once_is_throttled_too,
 );
+
+/// The limit holds for requests sent at once, not only one after another.
+async fn a_burst_of_registrations_at_once_is_throttled_too(b: Backend) {
+    let app = spawn_app(b).await;
+    let mut tasks = Vec::new();
+    for n in 0..70 {
+        let req = app.http.post(app.url("/api/v1/auth/register")).json(&json!({
+            "login": format!("burst{n}"), "email": format!("burst{n}@example.ru"), "password": PASSWORD,
+            "last_name": "Бот", "first_name": "Бот"}));
+        tasks.push(tokio::spawn(async move { req.send().await.unwrap().status().as_u16() }));
+    }
+    let mut accepted = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            202 => accepted += 1,
+            429 => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(accepted, 50, "{accepted} of 70 concurrent registrations went through");
+}
 
 /// Issue 12, finding 6: 300 registrations in 11.5 s from one address, each an Argon2
 /// hash, each mailing an existing owner again. Now: per client address and per target.
