@@ -71,6 +71,19 @@ pub struct StoredBlob {
 pub struct BlobStore {
     store: Arc<dyn ObjectStore>,
     kek: Arc<SubKey>,
+    /// The directory of a local store: each file written there is made 0600.
+    local_root: Option<Arc<std::path::PathBuf>>,
+}
+
+/// Whatever the umask, a stored file is readable by the server's user alone.
+fn owner_only(root: Option<&std::path::Path>, key: &str) -> Result<(), BlobError> {
+    use std::os::unix::fs::PermissionsExt;
+    if let Some(root) = root {
+        let path = root.join(key);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| BlobError::Store(format!("{}: {e}", path.display())))?;
+    }
+    Ok(())
 }
 
 impl BlobStore {
@@ -78,6 +91,7 @@ impl BlobStore {
         BlobStore {
             store,
             kek: Arc::new(kek),
+            local_root: None,
         }
     }
 
@@ -88,7 +102,9 @@ impl BlobStore {
         std::fs::create_dir_all(dir).map_err(failed)?;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
         let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)?;
-        Ok(BlobStore::new(Arc::new(fs), kek))
+        let mut store = BlobStore::new(Arc::new(fs), kek);
+        store.local_root = Some(Arc::new(dir.to_path_buf()));
+        Ok(store)
     }
 
     /// A store in an S3 bucket (any S3-compatible server), under `prefix`. Credentials,
@@ -129,6 +145,7 @@ impl BlobStore {
         upload.write(&header);
         Ok(BlobWriter {
             key,
+            local_root: self.local_root.clone(),
             upload: Some(upload),
             encryptor: Some(encryptor),
             pending: BytesMut::with_capacity(CHUNK),
@@ -258,7 +275,7 @@ impl BlobStore {
 
     pub async fn put_raw(&self, key: &str, data: Bytes) -> Result<(), BlobError> {
         self.store.put(&Path::from(key), data.into()).await?;
-        Ok(())
+        owner_only(self.local_root.as_deref().map(|p| p.as_path()), key)
     }
 }
 
@@ -266,6 +283,7 @@ impl BlobStore {
 /// unfinished upload that no document refers to; the sweeper removes it.
 pub struct BlobWriter {
     key: String,
+    local_root: Option<Arc<std::path::PathBuf>>,
     upload: Option<WriteMultipart>,
     encryptor: Option<EncryptorBE32<XChaCha20Poly1305>>,
     pending: BytesMut,
@@ -335,6 +353,7 @@ impl BlobWriter {
             .ok_or_else(|| BlobError::Store("writer finished".into()))?;
         upload.write(&last);
         upload.finish().await?;
+        owner_only(self.local_root.as_deref().map(|p| p.as_path()), &self.key)?;
         Ok(StoredBlob {
             key: self.key.clone(),
             size: self.size,

@@ -14,7 +14,28 @@ both_backends!(
     blocked_user_session_is_rejected_at_once,
     a_locked_account_takes_no_guesses_on_any_path,
     fifty_failures_from_one_address_lock_that_address,
+    a_lock_is_the_accounts_however_it_is_named,
 );
+
+/// Issue 12, finding 8: a lock belongs to the account, whether the failures came by its
+/// login or its address, and holds for both.
+async fn a_lock_is_the_accounts_however_it_is_named(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.register("ivanov").await;
+    for ident in [&a.login, &a.email, &a.login, &a.email, &a.email.to_uppercase()] {
+        app.post(
+            "/api/v1/auth/login",
+            json!({"login": ident, "password": "совсем не тот пароль"}),
+        )
+        .await
+        .problem(401);
+    }
+    for ident in [&a.login, &a.email] {
+        app.post("/api/v1/auth/login", json!({"login": ident, "password": a.password}))
+            .await
+            .problem(429);
+    }
+}
 
 /// SECURITY 26: beyond the per-account lock, a ceiling per client address — whoever
 /// sprays passwords over many logins from one address is stopped.

@@ -150,6 +150,16 @@ async fn data_files_are_ours_alone(b: Backend) {
     .await
     .ok(202);
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    // A stored file (and an audit checkpoint beside them), whatever the umask.
+    let mut w = app.state.blobs.writer(1024).await.unwrap();
+    w.write(b"secret").await.unwrap();
+    w.finish().await.unwrap();
+    svitok_web::service::audit::checkpoint(&app.state).await.unwrap();
+    let stored = crate::helpers::files_under(&app.data_dir.join("blobs"));
+    assert!(stored.len() >= 2, "{stored:?}");
+    for f in &stored {
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
     let dir = &app.data_dir;
     assert_eq!(mode(dir), 0o700, "{}", dir.display());
     assert_eq!(mode(&dir.join("blobs")), 0o700);
