@@ -419,6 +419,64 @@ fn check_signer_usage(cert: &Certificate) -> Result<()> {
     Ok(())
 }
 
+/// `good`, changed by `bend` (its SignedData and signed attributes), and signed again by
+/// `key`: how tests craft signatures that stock tools could make but the verifier must
+/// refuse.
+#[cfg(any(test, feature = "test-kit"))]
+pub(crate) fn resigned(
+    good: &[u8],
+    key: &dyn SignerKey,
+    bend: impl FnOnce(&mut SignedData, &mut Vec<Attribute>),
+) -> Result<Vec<u8>> {
+    let e = PkiError::der;
+    let ci = ContentInfo::from_der(good).map_err(e)?;
+    let mut sd: SignedData = ci.content.decode_as().map_err(e)?;
+    let mut info = sd.signer_infos.0.as_slice()[0].clone();
+    let mut attrs: Vec<Attribute> = info.signed_attrs.take().map(|a| a.into_vec()).unwrap_or_default();
+    bend(&mut sd, &mut attrs);
+    // A SET OF sorts its members; duplicates are allowed in the encoding we build.
+    let set = SetOfVec::from_iter(attrs).map_err(e)?;
+    info.signature = OctetString::new(key.sign(&set.to_der().map_err(e)?)?).map_err(e)?;
+    info.signed_attrs = Some(set);
+    sd.signer_infos = SignerInfos(SetOfVec::try_from(vec![info]).map_err(e)?);
+    ContentInfo {
+        content_type: rfc5911::ID_SIGNED_DATA,
+        content: Any::encode_from(&sd).map_err(e)?,
+    }
+    .to_der()
+    .map_err(e)
+}
+
+/// What the test kit can do to a good signature (feature `test-kit`).
+#[cfg(feature = "test-kit")]
+#[derive(Debug, Clone, Copy)]
+pub enum Bend {
+    /// A second message-digest attribute, of other content.
+    SecondMessageDigest,
+    NoSigningCertificate,
+    NoSigningTime,
+    /// The encapsulated content type differs from the content-type attribute.
+    ContentTypeMismatch,
+}
+
+/// `good` (by `key`) bent one way and signed again (feature `test-kit`).
+#[cfg(feature = "test-kit")]
+pub fn bent_signature(good: &[u8], key: &dyn SignerKey, bend: Bend) -> Result<Vec<u8>> {
+    resigned(good, key, |sd, attrs| match bend {
+        Bend::SecondMessageDigest => {
+            if let Ok(a) = OctetString::new(vec![0u8; 32])
+                .map_err(PkiError::der)
+                .and_then(|d| attribute(rfc5911::ID_MESSAGE_DIGEST, &d))
+            {
+                attrs.push(a);
+            }
+        }
+        Bend::NoSigningCertificate => attrs.retain(|a| a.oid != rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2),
+        Bend::NoSigningTime => attrs.retain(|a| a.oid != rfc5911::ID_SIGNING_TIME),
+        Bend::ContentTypeMismatch => sd.encap_content_info.econtent_type = rfc5911::ID_CT_AUTH_DATA,
+    })
+}
+
 /// The signer's certificate a detached signature carries.
 pub fn signer_certificate(cms_der: &[u8]) -> Result<Certificate> {
     parse(cms_der).map(|p| p.signer)
@@ -460,22 +518,7 @@ mod tests {
             SystemTime::now(),
         )
         .unwrap();
-        let ci = ContentInfo::from_der(&good).unwrap();
-        let mut sd: SignedData = ci.content.decode_as().unwrap();
-        let mut info = sd.signer_infos.0.as_slice()[0].clone();
-        let mut attrs: Vec<Attribute> = info.signed_attrs.take().unwrap().into_vec();
-        bend(&mut sd, &mut attrs);
-        // A SET OF sorts its members; duplicates are allowed in the encoding we build.
-        let set = SetOfVec::from_iter(attrs).unwrap();
-        info.signature = OctetString::new(kit.key.sign(&set.to_der().unwrap()).unwrap()).unwrap();
-        info.signed_attrs = Some(set);
-        sd.signer_infos = SignerInfos(SetOfVec::try_from(vec![info]).unwrap());
-        ContentInfo {
-            content_type: rfc5911::ID_SIGNED_DATA,
-            content: Any::encode_from(&sd).unwrap(),
-        }
-        .to_der()
-        .unwrap()
+        resigned(&good, &kit.key, bend).unwrap()
     }
 
     fn verdict(kit: &Kit, der: &[u8]) -> Verdict {

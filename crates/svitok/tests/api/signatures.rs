@@ -790,6 +790,32 @@ async fn a_revoked_key_cannot_sign_valid_by_backdating(b: Backend) {
         None,
     );
     assert!(!ok && out.contains("INVALID") && out.contains("CA"), "{out}");
+
+    // Findings 19: signatures the parser once took, bent one way each from a good one.
+    use svitok_pki::cms_signature::{bent_signature, Bend};
+    let good = std::fs::read(d.join("good.p7s")).unwrap();
+    for bend in [
+        Bend::SecondMessageDigest,
+        Bend::NoSigningCertificate,
+        Bend::NoSigningTime,
+        Bend::ContentTypeMismatch,
+    ] {
+        std::fs::write(d.join("bent.p7s"), bent_signature(&good, &good_key, bend).unwrap()).unwrap();
+        let (ok, out) = run_cli(
+            &app,
+            &[
+                "verify",
+                &p("doc"),
+                &p("bent.p7s"),
+                "--ca",
+                &p("ca.pem"),
+                "--crl",
+                &p("ca.crl"),
+            ],
+            None,
+        );
+        assert!(!ok && out.contains("INVALID"), "{bend:?} passed: {out}");
+    }
 }
 
 async fn signed_documents_stay_and_new_versions_are_unsigned(b: Backend) {
