@@ -3,7 +3,7 @@
 
 Usage: api_session.py BASE_URL OUTBOX_DIR [LOGIN PASSWORD]
 Without LOGIN it registers a new user; with it, it logs that existing user in.
-Used by scripts/fuzz-api.sh and bench/; standard library only.
+Used by scripts/client-scenario.py and bench/; standard library only.
 """
 import email
 import email.policy

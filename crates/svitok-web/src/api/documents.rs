@@ -1,6 +1,6 @@
 //! `/api/v1/documents/*`, `/api/v1/inbox`, `/api/v1/groups/{id}/documents`.
 
-use super::views::{rfc3339, time_param};
+use super::views::{rfc3339, time_param, Binary};
 use crate::error::{problem, ApiError, ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
 use crate::service::documents::{self as svc, CardInput, Upload};
@@ -334,6 +334,7 @@ pub async fn create_document(State(state): State<AppState>, actor: Actor, req: R
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentQuery {
     pub status: Option<Status>,
@@ -713,8 +714,8 @@ fn file_response(v: &VersionRow, status: StatusCode, length: u64, stream: svc::B
 /// cuts the response short rather than send wrong bytes.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/versions/{n}/content", tag = "documents",
     params(("id" = Uuid, Path), ("n" = i64, Path)),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
-              (status = 206, description = "the requested range", content_type = "application/octet-stream"),
+    responses((status = 200, description = "the file, sent with its stored media type", body = Binary, content_type = "application/octet-stream"),
+              (status = 206, description = "the requested range", body = Binary, content_type = "application/octet-stream"),
               (status = 400, body = Problem, content_type = JSON_PROBLEM), (status = 401, body = Problem, content_type = JSON_PROBLEM),
               (status = 403, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM),
               (status = 416, body = Problem, content_type = JSON_PROBLEM)),
@@ -889,6 +890,7 @@ pub async fn document_history(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InboxQuery {
     pub limit: Option<i64>,
@@ -959,6 +961,7 @@ pub async fn inbox(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CursorQuery {
     pub cursor: Option<String>,

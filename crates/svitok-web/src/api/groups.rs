@@ -61,6 +61,7 @@ fn view(g: &svitok_db::Group, count: i64) -> GroupView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GroupQuery {
     /// Text in the group's name (case-insensitive).

@@ -1,6 +1,6 @@
 //! `/api/v1/pki/*` (public: the CA certificate and its CRL) and `/api/v1/me/certificate`.
 
-use super::views::rfc3339;
+use super::views::{rfc3339, Binary};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiQuery};
 use crate::service::pki;
@@ -27,7 +27,8 @@ fn bytes(content_type: &'static str, file_name: &'static str, body: Vec<u8>) -> 
 
 /// The organisation's CA certificate (PEM), for anyone verifying a signature.
 #[utoipa::path(get, path = "/api/v1/pki/ca.pem", tag = "pki",
-    responses((status = 200, description = "the CA certificate", content_type = "application/x-pem-file", body = String)))]
+    responses((status = 200, description = "the CA certificate, sent as `application/x-pem-file`",
+        content((Binary = "application/x-pem-file"), (Binary = "application/octet-stream")))))]
 pub async fn ca_certificate(State(state): State<AppState>) -> ApiResult<Response> {
     Ok(bytes(
         "application/x-pem-file",
@@ -37,6 +38,7 @@ pub async fn ca_certificate(State(state): State<AppState>) -> ApiResult<Response
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CrlQuery {
     /// `der` (default) or `pem`.
@@ -53,7 +55,8 @@ pub enum CrlFormat {
 
 /// The CA's certificate revocation list, signed now: DER, or PEM with `?format=pem`.
 #[utoipa::path(get, path = "/api/v1/pki/crl", tag = "pki", params(CrlQuery),
-    responses((status = 200, description = "the CRL", content_type = "application/pkix-crl"),
+    responses((status = 200, description = "the CRL, sent as `application/pkix-crl` (DER) or `application/x-pem-file` (PEM)",
+        content((Binary = "application/pkix-crl"), (Binary = "application/x-pem-file"), (Binary = "application/octet-stream"))),
               (status = 400, body = Problem, content_type = JSON_PROBLEM)))]
 pub async fn crl(State(state): State<AppState>, ApiQuery(q): ApiQuery<CrlQuery>) -> ApiResult<Response> {
     let der = pki::crl(&state).await?;

@@ -1,7 +1,7 @@
 //! `/api/v1/documents/{id}/versions/{n}/signatures*` and `/api/v1/documents/{id}/signature-requests`.
 
 use super::documents::{content_disposition, PartyRef};
-use super::views::rfc3339;
+use super::views::{rfc3339, Binary};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
 use crate::service::signatures::{self as svc, Checked};
@@ -116,6 +116,7 @@ pub async fn sign_version(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Check every signature: digest against the stored version, signature, chain to the
@@ -147,7 +148,8 @@ pub async fn list_signatures(
 /// One signature as a `.p7s` file (DER CMS), for readers of the document.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/versions/{n}/signatures/{sid}", tag = "signatures",
     params(("id" = Uuid, Path), ("n" = i64, Path), ("sid" = String, Path)),
-    responses((status = 200, description = "the detached signature", content_type = "application/pkcs7-signature"),
+    responses((status = 200, description = "the detached signature, sent as `application/pkcs7-signature`",
+        content((Binary = "application/pkcs7-signature"), (Binary = "application/octet-stream"))),
               (status = 400, body = Problem, content_type = JSON_PROBLEM), (status = 401, body = Problem, content_type = JSON_PROBLEM),
               (status = 404, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]

@@ -11,6 +11,7 @@ use svitok_core::CoreError;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
     /// How many weeks the weekly series covers, 1–104 (default 12).

@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UserQuery {
     /// Text in the login, email, names or position (case-insensitive).
@@ -251,7 +252,7 @@ pub struct ChangeEmailRequest {
 /// Starts changing another user's address (`manage_users`, only on a user whose rights
 /// are a subset of the caller's, with the caller's fresh second factor). A code goes to the
 /// new address; nothing changes until it is confirmed.
-#[utoipa::path(post, path = "/api/v1/users/{id}/email", tag = "users", params(("id" = Uuid, Path)), request_body = ChangeEmailRequest,
+#[utoipa::path(post, path = "/api/v1/users/{id}/email", operation_id = "change_user_email", tag = "users", params(("id" = Uuid, Path)), request_body = ChangeEmailRequest,
     responses((status = 202, description = "a code was mailed to the new address"), (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
@@ -282,7 +283,7 @@ pub struct ConfirmEmailRequest {
 }
 
 /// Finishes the change with the code mailed to the new address; the old address is told.
-#[utoipa::path(post, path = "/api/v1/users/{id}/email/confirm", tag = "users", params(("id" = Uuid, Path)), request_body = ConfirmEmailRequest,
+#[utoipa::path(post, path = "/api/v1/users/{id}/email/confirm", operation_id = "confirm_user_email", tag = "users", params(("id" = Uuid, Path)), request_body = ConfirmEmailRequest,
     responses((status = 200, body = UserView), (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),

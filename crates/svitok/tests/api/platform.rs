@@ -106,6 +106,37 @@ fn every_schema_reference_resolves() {
     }
 }
 
+/// What validators and client generators reject: a path parameter its path does not name
+/// (a filter struct derived without `parameter_in = Query` declares every field `in: path`),
+/// a `{name}` in a path with no parameter for it, and two operations with one id.
+#[test]
+fn parameters_sit_where_they_are_declared_and_operation_ids_are_unique() {
+    let doc = serde_json::to_value(svitok_web::api::openapi()).unwrap();
+    let mut ids = std::collections::HashSet::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default();
+            assert!(ids.insert(id.to_owned()), "{method} {path}: operationId {id} is taken");
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let declared: Vec<&str> = params
+                .iter()
+                .filter(|p| p["in"] == "path")
+                .map(|p| p["name"].as_str().unwrap())
+                .collect();
+            for name in &declared {
+                assert!(
+                    path.contains(&format!("{{{name}}}")),
+                    "{method} {path}: `{name}` is not in the path"
+                );
+            }
+            for seg in path.split('/').filter(|s| s.starts_with('{')) {
+                let name = seg.trim_matches(|c| c == '{' || c == '}');
+                assert!(declared.contains(&name), "{method} {path}: no parameter for {seg}");
+            }
+        }
+    }
+}
+
 /// The pool skips sqlx's ping before lending a connection (a round trip per query on a busy
 /// server) but still checks a PostgreSQL connection that sat idle: when the database drops
 /// them all (a restart, a failover), the next requests get fresh ones instead of a 500.
