@@ -5,8 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/svitok-target}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build -q --release --bin svitok
-bin="$CARGO_TARGET_DIR/release/svitok"
+# SVITOK_BENCH_BIN measures another build (the commit before a change, say) with the same script.
+if [ -n "${SVITOK_BENCH_BIN:-}" ]; then
+  bin="$SVITOK_BENCH_BIN"
+else
+  cargo build -q --release --bin svitok
+  bin="$CARGO_TARGET_DIR/release/svitok"
+fi
 work=$(mktemp -d /tmp/svitok-bench.XXXXXX)
 chmod 755 "$work"  # the postgres user must reach the cluster inside
 pids=()

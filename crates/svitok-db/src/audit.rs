@@ -141,13 +141,13 @@ impl Db {
         .transpose()
     }
 
-    /// Appends an event at the end of the chain. Concurrent appends race for the next
-    /// sequence number; the loser sees a unique violation and tries again.
+    /// Appends an event at the end of the chain in a transaction of its own (an event
+    /// that goes with a change is appended in the change's [`crate::Tx`]). Appends queue
+    /// for the chain's head; one that still meets a busy database tries again.
     pub async fn append_audit(&self, e: &AuditEvent, now: i64) -> Result<i64> {
-        let details = e.details.to_string();
         let mut attempt = 0u32;
         loop {
-            match self.try_append_audit(e, &details, now).await {
+            match self.try_append_audit(e, now).await {
                 Ok(seq) => return Ok(seq),
                 Err(err) if retryable(&err) && attempt < 100 => {
                     attempt += 1;
@@ -158,46 +158,12 @@ impl Db {
         }
     }
 
-    async fn try_append_audit(&self, e: &AuditEvent, details: &str, now: i64) -> Result<i64, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (prev_seq, prev_hash) = match last {
-            Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
-            None => (0, GENESIS.to_string()),
-        };
-        let mut rec = AuditRecord {
-            seq: prev_seq + 1,
-            at: now,
-            actor: e.actor.clone(),
-            action: e.action.clone(),
-            target: e.target.clone(),
-            client_addr: e.client_addr.clone(),
-            outcome: e.outcome.to_string(),
-            details: details.to_string(),
-            prev_hash,
-            hash: String::new(),
-        };
-        rec.hash = rec.expected_hash(self.audit_key.as_deref());
-        sqlx::query(
-            "INSERT INTO audit_events (seq, at, actor, action, target, client_addr, outcome, details, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(rec.seq)
-        .bind(rec.at)
-        .bind(rec.actor)
-        .bind(rec.action)
-        .bind(rec.target)
-        .bind(rec.client_addr)
-        .bind(rec.outcome)
-        .bind(rec.details)
-        .bind(rec.prev_hash)
-        .bind(rec.hash)
-        .execute(&mut *tx)
-        .await?;
+    async fn try_append_audit(&self, e: &AuditEvent, now: i64) -> Result<i64, sqlx::Error> {
+        let mut tx = self.begin_raw().await?;
+        crate::unit::lock_chain(&mut tx, self.backend).await?;
+        let seq = append(&mut tx, self.audit_key.as_deref(), e, now).await?;
         tx.commit().await?;
-        Ok(rec.seq)
+        Ok(seq)
     }
 
     /// Newest first, before sequence number `before` (exclusive), narrowed by the filter.
@@ -288,4 +254,51 @@ impl Db {
             }
         }
     }
+}
+
+/// Appends `e` after the newest entry, inside `tx`, which must hold the chain's head
+/// ([`crate::unit::lock_chain`]).
+pub(crate) async fn append(
+    tx: &mut sqlx::AnyConnection,
+    key: Option<&SubKey>,
+    e: &AuditEvent,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let last = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (prev_seq, prev_hash) = match last {
+        Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+        None => (0, GENESIS.to_string()),
+    };
+    let mut rec = AuditRecord {
+        seq: prev_seq + 1,
+        at: now,
+        actor: e.actor.clone(),
+        action: e.action.clone(),
+        target: e.target.clone(),
+        client_addr: e.client_addr.clone(),
+        outcome: e.outcome.to_string(),
+        details: e.details.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    rec.hash = rec.expected_hash(key);
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at, actor, action, target, client_addr, outcome, details, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(rec.seq)
+    .bind(rec.at)
+    .bind(rec.actor)
+    .bind(rec.action)
+    .bind(rec.target)
+    .bind(rec.client_addr)
+    .bind(rec.outcome)
+    .bind(rec.details)
+    .bind(rec.prev_hash)
+    .bind(rec.hash)
+    .execute(&mut *tx)
+    .await?;
+    Ok(rec.seq)
 }

@@ -1,9 +1,9 @@
 //! Documents, versions, transfers, read marks, readers and history.
 
-use crate::{map_err, rows, Db, Result};
+use crate::{map_err, rows, Db, Result, Tx};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 use std::borrow::Cow;
 use std::cmp::Reverse;
 use svitok_core::documents::{Party, Status};
@@ -407,7 +407,7 @@ fn split(p: Party) -> (Option<String>, Option<String>) {
     }
 }
 
-pub(crate) async fn add_event(tx: &mut Transaction<'_, Any>, doc: DocumentId, e: &Event, now: i64) -> Result<()> {
+pub(crate) async fn add_event(tx: &mut sqlx::AnyConnection, doc: DocumentId, e: &Event, now: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO document_events (id, document_id, actor_id, action, details, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -417,7 +417,7 @@ pub(crate) async fn add_event(tx: &mut Transaction<'_, Any>, doc: DocumentId, e:
     .bind(e.action)
     .bind(e.details.to_string())
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .map_err(map_err)?;
     Ok(())
@@ -426,7 +426,7 @@ pub(crate) async fn add_event(tx: &mut Transaction<'_, Any>, doc: DocumentId, e:
 /// One transfer to one recipient, fanned out into the inboxes it reaches.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_transfer(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     doc: DocumentId,
     from: UserId,
     p: Party,
@@ -452,7 +452,7 @@ pub(crate) async fn insert_transfer(
         .bind(i64::from(hand_over))
         .bind(i64::from(signature_request))
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(map_err)?;
     // Into the recipient's inbox, or each member's.
@@ -476,18 +476,18 @@ pub(crate) async fn insert_transfer(
         .bind(doc.to_string())
         .bind(target)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(map_err)?;
     Ok(id)
 }
 
 /// Recomputes who may read a document from its owner, responsible party and recipients.
-pub(crate) async fn refresh_readers(tx: &mut Transaction<'_, Any>, doc: DocumentId) -> Result<()> {
+pub(crate) async fn refresh_readers(tx: &mut sqlx::AnyConnection, doc: DocumentId) -> Result<()> {
     let id = doc.to_string();
     sqlx::query("DELETE FROM document_readers WHERE document_id = $1")
         .bind(&id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(map_err)?;
     sqlx::query(
@@ -500,14 +500,14 @@ pub(crate) async fn refresh_readers(tx: &mut Transaction<'_, Any>, doc: Document
            UNION SELECT 'g:' || to_group_id FROM transfers WHERE document_id = $1 AND to_group_id IS NOT NULL) p",
     )
     .bind(&id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .map_err(map_err)?;
     Ok(())
 }
 
 /// Keeps SQLite's full-text index in step with a card (PostgreSQL's is a generated column).
-async fn index_text(tx: &mut Transaction<'_, Any>, backend: crate::Backend, doc: DocumentId) -> Result<()> {
+async fn index_text(tx: &mut sqlx::AnyConnection, backend: crate::Backend, doc: DocumentId) -> Result<()> {
     if backend != crate::Backend::Sqlite {
         return Ok(());
     }
@@ -518,12 +518,12 @@ async fn index_text(tx: &mut Transaction<'_, Any>, backend: crate::Backend, doc:
          COALESCE(reg_number, '') FROM documents WHERE id = $1",
     )
     .bind(doc.to_string())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .map_err(map_err)?;
     sqlx::query("INSERT INTO documents_fts_rows (doc_id, fts_rowid) VALUES ($1, last_insert_rowid())")
         .bind(doc.to_string())
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(map_err)?;
     Ok(())
@@ -561,7 +561,7 @@ fn fts5_query(q: &str) -> Option<String> {
 /// Moves a document from `from` to `to` unless someone moved it meanwhile (false), and
 /// carries the change time to the lists' order.
 pub(crate) async fn move_status(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     doc: DocumentId,
     from: Status,
     to: Status,
@@ -572,7 +572,7 @@ pub(crate) async fn move_status(
         .bind(from.as_str())
         .bind(to.as_str())
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(map_err)?;
     if done.rows_affected() == 0 {
@@ -583,11 +583,11 @@ pub(crate) async fn move_status(
 }
 
 /// Carries a document's new `updated_at` to its reader rows (the lists' order).
-async fn sync_reader_times(tx: &mut Transaction<'_, Any>, doc: DocumentId, now: i64) -> Result<()> {
+async fn sync_reader_times(tx: &mut sqlx::AnyConnection, doc: DocumentId, now: i64) -> Result<()> {
     sqlx::query("UPDATE document_readers SET updated_at = $2 WHERE document_id = $1")
         .bind(doc.to_string())
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(map_err)?;
     Ok(())
@@ -599,43 +599,6 @@ fn marks(from: usize, n: usize) -> String {
 }
 
 impl Db {
-    /// Creates a document, with its first version when it has a file, in one transaction.
-    pub async fn insert_document(
-        &self,
-        d: &NewDocument,
-        version: Option<&NewVersion>,
-        e: &Event,
-        now: i64,
-    ) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        let (ru, rg) = split(d.responsible);
-        sqlx::query(
-            "INSERT INTO documents (id, title, description, kind, reg_number, owner_id, status, responsible_user_id, \
-             responsible_group_id, due_date, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $10)",
-        )
-        .bind(d.id.to_string())
-        .bind(&d.title)
-        .bind(&d.description)
-        .bind(&d.kind)
-        .bind(d.reg_number.as_deref())
-        .bind(d.owner.to_string())
-        .bind(ru)
-        .bind(rg)
-        .bind(d.due_date.as_deref())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        if let Some(v) = version {
-            insert_version(&mut tx, d.id, 1, v, now).await?;
-        }
-        index_text(&mut tx, self.backend, d.id).await?;
-        refresh_readers(&mut tx, d.id).await?;
-        add_event(&mut tx, d.id, e, now).await?;
-        tx.commit().await.map_err(map_err)
-    }
-
     pub async fn document(&self, id: DocumentId) -> Result<Option<DocumentRow>> {
         let row = sqlx::query(&format!("SELECT {DOC_COLUMNS} FROM documents d WHERE d.id = $1"))
             .bind(id.to_string())
@@ -670,133 +633,6 @@ impl Db {
         .await
         .map_err(map_err)?;
         rows.iter().map(version).collect()
-    }
-
-    /// Adds the next version (numbers are 1, 2, … without gaps).
-    pub async fn add_version(&self, doc: DocumentId, v: &NewVersion, e: &Event, now: i64) -> Result<i64> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        // Writing first takes SQLite's write lock before reading the last number.
-        touch(&mut tx, doc, now).await?;
-        let next: i64 =
-            sqlx::query("SELECT COALESCE(MAX(number), 0) + 1 AS n FROM document_versions WHERE document_id = $1")
-                .bind(doc.to_string())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(map_err)?
-                .try_get("n")
-                .map_err(err)?;
-        insert_version(&mut tx, doc, next, v, now).await?;
-        add_event(&mut tx, doc, e, now).await?;
-        tx.commit().await.map_err(map_err)?;
-        Ok(next)
-    }
-
-    pub async fn update_card(
-        &self,
-        doc: DocumentId,
-        c: (&str, &str, &str, Option<&str>, Option<&str>),
-        e: &Event,
-        now: i64,
-    ) -> Result<()> {
-        let (title, description, kind, number, due) = c;
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        sqlx::query(
-            "UPDATE documents SET title = $2, description = $3, kind = $4, reg_number = $5, due_date = $6, \
-             updated_at = $7 WHERE id = $1",
-        )
-        .bind(doc.to_string())
-        .bind(title)
-        .bind(description)
-        .bind(kind)
-        .bind(number)
-        .bind(due)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        index_text(&mut tx, self.backend, doc).await?;
-        sync_reader_times(&mut tx, doc, now).await?;
-        add_event(&mut tx, doc, e, now).await?;
-        tx.commit().await.map_err(map_err)
-    }
-
-    /// Moves the status from `from` to `to`; false when someone else moved it first.
-    pub async fn set_document_status(
-        &self,
-        doc: DocumentId,
-        from: Status,
-        to: Status,
-        e: &Event,
-        now: i64,
-    ) -> Result<bool> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        if !move_status(&mut tx, doc, from, to, now).await? {
-            return Ok(false);
-        }
-        add_event(&mut tx, doc, e, now).await?;
-        tx.commit().await.map_err(map_err)?;
-        Ok(true)
-    }
-
-    pub async fn set_responsible(&self, doc: DocumentId, to: Party, e: &Event, now: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        set_responsible(&mut tx, doc, to, now).await?;
-        refresh_readers(&mut tx, doc).await?;
-        add_event(&mut tx, doc, e, now).await?;
-        tx.commit().await.map_err(map_err)
-    }
-
-    /// Records transfers to each recipient (and hands responsibility over when asked), in
-    /// one transaction; returns their ids.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn add_transfers(
-        &self,
-        doc: DocumentId,
-        from: UserId,
-        to: &[Party],
-        action: &str,
-        comment: &str,
-        hand_over: Option<Party>,
-        e: &Event,
-        now: i64,
-    ) -> Result<Vec<TransferId>> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        touch(&mut tx, doc, now).await?;
-        let mut ids = Vec::new();
-        for p in to {
-            ids.push(
-                insert_transfer(
-                    &mut tx,
-                    doc,
-                    from,
-                    *p,
-                    action,
-                    comment,
-                    hand_over == Some(*p),
-                    false,
-                    now,
-                )
-                .await?,
-            );
-        }
-        if let Some(p) = hand_over {
-            set_responsible(&mut tx, doc, p, now).await?;
-        }
-        refresh_readers(&mut tx, doc).await?;
-        add_event(&mut tx, doc, e, now).await?;
-        tx.commit().await.map_err(map_err)?;
-        Ok(ids)
-    }
-
-    /// Marks what was sent to `user` with this document as read.
-    pub async fn mark_read(&self, doc: DocumentId, user: UserId) -> Result<()> {
-        sqlx::query("UPDATE inbox_items SET unread = 0 WHERE document_id = $1 AND user_id = $2 AND unread = 1")
-            .bind(doc.to_string())
-            .bind(user.to_string())
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
-        Ok(())
     }
 
     /// The filter's conditions on `d` (documents), with their arguments numbered from
@@ -1121,34 +957,6 @@ impl Db {
             .collect()
     }
 
-    /// Records a history entry on its own (a download changes nothing else).
-    pub async fn add_document_event(&self, doc: DocumentId, e: &Event, now: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        add_event(&mut tx, doc, e, now).await?;
-        tx.commit().await.map_err(map_err)
-    }
-
-    /// Moves to the trash (`deleted = true`) or back.
-    pub async fn set_deleted(&self, doc: DocumentId, deleted: bool, e: &Event, now: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        sqlx::query("UPDATE documents SET deleted_at = $2, updated_at = $3 WHERE id = $1")
-            .bind(doc.to_string())
-            .bind(deleted.then_some(now))
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        sync_reader_times(&mut tx, doc, now).await?;
-        sqlx::query("UPDATE inbox_items SET deleted = $2 WHERE document_id = $1")
-            .bind(doc.to_string())
-            .bind(i64::from(deleted))
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        add_event(&mut tx, doc, e, now).await?;
-        tx.commit().await.map_err(map_err)
-    }
-
     /// Documents for which the group is responsible or to which they were addressed.
     pub async fn group_document_count(&self, group: GroupId) -> Result<i64> {
         sqlx::query(
@@ -1210,6 +1018,186 @@ impl Db {
 }
 
 /// The cursor's time is the last integer bound, followed by its id (a text).
+/// Writes to documents, inside a unit of work ([`Tx`]): the caller adds the audit entry and
+/// commits.
+impl Tx {
+    /// Creates a document, with its first version when it has a file, in one transaction.
+    pub async fn insert_document(
+        &mut self,
+        d: &NewDocument,
+        version: Option<&NewVersion>,
+        e: &Event,
+        now: i64,
+    ) -> Result<()> {
+        let tx: &mut sqlx::AnyConnection = &mut self.tx;
+        let (ru, rg) = split(d.responsible);
+        sqlx::query(
+            "INSERT INTO documents (id, title, description, kind, reg_number, owner_id, status, responsible_user_id, \
+             responsible_group_id, due_date, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $10)",
+        )
+        .bind(d.id.to_string())
+        .bind(&d.title)
+        .bind(&d.description)
+        .bind(&d.kind)
+        .bind(d.reg_number.as_deref())
+        .bind(d.owner.to_string())
+        .bind(ru)
+        .bind(rg)
+        .bind(d.due_date.as_deref())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if let Some(v) = version {
+            insert_version(tx, d.id, 1, v, now).await?;
+        }
+        index_text(tx, self.backend, d.id).await?;
+        refresh_readers(tx, d.id).await?;
+        add_event(tx, d.id, e, now).await?;
+        Ok(())
+    }
+
+    /// Adds the next version (numbers are 1, 2, … without gaps).
+    pub async fn add_version(&mut self, doc: DocumentId, v: &NewVersion, e: &Event, now: i64) -> Result<i64> {
+        let tx: &mut sqlx::AnyConnection = &mut self.tx;
+        // Writing first takes SQLite's write lock before reading the last number.
+        touch(tx, doc, now).await?;
+        let next: i64 =
+            sqlx::query("SELECT COALESCE(MAX(number), 0) + 1 AS n FROM document_versions WHERE document_id = $1")
+                .bind(doc.to_string())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?
+                .try_get("n")
+                .map_err(err)?;
+        insert_version(tx, doc, next, v, now).await?;
+        add_event(tx, doc, e, now).await?;
+        Ok(next)
+    }
+
+    pub async fn update_card(
+        &mut self,
+        doc: DocumentId,
+        c: (&str, &str, &str, Option<&str>, Option<&str>),
+        e: &Event,
+        now: i64,
+    ) -> Result<()> {
+        let (title, description, kind, number, due) = c;
+        let tx: &mut sqlx::AnyConnection = &mut self.tx;
+        sqlx::query(
+            "UPDATE documents SET title = $2, description = $3, kind = $4, reg_number = $5, due_date = $6, \
+             updated_at = $7 WHERE id = $1",
+        )
+        .bind(doc.to_string())
+        .bind(title)
+        .bind(description)
+        .bind(kind)
+        .bind(number)
+        .bind(due)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        index_text(tx, self.backend, doc).await?;
+        sync_reader_times(tx, doc, now).await?;
+        add_event(tx, doc, e, now).await?;
+        Ok(())
+    }
+
+    /// Moves the status from `from` to `to`; false when someone else moved it first.
+    pub async fn set_document_status(
+        &mut self,
+        doc: DocumentId,
+        from: Status,
+        to: Status,
+        e: &Event,
+        now: i64,
+    ) -> Result<bool> {
+        let tx: &mut sqlx::AnyConnection = &mut self.tx;
+        if !move_status(tx, doc, from, to, now).await? {
+            return Ok(false);
+        }
+        add_event(tx, doc, e, now).await?;
+        Ok(true)
+    }
+
+    pub async fn set_responsible(&mut self, doc: DocumentId, to: Party, e: &Event, now: i64) -> Result<()> {
+        let tx: &mut sqlx::AnyConnection = &mut self.tx;
+        set_responsible(tx, doc, to, now).await?;
+        refresh_readers(tx, doc).await?;
+        add_event(tx, doc, e, now).await?;
+        Ok(())
+    }
+
+    /// Records transfers to each recipient (and hands responsibility over when asked), in
+    /// one transaction; returns their ids.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_transfers(
+        &mut self,
+        doc: DocumentId,
+        from: UserId,
+        to: &[Party],
+        action: &str,
+        comment: &str,
+        hand_over: Option<Party>,
+        e: &Event,
+        now: i64,
+    ) -> Result<Vec<TransferId>> {
+        let tx: &mut sqlx::AnyConnection = &mut self.tx;
+        touch(tx, doc, now).await?;
+        let mut ids = Vec::new();
+        for p in to {
+            ids.push(insert_transfer(tx, doc, from, *p, action, comment, hand_over == Some(*p), false, now).await?);
+        }
+        if let Some(p) = hand_over {
+            set_responsible(tx, doc, p, now).await?;
+        }
+        refresh_readers(tx, doc).await?;
+        add_event(tx, doc, e, now).await?;
+        Ok(ids)
+    }
+
+    /// Records a history entry on its own (a download changes nothing else).
+    pub async fn add_document_event(&mut self, doc: DocumentId, e: &Event, now: i64) -> Result<()> {
+        let tx: &mut sqlx::AnyConnection = &mut self.tx;
+        add_event(tx, doc, e, now).await?;
+        Ok(())
+    }
+
+    /// Moves to the trash (`deleted = true`) or back.
+    pub async fn set_deleted(&mut self, doc: DocumentId, deleted: bool, e: &Event, now: i64) -> Result<()> {
+        let tx: &mut sqlx::AnyConnection = &mut self.tx;
+        sqlx::query("UPDATE documents SET deleted_at = $2, updated_at = $3 WHERE id = $1")
+            .bind(doc.to_string())
+            .bind(deleted.then_some(now))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sync_reader_times(tx, doc, now).await?;
+        sqlx::query("UPDATE inbox_items SET deleted = $2 WHERE document_id = $1")
+            .bind(doc.to_string())
+            .bind(i64::from(deleted))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        add_event(tx, doc, e, now).await?;
+        Ok(())
+    }
+
+    /// Marks what was sent to `user` with this document as read.
+    pub async fn mark_read(&mut self, doc: DocumentId, user: UserId) -> Result<()> {
+        sqlx::query("UPDATE inbox_items SET unread = 0 WHERE document_id = $1 AND user_id = $2 AND unread = 1")
+            .bind(doc.to_string())
+            .bind(user.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+}
+
 fn version(r: &AnyRow) -> Result<VersionRow> {
     Ok(VersionRow {
         number: r.try_get("number").map_err(err)?,
@@ -1224,11 +1212,11 @@ fn version(r: &AnyRow) -> Result<VersionRow> {
     })
 }
 
-async fn touch(tx: &mut Transaction<'_, Any>, doc: DocumentId, now: i64) -> Result<()> {
+async fn touch(tx: &mut sqlx::AnyConnection, doc: DocumentId, now: i64) -> Result<()> {
     let done = sqlx::query("UPDATE documents SET updated_at = $2 WHERE id = $1")
         .bind(doc.to_string())
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(map_err)?;
     if done.rows_affected() == 0 {
@@ -1238,7 +1226,7 @@ async fn touch(tx: &mut Transaction<'_, Any>, doc: DocumentId, now: i64) -> Resu
 }
 
 async fn insert_version(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     doc: DocumentId,
     number: i64,
     v: &NewVersion,
@@ -1257,13 +1245,13 @@ async fn insert_version(
     .bind(&v.blob_key)
     .bind(v.author.to_string())
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .map_err(map_err)?;
     Ok(())
 }
 
-async fn set_responsible(tx: &mut Transaction<'_, Any>, doc: DocumentId, to: Party, now: i64) -> Result<()> {
+async fn set_responsible(tx: &mut sqlx::AnyConnection, doc: DocumentId, to: Party, now: i64) -> Result<()> {
     let (u, g) = split(to);
     sqlx::query(
         "UPDATE documents SET responsible_user_id = $2, responsible_group_id = $3, updated_at = $4 WHERE id = $1",
@@ -1272,7 +1260,7 @@ async fn set_responsible(tx: &mut Transaction<'_, Any>, doc: DocumentId, to: Par
     .bind(u)
     .bind(g)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await
     .map_err(map_err)?;
     Ok(())

@@ -13,6 +13,7 @@ mod setup;
 mod signatures;
 mod stats;
 mod throttle;
+mod unit;
 mod users;
 
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, GENESIS};
@@ -26,6 +27,7 @@ pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use signatures::{AuthorityRow, CertificateRow, SignatureRequestRow, SignatureRow};
 pub use stats::{week_start, Stats, Week};
 pub use throttle::Throttle;
+pub use unit::Tx;
 pub use users::{NewUser, ProfileUpdate, UserFilter, UserSecrets};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

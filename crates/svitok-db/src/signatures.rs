@@ -181,34 +181,6 @@ impl Db {
             .collect()
     }
 
-    /// Records a signature with its history event; a second signature of the same version
-    /// by the same user is a conflict.
-    pub async fn insert_signature(&self, s: &SignatureRow, e: &Event) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        sqlx::query(
-            "INSERT INTO signatures (id, document_id, version_number, signer_id, serial, cms_der, signed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&s.id)
-        .bind(s.document_id.to_string())
-        .bind(s.version)
-        .bind(s.signer.to_string())
-        .bind(&s.serial)
-        .bind(&s.cms_der)
-        .bind(s.signed_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match map_err(e) {
-            CoreError::Conflict { .. } => CoreError::Conflict {
-                message: "Вы уже подписали эту версию".into(),
-                field: None,
-            },
-            other => other,
-        })?;
-        add_event(&mut tx, s.document_id, e, s.signed_at).await?;
-        tx.commit().await.map_err(map_err)
-    }
-
     /// Signatures of one document (of one version when given), oldest first.
     pub async fn signatures(&self, doc: DocumentId, version: Option<i64>) -> Result<Vec<SignatureRow>> {
         let which = if version.is_some() {
@@ -252,11 +224,64 @@ impl Db {
             .map_err(err)
     }
 
+    pub async fn signature_requests(&self, doc: DocumentId) -> Result<Vec<SignatureRequestRow>> {
+        let rows = sqlx::query(
+            "SELECT user_id, group_id, every_member, requested_by, created_at FROM signature_requests \
+             WHERE document_id = $1 ORDER BY created_at, id",
+        )
+        .bind(doc.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                let party = crate::documents::party(r, "user_id", "group_id")?;
+                Ok(SignatureRequestRow {
+                    party,
+                    every_member: r.try_get::<i64, _>("every_member").map_err(err)? != 0,
+                    requested_by: UserId(crate::rows::uuid(r, "requested_by")?),
+                    created_at: r.try_get("created_at").map_err(err)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Signature writes, inside a unit of work ([`crate::Tx`]).
+impl crate::Tx {
+    /// Records a signature with its history event; a second signature of the same version
+    /// by the same user is a conflict.
+    pub async fn insert_signature(&mut self, s: &SignatureRow, e: &Event) -> Result<()> {
+        let tx: &mut sqlx::AnyConnection = &mut self.tx;
+        sqlx::query(
+            "INSERT INTO signatures (id, document_id, version_number, signer_id, serial, cms_der, signed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&s.id)
+        .bind(s.document_id.to_string())
+        .bind(s.version)
+        .bind(s.signer.to_string())
+        .bind(&s.serial)
+        .bind(&s.cms_der)
+        .bind(s.signed_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match map_err(e) {
+            CoreError::Conflict { .. } => CoreError::Conflict {
+                message: "Вы уже подписали эту версию".into(),
+                field: None,
+            },
+            other => other,
+        })?;
+        add_event(tx, s.document_id, e, s.signed_at).await?;
+        Ok(())
+    }
+
     /// Replaces the document's signature requests, sends it to the signers (into their
     /// inboxes, with read access) and moves it to `signing` from `from`, in one
     /// transaction; false when the status changed meanwhile.
     pub async fn request_signatures(
-        &self,
+        &mut self,
         doc: DocumentId,
         from: svitok_core::documents::Status,
         requests: &[SignatureRequestRow],
@@ -264,8 +289,8 @@ impl Db {
         e: &Event,
         now: i64,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        if !move_status(&mut tx, doc, from, svitok_core::documents::Status::Signing, now).await? {
+        let tx: &mut sqlx::AnyConnection = &mut self.tx;
+        if !move_status(tx, doc, from, svitok_core::documents::Status::Signing, now).await? {
             return Ok(false);
         }
         sqlx::query("DELETE FROM signature_requests WHERE document_id = $1")
@@ -292,33 +317,10 @@ impl Db {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-            insert_transfer(&mut tx, doc, r.requested_by, r.party, "send", comment, false, true, now).await?;
+            insert_transfer(tx, doc, r.requested_by, r.party, "send", comment, false, true, now).await?;
         }
-        refresh_readers(&mut tx, doc).await?;
-        add_event(&mut tx, doc, e, now).await?;
-        tx.commit().await.map_err(map_err)?;
+        refresh_readers(tx, doc).await?;
+        add_event(tx, doc, e, now).await?;
         Ok(true)
-    }
-
-    pub async fn signature_requests(&self, doc: DocumentId) -> Result<Vec<SignatureRequestRow>> {
-        let rows = sqlx::query(
-            "SELECT user_id, group_id, every_member, requested_by, created_at FROM signature_requests \
-             WHERE document_id = $1 ORDER BY created_at, id",
-        )
-        .bind(doc.to_string())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
-        rows.iter()
-            .map(|r| {
-                let party = crate::documents::party(r, "user_id", "group_id")?;
-                Ok(SignatureRequestRow {
-                    party,
-                    every_member: r.try_get::<i64, _>("every_member").map_err(err)? != 0,
-                    requested_by: UserId(crate::rows::uuid(r, "requested_by")?),
-                    created_at: r.try_get("created_at").map_err(err)?,
-                })
-            })
-            .collect()
     }
 }

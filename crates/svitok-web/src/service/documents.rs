@@ -14,7 +14,7 @@ use svitok_core::ids::{DocumentId, GroupId, UserId};
 use svitok_core::rights::Right;
 use svitok_core::user::{person_text, UserStatus};
 use svitok_core::{CoreError, Result};
-use svitok_db::{DocumentFilter, DocumentRow, Event, InboxRow, NewDocument, NewVersion, VersionRow};
+use svitok_db::{DocumentFilter, DocumentRow, Event, InboxRow, NewDocument, NewVersion, Tx, VersionRow};
 use svitok_storage::{BlobError, BlobWriter};
 
 /// A document as its reader sees it, with the caller's relation to it.
@@ -106,23 +106,26 @@ fn event(actor: &Actor, action: &'static str, details: serde_json::Value) -> Eve
     }
 }
 
-pub(crate) async fn audited(
+/// Queues the audit entry of a change to a document in the change's unit of work.
+pub(crate) fn audited(
+    tx: &mut Tx,
     state: &AppState,
     actor: &Actor,
     action: &str,
     doc: DocumentId,
     details: serde_json::Value,
-) -> Result<()> {
-    state
-        .audit(audit::event(
+) {
+    tx.audit(
+        audit::event(
             Some(&actor.user.id),
             action,
             Some(doc.to_string()),
             &actor.client,
             true,
             details,
-        ))
-        .await
+        ),
+        state.now(),
+    );
 }
 
 /// The card's fields as they arrive.
@@ -348,35 +351,44 @@ pub async fn create(
             due_date: c.due_date,
         };
         let details = json!({ "title": new.title, "file": version.as_ref().map(|v| &v.file_name) });
-        state
-            .db
-            .insert_document(
-                &new,
-                version.as_ref(),
-                &event(actor, "created", details.clone()),
-                state.now(),
-            )
-            .await?;
+        let mut tx = state.db.begin().await?;
+        tx.insert_document(
+            &new,
+            version.as_ref(),
+            &event(actor, "created", details.clone()),
+            state.now(),
+        )
+        .await?;
         // The audit log names objects by id; titles and file names stay in the document's
         // own history, which only its readers see.
         audited(
+            &mut tx,
             state,
             actor,
             "document.created",
             id,
             json!({ "with_file": version.is_some() }),
-        )
-        .await?;
-        Ok(id)
+        );
+        tx.seal().await?;
+        Ok((id, tx))
     }
     .await;
-    if result.is_err() {
-        // Nothing refers to the stored file: remove it now rather than wait for the sweeper.
-        if let Some(u) = upload {
-            let _ = state.blobs.delete(&u.blob.key).await;
+    match result {
+        Ok((id, tx)) => {
+            // Should COMMIT itself fail, whether the row committed is unknown: the file
+            // stays, and the sweeper removes it if no version names it.
+            tx.commit().await?;
+            Ok(id)
+        }
+        Err(e) => {
+            // Nothing committed refers to the stored file: remove it now rather than wait
+            // for the sweeper.
+            if let Some(u) = upload {
+                let _ = state.blobs.delete(&u.blob.key).await;
+            }
+            Err(e)
         }
     }
-    result
 }
 
 pub async fn add_version(state: &AppState, actor: &Actor, id: DocumentId, upload: Upload) -> Result<i64> {
@@ -391,33 +403,43 @@ pub async fn add_version(state: &AppState, actor: &Actor, id: DocumentId, upload
             author: actor.user.id,
         };
         let details = json!({ "file": v.file_name, "size": v.size });
-        let n = state
-            .db
+        let mut tx = state.db.begin().await?;
+        let n = tx
             .add_version(id, &v, &event(actor, "version_added", details.clone()), state.now())
             .await?;
         audited(
+            &mut tx,
             state,
             actor,
             "document.version_added",
             id,
             json!({ "number": n, "size": v.size }),
-        )
-        .await?;
-        Ok(n)
+        );
+        tx.seal().await?;
+        Ok((n, tx))
     }
     .await;
-    if result.is_err() {
-        let _ = state.blobs.delete(&upload.blob.key).await;
+    match result {
+        Ok((n, tx)) => {
+            // As in `create`: after a failed COMMIT the file stays for the sweeper.
+            tx.commit().await?;
+            Ok(n)
+        }
+        Err(e) => {
+            let _ = state.blobs.delete(&upload.blob.key).await;
+            Err(e)
+        }
     }
-    result
 }
 
 /// Opens a document for reading and marks what was sent to the caller as read.
 pub async fn read(state: &AppState, actor: &Actor, id: DocumentId) -> Result<(Opened, Vec<VersionRow>)> {
     let o = open(state, actor, id, DocOp::Read).await?;
-    state.db.mark_read(id, actor.user.id).await?;
+    let mut tx = state.db.begin().await?;
+    tx.mark_read(id, actor.user.id).await?;
+    audited(&mut tx, state, actor, "document.read", id, json!({}));
+    tx.commit().await?;
     let versions = state.db.versions(id).await?;
-    audited(state, actor, "document.read", id, json!({})).await?;
     Ok((o, versions))
 }
 
@@ -481,11 +503,11 @@ pub async fn download(
         }
     }
     let details = json!({ "version": number, "range": bounds.map(|(a, b)| format!("{a}-{b}")) });
-    state
-        .db
-        .add_document_event(id, &event(actor, "downloaded", details.clone()), state.now())
+    let mut tx = state.db.begin().await?;
+    tx.add_document_event(id, &event(actor, "downloaded", details.clone()), state.now())
         .await?;
-    audited(state, actor, "document.downloaded", id, details).await?;
+    audited(&mut tx, state, actor, "document.downloaded", id, details);
+    tx.commit().await?;
     Ok(match bounds {
         None => {
             let s = state.blobs.read(&v.blob_key, &v.sha256).await.map_err(blob_error)?;
@@ -526,22 +548,29 @@ pub async fn update_card(state: &AppState, actor: &Actor, id: DocumentId, input:
     };
     let c = merged.validate(None)?;
     let details = json!({ "title": c.title, "kind": c.kind, "reg_number": c.reg_number, "due_date": c.due_date });
-    state
-        .db
-        .update_card(
-            id,
-            (
-                &c.title,
-                &c.description,
-                &c.kind,
-                c.reg_number.as_deref(),
-                c.due_date.as_deref(),
-            ),
-            &event(actor, "updated", details.clone()),
-            state.now(),
-        )
-        .await?;
-    audited(state, actor, "document.updated", id, json!({ "fields": fields })).await
+    let mut tx = state.db.begin().await?;
+    tx.update_card(
+        id,
+        (
+            &c.title,
+            &c.description,
+            &c.kind,
+            c.reg_number.as_deref(),
+            c.due_date.as_deref(),
+        ),
+        &event(actor, "updated", details.clone()),
+        state.now(),
+    )
+    .await?;
+    audited(
+        &mut tx,
+        state,
+        actor,
+        "document.updated",
+        id,
+        json!({ "fields": fields }),
+    );
+    tx.commit().await
 }
 
 pub async fn change_status(state: &AppState, actor: &Actor, id: DocumentId, to: Status) -> Result<()> {
@@ -549,8 +578,8 @@ pub async fn change_status(state: &AppState, actor: &Actor, id: DocumentId, to: 
     let from = o.doc.status;
     rules::transition(from, to)?;
     let details = json!({ "from": from.as_str(), "to": to.as_str() });
-    if !state
-        .db
+    let mut tx = state.db.begin().await?;
+    if !tx
         .set_document_status(
             id,
             from,
@@ -565,7 +594,8 @@ pub async fn change_status(state: &AppState, actor: &Actor, id: DocumentId, to: 
             field: Some("status"),
         });
     }
-    audited(state, actor, "document.status_changed", id, details).await
+    audited(&mut tx, state, actor, "document.status_changed", id, details);
+    tx.commit().await
 }
 
 /// Hands responsibility to a user or group; a member of the responsible group may take
@@ -578,16 +608,16 @@ pub async fn change_responsible(state: &AppState, actor: &Actor, id: DocumentId,
     };
     let to = existing(state, to, "responsible").await?;
     let details = json!({ "from": party_json(o.doc.responsible), "to": party_json(to), "taken": taking });
-    state
-        .db
-        .set_responsible(
-            id,
-            to,
-            &event(actor, "responsible_changed", details.clone()),
-            state.now(),
-        )
-        .await?;
-    audited(state, actor, "document.responsible_changed", id, details).await
+    let mut tx = state.db.begin().await?;
+    tx.set_responsible(
+        id,
+        to,
+        &event(actor, "responsible_changed", details.clone()),
+        state.now(),
+    )
+    .await?;
+    audited(&mut tx, state, actor, "document.responsible_changed", id, details);
+    tx.commit().await
 }
 
 pub fn party_json(p: Party) -> serde_json::Value {
@@ -632,29 +662,29 @@ pub async fn transfer(
     let action = if forward { "forward" } else { "send" };
     let details = json!({ "to": recipients.iter().map(|p| party_json(*p)).collect::<Vec<_>>(), "comment": comment,
                           "hand_over": hand_over });
-    state
-        .db
-        .add_transfers(
-            id,
-            actor.user.id,
-            &recipients,
-            action,
-            &comment,
-            hand_over.then(|| recipients[0]),
-            &event(actor, if forward { "forwarded" } else { "sent" }, details.clone()),
-            state.now(),
-        )
-        .await?;
+    let mut tx = state.db.begin().await?;
+    tx.add_transfers(
+        id,
+        actor.user.id,
+        &recipients,
+        action,
+        &comment,
+        hand_over.then(|| recipients[0]),
+        &event(actor, if forward { "forwarded" } else { "sent" }, details.clone()),
+        state.now(),
+    )
+    .await?;
     // Recipients by id; the comment is the document's content, kept in its history.
     let audit_details = json!({ "to": details["to"], "hand_over": hand_over, "with_comment": !comment.is_empty() });
     audited(
+        &mut tx,
         state,
         actor,
         if forward { "document.forwarded" } else { "document.sent" },
         id,
         audit_details,
-    )
-    .await?;
+    );
+    tx.commit().await?;
     notify_recipients(state, actor, &o.doc, &recipients, false).await;
     Ok(recipients.len())
 }
@@ -711,20 +741,20 @@ pub async fn delete(state: &AppState, actor: &Actor, id: DocumentId) -> Result<(
             field: None,
         });
     }
-    state
-        .db
-        .set_deleted(id, true, &event(actor, "deleted", json!({})), state.now())
+    let mut tx = state.db.begin().await?;
+    tx.set_deleted(id, true, &event(actor, "deleted", json!({})), state.now())
         .await?;
-    audited(state, actor, "document.deleted", id, json!({})).await
+    audited(&mut tx, state, actor, "document.deleted", id, json!({}));
+    tx.commit().await
 }
 
 pub async fn restore(state: &AppState, actor: &Actor, id: DocumentId) -> Result<()> {
     open(state, actor, id, DocOp::Restore).await?;
-    state
-        .db
-        .set_deleted(id, false, &event(actor, "restored", json!({})), state.now())
+    let mut tx = state.db.begin().await?;
+    tx.set_deleted(id, false, &event(actor, "restored", json!({})), state.now())
         .await?;
-    audited(state, actor, "document.restored", id, json!({})).await
+    audited(&mut tx, state, actor, "document.restored", id, json!({}));
+    tx.commit().await
 }
 
 pub async fn history(state: &AppState, actor: &Actor, id: DocumentId) -> Result<Vec<svitok_db::EventRow>> {

@@ -5,7 +5,7 @@
 //! SHA-256 from the encrypted blob store, never held whole.
 
 use super::documents::{self as docs, audited, blob_error, party_json};
-use super::{codes, pki};
+use super::{audit, codes, pki};
 use crate::extract::Actor;
 use crate::state::AppState;
 use base64::{engine::general_purpose::STANDARD, Engine};
@@ -94,18 +94,18 @@ pub async fn sign(
         certificate_owner: actor.user.id,
     };
     let details = json!({ "version": number, "signature": row.id, "serial": row.serial });
-    state
-        .db
-        .insert_signature(
-            &row,
-            &Event {
-                actor: actor.user.id,
-                action: "signed",
-                details: details.clone(),
-            },
-        )
-        .await?;
-    audited(state, actor, "document.signed", id, details).await?;
+    let mut tx = state.db.begin().await?;
+    tx.insert_signature(
+        &row,
+        &Event {
+            actor: actor.user.id,
+            action: "signed",
+            details: details.clone(),
+        },
+    )
+    .await?;
+    audited(&mut tx, state, actor, "document.signed", id, details);
+    tx.commit().await?;
     complete_if_signed(state, actor, id).await?;
     Ok(row)
 }
@@ -193,14 +193,17 @@ pub async fn of_version(
             None => Verdict::Invalid("the stored signature is not base64".into()),
         };
         if let Verdict::Invalid(why) = &verdict {
-            audited(
-                state,
-                actor,
-                "signature.verification_failed",
-                id,
-                json!({ "version": number, "signature": row.id, "reason": why }),
-            )
-            .await?;
+            // A finding, not a change: recorded on its own.
+            state
+                .audit(audit::event(
+                    Some(&actor.user.id),
+                    "signature.verification_failed",
+                    Some(id.to_string()),
+                    &actor.client,
+                    true,
+                    json!({ "version": number, "signature": row.id, "reason": why }),
+                ))
+                .await?;
         }
         out.push(Checked {
             signer_name: der.as_deref().map(certificate_name).unwrap_or_default(),
@@ -304,8 +307,8 @@ pub async fn request(
         action: "signatures_requested",
         details: details.clone(),
     };
-    if !state
-        .db
+    let mut tx = state.db.begin().await?;
+    if !tx
         .request_signatures(id, from, &requests, &comment, &event, state.now())
         .await?
     {
@@ -315,7 +318,15 @@ pub async fn request(
     }
     let audit_details =
         json!({ "to": details["to"], "every_member": every_member, "with_comment": !comment.is_empty() });
-    audited(state, actor, "document.signatures_requested", id, audit_details).await?;
+    audited(
+        &mut tx,
+        state,
+        actor,
+        "document.signatures_requested",
+        id,
+        audit_details,
+    );
+    tx.commit().await?;
     docs::notify_recipients(state, actor, &o.doc, &parties, true).await;
     complete_if_signed(state, actor, id).await
 }
@@ -376,8 +387,8 @@ async fn complete_if_signed(state: &AppState, actor: &Actor, id: DocumentId) -> 
         return Ok(());
     }
     let details = json!({ "from": "signing", "to": "signed", "automatic": true });
-    let moved = state
-        .db
+    let mut tx = state.db.begin().await?;
+    let moved = tx
         .set_document_status(
             id,
             Status::Signing,
@@ -391,7 +402,8 @@ async fn complete_if_signed(state: &AppState, actor: &Actor, id: DocumentId) -> 
         )
         .await?;
     if moved {
-        audited(state, actor, "document.status_changed", id, details).await?;
+        audited(&mut tx, state, actor, "document.status_changed", id, details);
+        tx.commit().await?;
     }
     Ok(())
 }

@@ -271,12 +271,12 @@ async fn every_allowed_status_move_works_and_every_other_is_409(b: Backend) {
                     action: "test",
                     details: json!({}),
                 };
-                assert!(app
-                    .state
-                    .db
+                let mut tx = app.state.db.begin().await.unwrap();
+                assert!(tx
                     .set_document_status(id, Status::Draft, from, &e, app.state.now())
                     .await
                     .unwrap());
+                tx.commit().await.unwrap();
             }
             let r = app
                 .post_as(

@@ -33,4 +33,5 @@ mod ui_kit;
 mod ui_profile;
 mod ui_session;
 mod ui_valid;
+mod unit_of_work;
 mod users;

@@ -77,9 +77,11 @@ async fn upgrade_to_inbox_counters_counts_existing_items(b: Backend) {
         "existing items are counted, the trashed one is not"
     );
     // From here on the triggers keep the counts.
-    db.mark_read(svitok_core::ids::DocumentId(doc.parse().unwrap()), user_id)
+    let mut tx = db.begin().await.unwrap();
+    tx.mark_read(svitok_core::ids::DocumentId(doc.parse().unwrap()), user_id)
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     let (_, total, unread) = db.inbox(user_id, 10, 0).await.unwrap();
     assert_eq!((total, unread), (2, 0));
     db.close().await;
@@ -124,9 +126,11 @@ async fn upgrade_keeps_full_text_search_in_step_with_edits(b: Backend) {
         action: "updated",
         details: serde_json::json!({}),
     };
-    db.update_card(id, ("Командировка", "", "", None, None), &event, 2)
+    let mut tx = db.begin().await.unwrap();
+    tx.update_card(id, ("Командировка", "", "", None, None), &event, 2)
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     assert!(
         db.list_documents(&principals, &search("отпуск"), None, 10)
             .await
