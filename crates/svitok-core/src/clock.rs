@@ -20,6 +20,13 @@ pub fn from_ms(ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+/// RFC 3339 UTC time from database milliseconds.
+pub fn rfc3339(ms: i64) -> String {
+    from_ms(ms)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 

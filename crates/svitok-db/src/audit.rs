@@ -5,7 +5,7 @@
 //! Entries written before keying (plain SHA-256, no `k1:` prefix) may only precede keyed
 //! ones; the first keyed entry's MAC covers the last of them. Deleting the newest entries
 //! leaves a valid shorter chain: the signed checkpoints kept outside the database catch
-//! that (see the web crate's `service::audit`).
+//! that (see `svitok_app::audit`).
 
 use crate::{map_err, Db, Result};
 use sha2::{Digest, Sha256};

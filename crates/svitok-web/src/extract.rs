@@ -2,7 +2,6 @@
 //! authenticate the caller (session cookie or Bearer token, with the CSRF check).
 
 use crate::error::{problem, ApiError};
-use crate::state::AppState;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -11,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
-use svitok_core::rights::{Right, Rights};
-use svitok_core::user::{User, UserStatus};
+use svitok_app::{AppState, Caller, Client};
+use svitok_core::user::UserStatus;
 use svitok_core::{token, CoreError};
-use svitok_db::{SessionKind, SessionRecord};
+use svitok_db::SessionKind;
 
 /// The largest JSON body any API route accepts.
 pub const MAX_JSON_BYTES: usize = 64 * 1024;
@@ -132,14 +131,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
     }
 }
 
-/// Who is calling from where, for throttling and the audit log.
-#[derive(Debug, Clone, Default)]
-pub struct Client {
-    pub addr: Option<String>,
-    pub user_agent: Option<String>,
-}
+/// The client's address and user agent, as a handler argument.
+pub struct ClientOf(pub Client);
 
-impl FromRequestParts<AppState> for Client {
+impl FromRequestParts<AppState> for ClientOf {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -155,7 +150,7 @@ impl FromRequestParts<AppState> for Client {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().filter(|c| !c.is_control()).take(200).collect());
-        Ok(Client { addr, user_agent })
+        Ok(ClientOf(Client { addr, user_agent }))
     }
 }
 
@@ -213,35 +208,18 @@ pub enum Via {
     Bearer,
 }
 
-/// An authenticated caller. Its `rights` are the user's rights, narrowed to the token's
-/// subset for API tokens, as they stand in the database at this very request.
+/// An authenticated caller, and how its credential came (cookie or Bearer header).
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user: User,
-    pub session: SessionRecord,
+    pub caller: Caller,
     pub via: Via,
-    pub rights: Rights,
-    pub client: Client,
-    /// The groups the user belongs to, as of this request.
-    pub groups: Vec<svitok_core::ids::GroupId>,
 }
 
-impl Actor {
-    /// Who the caller reads documents as: itself and each of its groups.
-    pub fn principals(&self) -> Vec<String> {
-        use svitok_core::documents::Party;
-        let mut out = Vec::with_capacity(1 + self.groups.len());
-        out.push(Party::User(self.user.id).principal());
-        out.extend(self.groups.iter().map(|g| Party::Group(*g).principal()));
-        out
-    }
+impl std::ops::Deref for Actor {
+    type Target = Caller;
 
-    pub fn require(&self, right: Right) -> Result<(), CoreError> {
-        if self.rights.has(right) {
-            Ok(())
-        } else {
-            Err(CoreError::Forbidden(format!("Нет права «{right}»")))
-        }
+    fn deref(&self) -> &Caller {
+        &self.caller
     }
 }
 
@@ -287,7 +265,9 @@ pub(crate) async fn authenticate(parts: &mut Parts, state: &AppState, check_orig
                 None,
             ));
         }
-        let client = Client::from_request_parts(parts, state).await.unwrap_or_default();
+        let ClientOf(client) = ClientOf::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientOf(Client::default()));
         let found = state
             .db
             .session_by_token_hash(&token::digest(&secret))
@@ -320,12 +300,14 @@ pub(crate) async fn authenticate(parts: &mut Parts, state: &AppState, check_orig
             None => user.rights,
         };
         Ok(Actor {
-            user,
-            session,
+            caller: Caller {
+                user,
+                session,
+                rights,
+                client,
+                groups,
+            },
             via,
-            rights,
-            client,
-            groups,
         })
     }
 }

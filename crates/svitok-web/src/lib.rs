@@ -1,15 +1,11 @@
-//! Svitok's HTTP interface: the REST API under `/api/v1`, health and metrics, and the
-//! services (use cases) the handlers call. Handlers only translate HTTP to service calls;
-//! rules live in the services and in `svitok-core`.
+//! Svitok's HTTP interface: the REST API under `/api/v1`, the web pages, health and
+//! metrics. Handlers only translate HTTP to calls of the use cases in `svitok-app`; rules
+//! live there and in `svitok-core`.
 
 pub mod api;
 pub mod error;
 pub mod extract;
-pub mod service;
-pub mod settings;
-pub mod state;
 pub mod ui;
 
 pub use api::router;
-pub use settings::{Registration, Settings};
-pub use state::AppState;
+pub use svitok_app::{AppState, Registration, Settings};

@@ -4,10 +4,10 @@ use crate::config::{BlobLocation, Config, LogFormat};
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use svitok_app::{AppState, Settings};
 use svitok_core::clock::Clock;
 use svitok_db::Db;
 use svitok_mail::Mailer;
-use svitok_web::{AppState, Settings};
 use tokio::net::TcpListener;
 
 pub fn init_tracing(config: &Config) {
@@ -113,7 +113,7 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
     // The CA's row is the first sealed data a server writes.
     let sealed = db.authority().await?.is_some();
     let master = crate::keyfile::load_or_create(&config.master_key_file, sealed)?;
-    let db = db.with_audit_key(master.derive(svitok_web::service::audit::CHAIN_KEY_PURPOSE));
+    let db = db.with_audit_key(master.derive(svitok_app::audit::CHAIN_KEY_PURPOSE));
     let mut settings = Settings::for_url(config.public_url.clone());
     settings.registration = config.registration.clone();
     settings.session_idle_ms = config.session_idle_minutes * 60_000;
@@ -130,8 +130,7 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
         BlobLocation::S3 { bucket, prefix } => svitok_storage::BlobStore::s3(bucket, prefix, kek)
             .map_err(|e| anyhow::anyhow!("blob storage s3://{bucket}: {e}"))?,
     };
-    let authority =
-        svitok_web::service::pki::load_or_create_authority(&db, &master, &config.org_name, clock.now_ms()).await?;
+    let authority = svitok_app::pki::load_or_create_authority(&db, &master, &config.org_name, clock.now_ms()).await?;
     Ok(AppState::new(
         db,
         mailer(config)?,
@@ -159,7 +158,7 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
-        let setup_link = svitok_web::service::setup::link_if_needed(&state).await?;
+        let setup_link = svitok_app::setup::link_if_needed(&state).await?;
         tracing::info!(%addr, mail = %state.mailer.describe(), "svitok listening");
         Ok(Application {
             addr,
@@ -170,7 +169,7 @@ impl Application {
     }
 
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let upkeep = tokio::spawn(svitok_web::service::maintenance::run(
+        let upkeep = tokio::spawn(svitok_app::maintenance::run(
             self.state.clone(),
             std::time::Duration::from_secs(10 * 60),
         ));

@@ -7,7 +7,7 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use svitok_web::Registration;
+use svitok_app::Registration;
 
 /// Settings as written in the file or environment.
 #[derive(Debug, Clone, Serialize, Deserialize)]

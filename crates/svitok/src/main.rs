@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use svitok::app::{self, Application};
 use svitok::config::Config;
+use svitok_app::accounts::{self, ProfileInput};
+use svitok_app::operator;
 use svitok_core::clock::SystemClock;
 use svitok_core::rights::{Right, Rights};
-use svitok_web::service::accounts::{self, ProfileInput};
-use svitok_web::service::operator;
 
 #[derive(Parser)]
 #[command(
@@ -231,7 +231,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Audit(AuditCommand::Verify) => {
             let state = app::state(&config, Arc::new(SystemClock)).await?;
-            let result = svitok_web::service::audit::verify(&state).await;
+            let result = svitok_app::audit::verify(&state).await;
             state.db.close().await;
             match result? {
                 Ok((n, Some(cp))) => {
@@ -247,7 +247,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Audit(AuditCommand::Checkpoint { export }) => {
             let state = app::state(&config, Arc::new(SystemClock)).await?;
-            let made = svitok_web::service::audit::checkpoint(&state).await;
+            let made = svitok_app::audit::checkpoint(&state).await;
             state.db.close().await;
             match made? {
                 Some(cp) => {

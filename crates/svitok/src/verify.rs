@@ -148,7 +148,7 @@ pub async fn recorded_time(db: &svitok_db::Db, sig: &Path) -> anyhow::Result<Opt
         .await?
         .into_iter()
         .find(|row| row.cms_der == b64)
-        .map(|row| svitok_web::service::pki::system_time(row.signed_at)))
+        .map(|row| svitok_app::pki::system_time(row.signed_at)))
 }
 
 /// What `svitok verify` without `--ca` checks against: this server's CA certificate (no
@@ -179,7 +179,7 @@ pub async fn server_record(config: &crate::config::Config, sig: &Path) -> anyhow
             .await?
             .context("this server has no certification authority yet; give the CA certificate with --ca")?;
         let ca = svitok_pki::certificate_from_pem(&row.cert_pem).context("the stored CA certificate")?;
-        let revoked = svitok_web::service::pki::revocations_in(&db).await?;
+        let revoked = svitok_app::pki::revocations_in(&db).await?;
         let trusted_time = recorded_time(&db, sig).await?;
         anyhow::Ok(ServerRecord {
             ca,

@@ -3,11 +3,11 @@
 use super::views::{rfc3339, time_param};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiQuery};
-use crate::service::audit;
-use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use svitok_app::audit;
+use svitok_app::AppState;
 use svitok_core::CoreError;
 use svitok_db::AuditFilter;
 use utoipa::{IntoParams, ToSchema};

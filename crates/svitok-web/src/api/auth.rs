@@ -2,14 +2,17 @@
 
 use super::views::Accepted;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{Actor, ApiJson, Client};
-use crate::service::{accounts, login, sessions};
-use crate::state::AppState;
+use crate::extract::{Actor, ApiJson, ClientOf};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
+use svitok_app::AppState;
+use svitok_app::{
+    accounts,
+    accounts::{login, sessions},
+};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -109,7 +112,7 @@ fn challenge_json(s: login::Started) -> axum::Json<ChallengeResponse> {
               (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn register(
     State(state): State<AppState>,
-    client: Client,
+    ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<Response> {
     let input = accounts::ProfileInput {
@@ -130,7 +133,7 @@ pub async fn register(
     responses((status = 200, body = Accepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn confirm_registration(
     State(state): State<AppState>,
-    client: Client,
+    ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<EmailCodeRequest>,
 ) -> ApiResult<Response> {
     accounts::confirm_registration(&state, &req.email, &req.code, &client).await?;
@@ -145,7 +148,7 @@ pub async fn confirm_registration(
     responses((status = 202, body = Accepted), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn resend_registration(
     State(state): State<AppState>,
-    client: Client,
+    ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> ApiResult<Response> {
     accounts::resend_registration(&state, &req.email, &client).await?;
@@ -159,7 +162,7 @@ pub async fn resend_registration(
     responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn login(
     State(state): State<AppState>,
-    client: Client,
+    ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<axum::Json<ChallengeResponse>> {
     Ok(challenge_json(
@@ -172,7 +175,7 @@ pub async fn login(
     responses((status = 200, body = SessionToken), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn verify_login(
     State(state): State<AppState>,
-    client: Client,
+    ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> ApiResult<Response> {
     let issued = login::verify(&state, svitok_core::ids::ChallengeId(req.challenge), &req.code, &client).await?;
@@ -194,7 +197,7 @@ pub async fn verify_login(
     responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn resend_login_code(
     State(state): State<AppState>,
-    client: Client,
+    ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<ResendRequest>,
 ) -> ApiResult<axum::Json<ChallengeResponse>> {
     Ok(challenge_json(
@@ -229,7 +232,7 @@ pub(crate) fn session_cookie(state: &AppState, token: &str, expires_at: i64) -> 
     responses((status = 202, body = Accepted), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn request_password_reset(
     State(state): State<AppState>,
-    client: Client,
+    ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> ApiResult<Response> {
     accounts::request_reset(&state, &req.email, &client).await?;
@@ -243,7 +246,7 @@ pub async fn request_password_reset(
     responses((status = 204, description = "password set"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn confirm_password_reset(
     State(state): State<AppState>,
-    client: Client,
+    ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<ResetConfirmRequest>,
 ) -> ApiResult<StatusCode> {
     accounts::confirm_reset(&state, &req.email, &req.code, &req.password, &client).await?;

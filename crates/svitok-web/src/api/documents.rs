@@ -3,8 +3,6 @@
 use super::views::{rfc3339, time_param, Binary};
 use crate::error::{problem, ApiError, ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
-use crate::service::documents::{self as svc, CardInput, Upload};
-use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -13,6 +11,8 @@ use axum::Json;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
+use svitok_app::documents::{self as svc, CardInput, Upload};
+use svitok_app::AppState;
 use svitok_core::documents::{Party, Status};
 use svitok_core::ids::{DocumentId, GroupId, UserId};
 use svitok_core::CoreError;
@@ -994,7 +994,7 @@ pub async fn group_documents(
 mod tests {
     #[test]
     fn active_types_are_served_as_octet_stream_and_bidi_controls_are_dropped() {
-        use crate::service::documents::{clean_file_name, served_media_type};
+        use svitok_app::documents::{clean_file_name, served_media_type};
         for active in [
             "text/html",
             "text/javascript",

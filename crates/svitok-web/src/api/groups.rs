@@ -3,12 +3,12 @@
 use super::views::{page_bounds, rfc3339, Page};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
-use crate::service::groups;
-use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use svitok_app::groups;
+use svitok_app::AppState;
 use svitok_core::ids::{GroupId, UserId};
 use svitok_core::user::User;
 use utoipa::{IntoParams, ToSchema};

@@ -1,7 +1,6 @@
 //! Liveness, readiness and Prometheus metrics.
 
 use crate::error::ApiResult;
-use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
@@ -9,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;
+use svitok_app::AppState;
 
 /// One recorder per process (the `metrics` facade is global).
 fn prometheus() -> &'static PrometheusHandle {

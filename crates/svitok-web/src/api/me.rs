@@ -3,12 +3,16 @@
 use super::views::{rfc3339, Accepted, RightsView, UserView};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ApiPath};
-use crate::service::{accounts, sessions, totp, users};
-use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use svitok_app::AppState;
+use svitok_app::{
+    accounts,
+    accounts::{sessions, totp},
+    users,
+};
 use svitok_core::ids::SessionId;
 use svitok_db::{SessionKind, SessionRecord};
 use utoipa::ToSchema;

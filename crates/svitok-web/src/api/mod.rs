@@ -14,11 +14,11 @@ pub mod users;
 pub mod views;
 
 use crate::error;
-use crate::state::AppState;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::get;
 use axum::Router;
+use svitok_app::AppState;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;

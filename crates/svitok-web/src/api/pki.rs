@@ -3,13 +3,13 @@
 use super::views::{rfc3339, Binary};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiQuery};
-use crate::service::pki;
-use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use svitok_app::pki;
+use svitok_app::AppState;
 use svitok_db::CertificateRow;
 use utoipa::{IntoParams, ToSchema};
 

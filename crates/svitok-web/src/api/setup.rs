@@ -3,13 +3,13 @@
 
 use super::views::UserView;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{ApiJson, Client};
-use crate::service::{accounts, setup};
-use crate::state::AppState;
+use crate::extract::{ApiJson, ClientOf};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
+use svitok_app::AppState;
+use svitok_app::{accounts, setup};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -47,7 +47,7 @@ pub(crate) fn input(
     responses((status = 201, body = UserView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_admin(
     State(state): State<AppState>,
-    client: Client,
+    ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<SetupRequest>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
     let user = setup::create_admin(

@@ -4,13 +4,13 @@ use super::documents::{content_disposition, PartyRef};
 use super::views::{rfc3339, Binary};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
-use crate::service::signatures::{self as svc, Checked};
-use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use svitok_app::signatures::{self as svc, Checked};
+use svitok_app::AppState;
 use svitok_core::ids::{ChallengeId, DocumentId};
 use svitok_core::CoreError;
 use svitok_pki::Verdict;
@@ -67,7 +67,7 @@ fn verification(v: &Verdict) -> Verification {
             status: "valid_at_signing_time".into(),
             message: format!(
                 "Подпись была верна на момент подписания; сертификат отозван {}",
-                rfc3339(crate::service::pki::millis(*revoked_at))
+                rfc3339(svitok_app::pki::millis(*revoked_at))
             ),
         },
         Verdict::Invalid(why) => Verification {
@@ -244,6 +244,6 @@ pub async fn signature_requests(
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<RequestList>> {
-    crate::service::documents::open(&state, &actor, DocumentId(id), svitok_core::documents::DocOp::Read).await?;
+    svitok_app::documents::open(&state, &actor, DocumentId(id), svitok_core::documents::DocOp::Read).await?;
     request_list(&state, DocumentId(id)).await
 }

@@ -2,11 +2,11 @@
 
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiQuery};
-use crate::service::stats;
-use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use svitok_app::stats;
+use svitok_app::AppState;
 use svitok_core::CoreError;
 use utoipa::{IntoParams, ToSchema};
 

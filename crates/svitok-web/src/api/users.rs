@@ -3,13 +3,13 @@
 use super::views::{page_bounds, Page, RightsInput, RightsView, UserView};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
-use crate::service::accounts::ProfileInput;
-use crate::service::users::{self, NewUserRequest, ProfilePatch};
-use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
+use svitok_app::accounts::ProfileInput;
+use svitok_app::users::{self, NewUserRequest, ProfilePatch};
+use svitok_app::AppState;
 use svitok_core::ids::{ChallengeId, GroupId, UserId};
 use svitok_core::user::UserStatus;
 use svitok_db::UserFilter;

@@ -1,18 +1,12 @@
 //! Response bodies. They live here, at the edge; the core speaks domain types.
 
 use serde::{Deserialize, Serialize};
-use svitok_core::clock::from_ms;
 use svitok_core::rights::{Right, Rights};
 use svitok_core::user::{User, UserStatus};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// RFC 3339 UTC time from database milliseconds.
-pub fn rfc3339(ms: i64) -> String {
-    from_ms(ms)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+pub use svitok_core::clock::rfc3339;
 
 /// The seven rights as boolean keys (SPEC §4).
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema)]

@@ -4,13 +4,13 @@ use super::csrf::FormToken;
 use super::forms::{day, midnight_ms};
 use super::page::{or_error, show, Page};
 use super::render::date_text;
-use crate::service::{audit, documents as docs};
-use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
+use svitok_app::AppState;
+use svitok_app::{audit, documents as docs};
 use svitok_core::ids::UserId;
 
 #[derive(Deserialize, Default)]

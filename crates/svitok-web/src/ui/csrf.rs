@@ -3,13 +3,13 @@
 //! Origin check cannot serve the forms: under `Referrer-Policy: no-referrer` browsers
 //! send `Origin: null` even to the same site.
 
-use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;
 use subtle::ConstantTimeEq;
+use svitok_app::AppState;
 
 pub struct FormToken {
     pub value: String,

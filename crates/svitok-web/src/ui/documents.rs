@@ -7,14 +7,14 @@ use super::i18n;
 use super::page::{action_failed, done, error_text, foreign_form, or_error, outcome, show, Page};
 use super::render::{date_text, error_page, size_text};
 use crate::extract::Actor;
-use crate::service::{documents as docs, groups, users};
-use crate::state::AppState;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
+use svitok_app::AppState;
+use svitok_app::{documents as docs, groups, users};
 use svitok_core::documents::{self as rules, DocOp, Party, Status};
 use svitok_core::ids::{DocumentId, GroupId, UserId};
 use svitok_core::CoreError;
@@ -410,10 +410,10 @@ pub async fn card(
         let mut checked = Vec::new();
         for v in &versions {
             if v.signatures > 0 {
-                checked.extend(crate::service::signatures::of_version(&state, &actor, &o, v, verify).await?);
+                checked.extend(svitok_app::signatures::of_version(&state, &actor, &o, v, verify).await?);
             }
         }
-        let requests = crate::service::signatures::progress(&state, id).await?;
+        let requests = svitok_app::signatures::progress(&state, id).await?;
         let mut people: Vec<_> = history.iter().filter_map(|e| e.actor).collect();
         people.push(o.doc.owner);
         for p in std::iter::once(o.doc.responsible).chain(requests.iter().map(|r| r.request.party)) {
@@ -959,7 +959,7 @@ async fn pick_submit(
                 docs::change_responsible(&state, &actor, doc, one).await?;
             }
             Pick::Signers => {
-                crate::service::signatures::request(&state, &actor, doc, to.clone(), f.every_member, comment).await?;
+                svitok_app::signatures::request(&state, &actor, doc, to.clone(), f.every_member, comment).await?;
             }
         }
         Ok(())

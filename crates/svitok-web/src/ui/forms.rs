@@ -2,9 +2,9 @@
 //! forms), optional text fields and days.
 
 use super::i18n;
-use crate::service::accounts::ProfileInput;
 use minijinja::context;
 use serde::Deserialize;
+use svitok_app::accounts::ProfileInput;
 use svitok_core::CoreError;
 
 #[derive(Deserialize, Default)]

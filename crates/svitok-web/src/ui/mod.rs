@@ -16,10 +16,10 @@ mod setup;
 mod signing;
 mod stats;
 
-use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
+use svitok_app::AppState;
 
 pub use render::render;
 

@@ -3,14 +3,14 @@
 use super::csrf::FormToken;
 use super::render::{error_page, render, render_form};
 use crate::extract::{authenticate, Actor};
-use crate::service::authz::allows;
-use crate::service::documents as docs;
-use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
+use svitok_app::authz::allows;
+use svitok_app::documents as docs;
+use svitok_app::AppState;
 use svitok_core::policy::Operation;
 use svitok_core::rights::Right;
 use svitok_core::CoreError;

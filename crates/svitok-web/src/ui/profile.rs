@@ -4,8 +4,6 @@ use super::csrf::FormToken;
 use super::page::{action_failed, done, error_status, error_text, foreign_form, or_error, show, Page};
 use super::render::date_text;
 use crate::extract::Actor;
-use crate::service::{accounts, sessions, totp, users};
-use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -13,6 +11,12 @@ use axum::Form;
 use base64::Engine;
 use minijinja::context;
 use serde::Deserialize;
+use svitok_app::AppState;
+use svitok_app::{
+    accounts,
+    accounts::{sessions, totp},
+    users,
+};
 use svitok_core::ids::SessionId;
 use svitok_db::SessionKind;
 
@@ -63,7 +67,7 @@ async fn profile_ctx(state: &AppState, actor: &Actor) -> Result<minijinja::Value
             rights => svitok_core::rights::Right::ALL.into_iter().filter(|r| actor.rights.has(*r)).map(|r| super::i18n::text(&format!("right-{}", r.name()))).collect::<Vec<_>>(),
         },
         // Names and position go into signing certificates: administrators keep them.
-        may_edit_identity => crate::service::authz::allows(actor, &svitok_core::policy::Operation::EditUser { target: u.id }),
+        may_edit_identity => svitok_app::authz::allows(actor, &svitok_core::policy::Operation::EditUser { target: u.id }),
         sessions, tokens,
     })
 }
@@ -242,7 +246,7 @@ pub async fn totp_disable(
     State(state): State<AppState>,
     Page(actor): Page,
     token: FormToken,
-    client: crate::extract::Client,
+    crate::extract::ClientOf(client): crate::extract::ClientOf,
     Form(f): Form<TotpForm>,
 ) -> Response {
     if !token.matches(&f.csrf) {

@@ -6,15 +6,18 @@ use super::i18n::{self, Lang};
 use super::page::{error_status, error_text, foreign_form, Page};
 use super::render::render_form;
 use crate::api::auth::session_cookie;
-use crate::extract::Client;
-use crate::service::{accounts, login, sessions};
-use crate::state::AppState;
+use crate::extract::ClientOf;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use minijinja::context;
 use serde::Deserialize;
+use svitok_app::AppState;
+use svitok_app::{
+    accounts,
+    accounts::{login, sessions},
+};
 use svitok_core::ids::ChallengeId;
 
 /// Why the login page is shown again after another page: a fixed set of notices (the
@@ -39,7 +42,7 @@ pub async fn login_page(State(state): State<AppState>, token: FormToken, Query(q
         &token,
         StatusCode::OK,
         "login.html",
-        context! { login => "", notice => notice(q.done.as_deref()), registration => !matches!(state.settings.registration, crate::settings::Registration::Closed) },
+        context! { login => "", notice => notice(q.done.as_deref()), registration => !matches!(state.settings.registration, svitok_app::settings::Registration::Closed) },
     )
 }
 
@@ -54,7 +57,7 @@ pub struct LoginForm {
 pub async fn login_submit(
     State(state): State<AppState>,
     token: FormToken,
-    client: Client,
+    ClientOf(client): ClientOf,
     Form(f): Form<LoginForm>,
 ) -> Response {
     if !token.matches(&f.csrf) {
@@ -67,7 +70,7 @@ pub async fn login_submit(
             &token,
             error_status(&e),
             "login.html",
-            context! { login => f.login, error => error_text(&e), registration => !matches!(state.settings.registration, crate::settings::Registration::Closed) },
+            context! { login => f.login, error => error_text(&e), registration => !matches!(state.settings.registration, svitok_app::settings::Registration::Closed) },
         ),
     }
 }
@@ -105,7 +108,7 @@ pub struct CodeForm {
 pub async fn code_submit(
     State(state): State<AppState>,
     token: FormToken,
-    client: Client,
+    ClientOf(client): ClientOf,
     Form(f): Form<CodeForm>,
 ) -> Response {
     if !token.matches(&f.csrf) {
@@ -189,7 +192,7 @@ pub async fn register_page(State(state): State<AppState>, token: FormToken) -> R
 pub async fn register_submit(
     State(state): State<AppState>,
     token: FormToken,
-    client: Client,
+    ClientOf(client): ClientOf,
     Form(f): Form<PersonForm>,
 ) -> Response {
     if !token.matches(&f.csrf) {
@@ -231,7 +234,7 @@ pub struct ConfirmForm {
 pub async fn confirm_submit(
     State(state): State<AppState>,
     token: FormToken,
-    client: Client,
+    ClientOf(client): ClientOf,
     Form(f): Form<ConfirmForm>,
 ) -> Response {
     if !token.matches(&f.csrf) {
@@ -268,7 +271,7 @@ pub struct ResetForm {
 pub async fn reset_submit(
     State(state): State<AppState>,
     token: FormToken,
-    client: Client,
+    ClientOf(client): ClientOf,
     Form(f): Form<ResetForm>,
 ) -> Response {
     if !token.matches(&f.csrf) {
@@ -309,7 +312,7 @@ pub struct NewPasswordForm {
 pub async fn reset_confirm(
     State(state): State<AppState>,
     token: FormToken,
-    client: Client,
+    ClientOf(client): ClientOf,
     Form(f): Form<NewPasswordForm>,
 ) -> Response {
     if !token.matches(&f.csrf) {
@@ -359,7 +362,7 @@ pub async fn set_language(State(state): State<AppState>, token: FormToken, req: 
     };
     let signed_in = crate::extract::authenticate(&mut parts, &state, false).await.ok();
     let next = match &signed_in {
-        Some(actor) => match crate::service::users::set_language(&state, actor, lang.code()).await {
+        Some(actor) => match svitok_app::users::set_language(&state, actor, lang.code()).await {
             Ok(()) => "/profile?done=language",
             Err(e) => {
                 return super::page::action_failed(&actor.user.full_name(), "failed-language", "/profile", &e);

@@ -7,15 +7,15 @@ use super::page::error_text;
 use super::page::foreign_form;
 use super::render::{render, render_form};
 use crate::api::setup::input;
-use crate::extract::{ApiPath, Client};
-use crate::service::setup;
-use crate::state::AppState;
+use crate::extract::{ApiPath, ClientOf};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use minijinja::context;
 use serde::Deserialize;
+use svitok_app::setup;
+use svitok_app::AppState;
 use svitok_core::CoreError;
 
 #[derive(Debug, Deserialize)]
@@ -49,7 +49,7 @@ pub async fn page(State(state): State<AppState>, token: FormToken) -> Response {
 
 pub async fn submit(
     State(state): State<AppState>,
-    client: Client,
+    ClientOf(client): ClientOf,
     form_token: FormToken,
     ApiPath(token): ApiPath<String>,
     Form(f): Form<SetupForm>,

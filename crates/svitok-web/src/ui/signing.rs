@@ -3,14 +3,14 @@
 use super::csrf::FormToken;
 use super::page::{action_failed, done, error_status, error_text, foreign_form, show, Page};
 use super::render::error_page;
-use crate::service::{documents as docs, login};
-use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use minijinja::context;
 use serde::Deserialize;
+use svitok_app::AppState;
+use svitok_app::{accounts::login, documents as docs};
 use svitok_core::ids::{ChallengeId, DocumentId};
 use svitok_core::CoreError;
 
@@ -78,7 +78,7 @@ pub async fn sign_confirm(
     let (Ok(doc), Ok(challenge)) = (id.parse().map(DocumentId), f.challenge.parse().map(ChallengeId)) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
     };
-    match crate::service::signatures::sign(&state, &actor, doc, f.version, challenge, f.code.trim()).await {
+    match svitok_app::signatures::sign(&state, &actor, doc, f.version, challenge, f.code.trim()).await {
         Ok(_) => done(&format!("/documents/{doc}")),
         Err(e @ CoreError::Unauthenticated(_)) => {
             let ctx = context! {

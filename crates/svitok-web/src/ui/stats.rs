@@ -3,12 +3,12 @@
 
 use super::csrf::FormToken;
 use super::page::{or_error, show, Page};
-use crate::service::stats;
-use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
+use svitok_app::stats;
+use svitok_app::AppState;
 
 /// Horizontal bars: label, count, and the bar's length in the chart's units (0–240).
 fn bars(items: Vec<(String, i64)>) -> minijinja::Value {

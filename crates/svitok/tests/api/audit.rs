@@ -53,9 +53,7 @@ async fn a_chain_rewritten_whole_is_not_signed_over(b: Backend) {
     )
     .await
     .problem(401);
-    assert!(svitok_web::service::audit::checkpoint_if_grown(&app.state)
-        .await
-        .is_err());
+    assert!(svitok_app::audit::checkpoint_if_grown(&app.state).await.is_err());
     let (ok, text) = cli(&app, &["audit", "checkpoint"]);
     assert!(!ok && text.contains("no longer holds"), "{text}");
     let (ok, text) = cli_verify(&app);

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use svitok::app::Application;
 use svitok::config::RawConfig;
+use svitok_app::AppState;
 use svitok_core::clock::ShiftedClock;
-use svitok_web::AppState;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
@@ -355,7 +355,7 @@ pub fn capture_logs() -> PathBuf {
         let file = Arc::new(Mutex::new(file));
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new(
-                "warn,svitok=info,svitok_web=info,svitok_db=info,svitok_mail=info,svitok_storage=info,tower_http=info",
+                "warn,svitok=info,svitok_web=info,svitok_app=info,svitok_db=info,svitok_mail=info,svitok_storage=info,tower_http=info",
             ))
             .with_ansi(false)
             .without_time()

@@ -4,7 +4,7 @@ use crate::both_backends;
 use crate::helpers::{files_under, spawn_app, Backend, TestApp};
 use serde_json::json;
 use std::time::{Duration, SystemTime};
-use svitok_web::service::maintenance;
+use svitok_app::maintenance;
 use tokio::io::AsyncWriteExt;
 
 both_backends!(

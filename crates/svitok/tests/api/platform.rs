@@ -185,7 +185,7 @@ async fn data_files_are_ours_alone(b: Backend) {
     let mut w = app.state.blobs.writer(1024).await.unwrap();
     w.write(b"secret").await.unwrap();
     w.finish().await.unwrap();
-    svitok_web::service::audit::checkpoint(&app.state).await.unwrap();
+    svitok_app::audit::checkpoint(&app.state).await.unwrap();
     let stored = crate::helpers::files_under(&app.data_dir.join("blobs"));
     assert!(stored.len() >= 2, "{stored:?}");
     for f in &stored {
@@ -246,4 +246,36 @@ async fn behind_a_trusted_proxy_the_client_is_the_forwarded_address(b: Backend) 
     let (_, admin) = direct.admin().await;
     failed_login_from(&direct, "203.0.113.7").await;
     assert_eq!(last_failed_login_client(&direct, &admin).await, "127.0.0.1");
+}
+
+/// The crates keep their direction (README, Architecture): the use cases know no HTTP,
+/// the web crate holds no use cases, and the binary reaches them without the web crate.
+#[test]
+fn use_cases_know_no_http_and_the_binary_reaches_them_directly() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let manifest = std::fs::read_to_string(format!("{root}/crates/svitok-app/Cargo.toml")).unwrap();
+    for http in ["axum", "hyper", "tower", "utoipa", "minijinja", "reqwest", "svitok-web"] {
+        assert!(
+            !manifest.lines().any(|l| l.starts_with(http)),
+            "svitok-app depends on {http}"
+        );
+    }
+    assert!(
+        !std::path::Path::new(&format!("{root}/crates/svitok-web/src/service")).exists(),
+        "use cases belong in svitok-app"
+    );
+    for file in crate::helpers::files_under(std::path::Path::new(&format!("{root}/crates/svitok/src"))) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if let Some(at) = line.find("svitok_web::") {
+                let path = &line[at..];
+                assert!(
+                    path.starts_with("svitok_web::router") || path.starts_with("svitok_web::api::openapi"),
+                    "{}:{}: the binary reaches {path} through the web crate",
+                    file.display(),
+                    n + 1
+                );
+            }
+        }
+    }
 }

@@ -1,11 +1,14 @@
 //! User administration: listing, creating (with an invitation), editing, blocking, rights,
 //! and a user's own profile and email address.
 
-use super::accounts::{Profile, ProfileInput};
-use super::authz::authorize;
-use super::{audit, codes, letters, totp};
-use crate::extract::Actor;
+use crate::accounts::{Profile, ProfileInput};
+use crate::authz::authorize;
 use crate::state::AppState;
+use crate::Caller;
+use crate::{
+    accounts::{codes, letters, totp},
+    audit,
+};
 use serde_json::json;
 use std::collections::HashMap;
 use svitok_core::ids::{GroupId, UserId};
@@ -23,7 +26,7 @@ pub struct Page<T> {
 
 pub async fn list(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     filter: &UserFilter,
     limit: i64,
     offset: i64,
@@ -36,7 +39,7 @@ pub async fn list(
 }
 
 /// The person's own choice of interface language (`ru`, `en`).
-pub async fn set_language(state: &AppState, actor: &Actor, language: &str) -> Result<()> {
+pub async fn set_language(state: &AppState, actor: &Caller, language: &str) -> Result<()> {
     if !matches!(language, "ru" | "en") {
         return Err(CoreError::validation("language", "Язык: ru или en"));
     }
@@ -53,7 +56,7 @@ pub struct Person {
 
 /// Active users whose names or position contain `q`: the address book. Never by login
 /// or address: anyone may search it, and it must not confirm who has which address.
-pub async fn directory(state: &AppState, actor: &Actor, q: &str, limit: i64) -> Result<Vec<Person>> {
+pub async fn directory(state: &AppState, actor: &Caller, q: &str, limit: i64) -> Result<Vec<Person>> {
     authorize(state, actor, Operation::FindPeople, None).await?;
     let filter = UserFilter {
         q: Some(q.to_string()),
@@ -83,7 +86,7 @@ async fn load(state: &AppState, id: UserId) -> Result<User> {
     state.db.user(id).await?.ok_or(CoreError::NotFound("user"))
 }
 
-pub async fn get(state: &AppState, actor: &Actor, id: UserId) -> Result<(User, Vec<GroupId>)> {
+pub async fn get(state: &AppState, actor: &Caller, id: UserId) -> Result<(User, Vec<GroupId>)> {
     authorize(state, actor, Operation::ViewUser { target: id }, Some(id.to_string())).await?;
     let user = load(state, id).await?;
     let groups = state.db.groups_of_user(id).await?;
@@ -98,7 +101,7 @@ pub struct NewUserRequest {
 
 /// Creates a `pending` user and mails the invitation: a code that sets the first password
 /// through `POST /auth/password/reset/confirm`.
-pub async fn create(state: &AppState, actor: &Actor, req: NewUserRequest) -> Result<User> {
+pub async fn create(state: &AppState, actor: &Caller, req: NewUserRequest) -> Result<User> {
     authorize(state, actor, Operation::CreateUser { rights: req.rights }, None).await?;
     let p = Profile::parse(&req.profile, state.clock.now().date())?;
     for g in &req.groups {
@@ -175,7 +178,7 @@ pub struct ProfilePatch {
 /// certificates, so only `manage_users` changes them, one's own included (SPEC §4). A
 /// user's own edit without them changes nothing here. Addresses change only through a
 /// code sent to the new one.
-pub async fn update(state: &AppState, actor: &Actor, id: UserId, patch: ProfilePatch) -> Result<User> {
+pub async fn update(state: &AppState, actor: &Caller, id: UserId, patch: ProfilePatch) -> Result<User> {
     let own = id == actor.user.id;
     let identity = patch.last_name.is_some()
         || patch.first_name.is_some()
@@ -227,7 +230,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: UserId, patch: ProfileP
     state.db.update_profile(id, &update, &before.login, state.now()).await?;
     let after = load(state, id).await?;
     if after.full_name() != before.full_name() || after.position != before.position {
-        super::pki::reissue_if_certified(state, actor, &after).await?;
+        crate::pki::reissue_if_certified(state, actor, &after).await?;
     }
     state
         .audit(audit::event(
@@ -265,7 +268,7 @@ async fn sole_holder_of(state: &AppState, target: &User) -> Result<Rights> {
 const PROTECTED: [Right; 2] = [Right::GrantRights, Right::ManageUsers];
 
 /// Blocks a user: its sessions and tokens end at once and its certificates are revoked.
-pub async fn block(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
+pub async fn block(state: &AppState, actor: &Caller, id: UserId) -> Result<()> {
     let target = load(state, id).await?;
     let sole = sole_holder_of(state, &target).await?;
     authorize(
@@ -312,7 +315,7 @@ pub async fn block(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
 
 /// Ends every session and API token of a user, at once (SECURITY 24): what an
 /// administrator does for a lost laptop or a leaked token.
-pub async fn end_sessions(state: &AppState, actor: &Actor, id: UserId) -> Result<u64> {
+pub async fn end_sessions(state: &AppState, actor: &Caller, id: UserId) -> Result<u64> {
     let target = load(state, id).await?;
     authorize(
         state,
@@ -339,7 +342,7 @@ pub async fn end_sessions(state: &AppState, actor: &Actor, id: UserId) -> Result
 }
 
 /// Unblocks a user: active again, or pending when it never set a password.
-pub async fn unblock(state: &AppState, actor: &Actor, id: UserId) -> Result<()> {
+pub async fn unblock(state: &AppState, actor: &Caller, id: UserId) -> Result<()> {
     let target = load(state, id).await?;
     authorize(
         state,
@@ -373,7 +376,7 @@ pub async fn unblock(state: &AppState, actor: &Actor, id: UserId) -> Result<()> 
         .await
 }
 
-pub async fn rights(state: &AppState, actor: &Actor, id: UserId) -> Result<Rights> {
+pub async fn rights(state: &AppState, actor: &Caller, id: UserId) -> Result<Rights> {
     authorize(state, actor, Operation::ViewRights { target: id }, Some(id.to_string())).await?;
     Ok(load(state, id).await?.rights)
 }
@@ -386,7 +389,7 @@ pub struct RightSwitch {
     pub refusal: Option<String>,
 }
 
-pub async fn right_switches(state: &AppState, actor: &Actor, id: UserId) -> Result<Vec<RightSwitch>> {
+pub async fn right_switches(state: &AppState, actor: &Caller, id: UserId) -> Result<Vec<RightSwitch>> {
     authorize(state, actor, Operation::ViewRights { target: id }, Some(id.to_string())).await?;
     let target = load(state, id).await?;
     let sole = sole_holder_of(state, &target).await?;
@@ -411,7 +414,7 @@ pub async fn right_switches(state: &AppState, actor: &Actor, id: UserId) -> Resu
         .collect())
 }
 
-pub async fn set_rights(state: &AppState, actor: &Actor, id: UserId, after: Rights) -> Result<Rights> {
+pub async fn set_rights(state: &AppState, actor: &Caller, id: UserId, after: Rights) -> Result<Rights> {
     let target = load(state, id).await?;
     let sole = sole_holder_of(state, &target).await?;
     let before = target.rights;
@@ -445,7 +448,7 @@ pub async fn set_rights(state: &AppState, actor: &Actor, id: UserId, after: Righ
 
 /// Starts an email change: a code goes to the new address; the password confirms it is
 /// the owner asking.
-pub async fn begin_email_change(state: &AppState, actor: &Actor, new_email: &str, password: &str) -> Result<()> {
+pub async fn begin_email_change(state: &AppState, actor: &Caller, new_email: &str, password: &str) -> Result<()> {
     authorize(state, actor, Operation::EditOwnProfile, None).await?;
     totp::require_password(state, actor.user.id, password).await?;
     mail_change_code(state, &actor.user, &Email::parse(new_email)?).await
@@ -484,7 +487,7 @@ fn code_as_bad_input(e: CoreError) -> CoreError {
 }
 
 /// The gate of both steps of an administrator's address change; the target as it is now.
-async fn authorize_email_change(state: &AppState, actor: &Actor, id: UserId) -> Result<User> {
+async fn authorize_email_change(state: &AppState, actor: &Caller, id: UserId) -> Result<User> {
     let target = load(state, id).await?;
     authorize(
         state,
@@ -499,7 +502,7 @@ async fn authorize_email_change(state: &AppState, actor: &Actor, id: UserId) -> 
     Ok(target)
 }
 
-pub async fn confirm_email_change(state: &AppState, actor: &Actor, code: &str) -> Result<User> {
+pub async fn confirm_email_change(state: &AppState, actor: &Caller, code: &str) -> Result<User> {
     let me = actor.user.clone();
     apply_email_change(state, actor, &me, code).await
 }
@@ -509,7 +512,7 @@ pub async fn confirm_email_change(state: &AppState, actor: &Actor, code: &str) -
 /// mailed to the new address; nothing changes until that code comes back.
 pub async fn begin_admin_email_change(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     id: UserId,
     new_email: &str,
     step_up: (svitok_core::ids::ChallengeId, &str),
@@ -537,13 +540,13 @@ pub async fn begin_admin_email_change(
 
 /// Finishes an administrator's change of another user's address with the code that went
 /// to the new address; the old address is told.
-pub async fn confirm_admin_email_change(state: &AppState, actor: &Actor, id: UserId, code: &str) -> Result<User> {
+pub async fn confirm_admin_email_change(state: &AppState, actor: &Caller, id: UserId, code: &str) -> Result<User> {
     let target = authorize_email_change(state, actor, id).await?;
     apply_email_change(state, actor, &target, code).await
 }
 
 /// Redeems the open email-change code of `target` and puts the new address in place.
-async fn apply_email_change(state: &AppState, actor: &Actor, target: &User, code: &str) -> Result<User> {
+async fn apply_email_change(state: &AppState, actor: &Caller, target: &User, code: &str) -> Result<User> {
     let challenge = state
         .db
         .open_challenge(target.id, Purpose::EmailChange.as_str())
@@ -585,6 +588,6 @@ async fn apply_email_change(state: &AppState, actor: &Actor, target: &User, code
     .await;
     // The address is in the signing certificate too.
     let after = load(state, before.id).await?;
-    super::pki::reissue_if_certified(state, actor, &after).await?;
+    crate::pki::reissue_if_certified(state, actor, &after).await?;
     Ok(after)
 }

@@ -1,10 +1,10 @@
 //! Groups (departments): anyone active sees their names; members and administrators see
 //! who is in them; administrators change them.
 
-use super::audit;
-use super::authz::authorize;
-use crate::extract::Actor;
+use crate::audit;
+use crate::authz::authorize;
 use crate::state::AppState;
+use crate::Caller;
 use serde_json::json;
 use svitok_core::ids::{GroupId, UserId};
 use svitok_core::policy::Operation;
@@ -22,7 +22,7 @@ fn description(raw: Option<&str>) -> Result<String> {
 
 pub async fn list(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     q: Option<&str>,
     limit: i64,
     offset: i64,
@@ -36,7 +36,7 @@ async fn load(state: &AppState, id: GroupId) -> Result<Group> {
 }
 
 /// The group, and its members when the caller may see them.
-pub async fn get(state: &AppState, actor: &Actor, id: GroupId) -> Result<(Group, Option<Vec<User>>)> {
+pub async fn get(state: &AppState, actor: &Caller, id: GroupId) -> Result<(Group, Option<Vec<User>>)> {
     authorize(state, actor, Operation::ListGroups, None).await?;
     let group = load(state, id).await?;
     let is_member = state.db.is_member(id, actor.user.id).await?;
@@ -52,7 +52,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: GroupId) -> Result<(Group,
     Ok((group, members))
 }
 
-pub async fn create(state: &AppState, actor: &Actor, raw_name: &str, raw_description: Option<&str>) -> Result<Group> {
+pub async fn create(state: &AppState, actor: &Caller, raw_name: &str, raw_description: Option<&str>) -> Result<Group> {
     authorize(state, actor, Operation::ManageGroups, None).await?;
     let group = state
         .db
@@ -78,7 +78,7 @@ pub async fn create(state: &AppState, actor: &Actor, raw_name: &str, raw_descrip
 
 pub async fn update(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     id: GroupId,
     raw_name: Option<&str>,
     raw_description: Option<&str>,
@@ -112,7 +112,7 @@ pub async fn update(
 }
 
 /// Deletes a group; refused while documents are assigned or addressed to it.
-pub async fn delete(state: &AppState, actor: &Actor, id: GroupId) -> Result<()> {
+pub async fn delete(state: &AppState, actor: &Caller, id: GroupId) -> Result<()> {
     authorize(state, actor, Operation::ManageGroups, Some(id.to_string())).await?;
     let group = load(state, id).await?;
     let documents = state.db.group_document_count(id).await?;
@@ -137,7 +137,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: GroupId) -> Result<()> 
         .await
 }
 
-pub async fn add_member(state: &AppState, actor: &Actor, group: GroupId, user: UserId) -> Result<()> {
+pub async fn add_member(state: &AppState, actor: &Caller, group: GroupId, user: UserId) -> Result<()> {
     authorize(
         state,
         actor,
@@ -162,7 +162,7 @@ pub async fn add_member(state: &AppState, actor: &Actor, group: GroupId, user: U
     Ok(())
 }
 
-pub async fn remove_member(state: &AppState, actor: &Actor, group: GroupId, user: UserId) -> Result<()> {
+pub async fn remove_member(state: &AppState, actor: &Caller, group: GroupId, user: UserId) -> Result<()> {
     authorize(
         state,
         actor,

@@ -1,7 +1,7 @@
 //! Emailed one-time codes: issuing (with the resend limits) and checking (with the
 //! attempt limit). SPEC §5, SECURITY 8–13.
 
-use super::{letters, throttle};
+use crate::accounts::{letters, throttle};
 use crate::state::AppState;
 use svitok_core::ids::ChallengeId;
 use svitok_core::otp::{self, Purpose};
@@ -122,7 +122,7 @@ pub async fn redeem(state: &AppState, challenge: &Challenge, purpose: Purpose, c
             .code_hash
             .as_deref()
             .is_some_and(|h| otp::code_matches(&state.keys.otp, challenge.id, code, h)),
-        "totp" => super::totp::check_code(state, challenge.user_id, code).await?,
+        "totp" => crate::accounts::totp::check_code(state, challenge.user_id, code).await?,
         _ => false,
     };
     if !ok {
@@ -140,12 +140,7 @@ pub async fn redeem(state: &AppState, challenge: &Challenge, purpose: Purpose, c
 
 /// Spends the caller's fresh second factor (`POST /auth/step-up`) on an action that needs
 /// one: signing, or an administrator's change of another person's address.
-pub async fn redeem_step_up(
-    state: &AppState,
-    actor: &crate::extract::Actor,
-    challenge: ChallengeId,
-    code: &str,
-) -> Result<()> {
+pub async fn redeem_step_up(state: &AppState, actor: &crate::Caller, challenge: ChallengeId, code: &str) -> Result<()> {
     let ch = state
         .db
         .challenge(challenge)

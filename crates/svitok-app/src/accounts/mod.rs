@@ -1,10 +1,18 @@
 //! Accounts: self-registration with an emailed code, password reset and change, and the
-//! creation of users by the operator (CLI, first-start setup).
+//! creation of users by the operator (CLI, first-start setup); in the submodules, logging
+//! in, sessions, one-time codes, TOTP, throttling and the letters they send.
 
-use super::{audit, codes, letters, throttle, totp};
-use crate::extract::{Actor, Client};
+pub mod codes;
+pub mod letters;
+pub mod login;
+pub mod sessions;
+pub mod throttle;
+pub mod totp;
+
+use crate::audit;
 use crate::settings::Registration;
 use crate::state::AppState;
+use crate::{Caller, Client};
 use serde_json::json;
 use svitok_core::ids::UserId;
 use svitok_core::otp::Purpose;
@@ -354,7 +362,7 @@ pub async fn confirm_reset(
 }
 
 /// Changes the password of a signed-in user; needs the current one. Other sessions end.
-pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new_password: &str) -> Result<()> {
+pub async fn change_password(state: &AppState, actor: &Caller, current: &str, new_password: &str) -> Result<()> {
     totp::require_password(state, actor.user.id, current)
         .await
         .map_err(|_| CoreError::validation("current_password", "Неверный текущий пароль"))?;

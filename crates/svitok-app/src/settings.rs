@@ -1,4 +1,4 @@
-//! Run-time settings the web layer needs, already validated by the binary's config loader.
+//! Run-time settings, already validated by the binary's config loader.
 
 use svitok_core::rights::Rights;
 

@@ -3,9 +3,9 @@
 //! relation to it and asks `svitok_core::documents::decide`; a document the caller may not
 //! read is "not found", and the refusal is audited.
 
-use super::audit;
-use crate::extract::Actor;
+use crate::audit;
 use crate::state::AppState;
+use crate::Caller;
 use bytes::Bytes;
 use futures_util::Stream;
 use serde_json::json;
@@ -26,7 +26,7 @@ pub struct Opened {
 
 async fn relation(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     doc: &DocumentRow,
     principals: &[String],
     op: DocOp,
@@ -48,7 +48,7 @@ async fn relation(
 
 /// Loads a document for `op`, or refuses (404 to strangers, 403 to readers lacking the
 /// right), writing refusals to the audit log.
-pub async fn open(state: &AppState, actor: &Actor, id: DocumentId, op: DocOp) -> Result<Opened> {
+pub async fn open(state: &AppState, actor: &Caller, id: DocumentId, op: DocOp) -> Result<Opened> {
     let principals = actor.principals();
     let doc = state.db.document(id).await?;
     let decision = match &doc {
@@ -98,7 +98,7 @@ pub async fn open(state: &AppState, actor: &Actor, id: DocumentId, op: DocOp) ->
     }
 }
 
-fn event(actor: &Actor, action: &'static str, details: serde_json::Value) -> Event {
+fn event(actor: &Caller, action: &'static str, details: serde_json::Value) -> Event {
     Event {
         actor: actor.user.id,
         action,
@@ -110,7 +110,7 @@ fn event(actor: &Actor, action: &'static str, details: serde_json::Value) -> Eve
 pub(crate) fn audited(
     tx: &mut Tx,
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     action: &str,
     doc: DocumentId,
     details: serde_json::Value,
@@ -221,7 +221,7 @@ async fn existing(state: &AppState, p: Party, field: &str) -> Result<Party> {
 
 /// Creating needs `create_documents` for a card, `manage_own_documents` with a file:
 /// checked before a single byte of the file is read.
-pub fn may_create(actor: &Actor, with_file: bool) -> Result<()> {
+pub fn may_create(actor: &Caller, with_file: bool) -> Result<()> {
     actor.require(if with_file {
         Right::ManageOwnDocuments
     } else {
@@ -318,7 +318,7 @@ pub fn clean_media_type(raw: Option<&str>) -> String {
 
 pub async fn create(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     card: CardInput,
     responsible: Option<Party>,
     upload: Option<Upload>,
@@ -391,7 +391,7 @@ pub async fn create(
     }
 }
 
-pub async fn add_version(state: &AppState, actor: &Actor, id: DocumentId, upload: Upload) -> Result<i64> {
+pub async fn add_version(state: &AppState, actor: &Caller, id: DocumentId, upload: Upload) -> Result<i64> {
     let result = async {
         open(state, actor, id, DocOp::AddVersion).await?;
         let v = NewVersion {
@@ -433,7 +433,7 @@ pub async fn add_version(state: &AppState, actor: &Actor, id: DocumentId, upload
 }
 
 /// Opens a document for reading and marks what was sent to the caller as read.
-pub async fn read(state: &AppState, actor: &Actor, id: DocumentId) -> Result<(Opened, Vec<VersionRow>)> {
+pub async fn read(state: &AppState, actor: &Caller, id: DocumentId) -> Result<(Opened, Vec<VersionRow>)> {
     let o = open(state, actor, id, DocOp::Read).await?;
     let mut tx = state.db.begin().await?;
     tx.mark_read(id, actor.user.id).await?;
@@ -445,13 +445,13 @@ pub async fn read(state: &AppState, actor: &Actor, id: DocumentId) -> Result<(Op
 
 /// The card as it stands after the caller changed it: no read mark, no audit event (the
 /// change itself was audited).
-pub async fn card(state: &AppState, actor: &Actor, id: DocumentId) -> Result<(Opened, Vec<VersionRow>)> {
+pub async fn card(state: &AppState, actor: &Caller, id: DocumentId) -> Result<(Opened, Vec<VersionRow>)> {
     let o = open(state, actor, id, DocOp::Read).await?;
     let versions = state.db.versions(id).await?;
     Ok((o, versions))
 }
 
-pub async fn versions(state: &AppState, actor: &Actor, id: DocumentId) -> Result<Vec<VersionRow>> {
+pub async fn versions(state: &AppState, actor: &Caller, id: DocumentId) -> Result<Vec<VersionRow>> {
     open(state, actor, id, DocOp::Read).await?;
     state.db.versions(id).await
 }
@@ -479,7 +479,7 @@ pub enum Download {
 /// the requested range.
 pub async fn download(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     id: DocumentId,
     number: i64,
     range: Option<ByteRange>,
@@ -524,7 +524,7 @@ pub async fn download(
     })
 }
 
-pub async fn update_card(state: &AppState, actor: &Actor, id: DocumentId, input: CardInput) -> Result<()> {
+pub async fn update_card(state: &AppState, actor: &Caller, id: DocumentId, input: CardInput) -> Result<()> {
     let o = open(state, actor, id, DocOp::EditCard).await?;
     let d = &o.doc;
     // The audit log says which fields changed, not to what: that is the card's content.
@@ -573,7 +573,7 @@ pub async fn update_card(state: &AppState, actor: &Actor, id: DocumentId, input:
     tx.commit().await
 }
 
-pub async fn change_status(state: &AppState, actor: &Actor, id: DocumentId, to: Status) -> Result<()> {
+pub async fn change_status(state: &AppState, actor: &Caller, id: DocumentId, to: Status) -> Result<()> {
     let o = open(state, actor, id, DocOp::ChangeStatus).await?;
     let from = o.doc.status;
     rules::transition(from, to)?;
@@ -600,7 +600,7 @@ pub async fn change_status(state: &AppState, actor: &Actor, id: DocumentId, to: 
 
 /// Hands responsibility to a user or group; a member of the responsible group may take
 /// the document into its own responsibility.
-pub async fn change_responsible(state: &AppState, actor: &Actor, id: DocumentId, to: Party) -> Result<()> {
+pub async fn change_responsible(state: &AppState, actor: &Caller, id: DocumentId, to: Party) -> Result<()> {
     let taking = to == Party::User(actor.user.id);
     let o = match open(state, actor, id, DocOp::ChangeResponsible).await {
         Err(CoreError::Forbidden(_)) if taking => open(state, actor, id, DocOp::Take).await?,
@@ -631,7 +631,7 @@ pub fn party_json(p: Party) -> serde_json::Value {
 /// responsibility to the single recipient. Recipients are told by mail in the background.
 pub async fn transfer(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     id: DocumentId,
     to: Vec<Party>,
     comment: Option<String>,
@@ -691,7 +691,13 @@ pub async fn transfer(
 
 /// One mail per recipient address (a group's members each get one), sent in the
 /// background: the transfer is already recorded and visible in the inboxes.
-pub(crate) async fn notify_recipients(state: &AppState, actor: &Actor, doc: &DocumentRow, to: &[Party], to_sign: bool) {
+pub(crate) async fn notify_recipients(
+    state: &AppState,
+    actor: &Caller,
+    doc: &DocumentRow,
+    to: &[Party],
+    to_sign: bool,
+) {
     let mut addresses = Vec::new();
     for p in to {
         let users = match p {
@@ -732,7 +738,7 @@ pub(crate) async fn notify_recipients(state: &AppState, actor: &Actor, doc: &Doc
     });
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, id: DocumentId) -> Result<()> {
+pub async fn delete(state: &AppState, actor: &Caller, id: DocumentId) -> Result<()> {
     open(state, actor, id, DocOp::Delete).await?;
     // Signed content is evidence: it stays (SPEC §7).
     if state.db.signature_count(id).await? > 0 {
@@ -748,7 +754,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: DocumentId) -> Result<(
     tx.commit().await
 }
 
-pub async fn restore(state: &AppState, actor: &Actor, id: DocumentId) -> Result<()> {
+pub async fn restore(state: &AppState, actor: &Caller, id: DocumentId) -> Result<()> {
     open(state, actor, id, DocOp::Restore).await?;
     let mut tx = state.db.begin().await?;
     tx.set_deleted(id, false, &event(actor, "restored", json!({})), state.now())
@@ -757,7 +763,7 @@ pub async fn restore(state: &AppState, actor: &Actor, id: DocumentId) -> Result<
     tx.commit().await
 }
 
-pub async fn history(state: &AppState, actor: &Actor, id: DocumentId) -> Result<Vec<svitok_db::EventRow>> {
+pub async fn history(state: &AppState, actor: &Caller, id: DocumentId) -> Result<Vec<svitok_db::EventRow>> {
     let o = open(state, actor, id, DocOp::Read).await?;
     history_of(state, &o).await
 }
@@ -770,7 +776,7 @@ pub async fn history_of(state: &AppState, opened: &Opened) -> Result<Vec<svitok_
 /// Documents the caller may read; the trash (`deleted`) shows only its own.
 pub async fn list(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     mut filter: DocumentFilter,
     after: Option<(i64, String)>,
     limit: i64,
@@ -785,7 +791,7 @@ pub async fn list(
 /// A page of what the caller may read in another order, at `offset`.
 pub async fn list_sorted(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     mut filter: DocumentFilter,
     sort: svitok_db::DocumentSort,
     offset: i64,
@@ -802,7 +808,7 @@ pub async fn list_sorted(
 }
 
 /// How many documents the caller may read match the filter.
-pub async fn count(state: &AppState, actor: &Actor, mut filter: DocumentFilter) -> Result<i64> {
+pub async fn count(state: &AppState, actor: &Caller, mut filter: DocumentFilter) -> Result<i64> {
     if filter.deleted {
         filter.owner = Some(actor.user.id);
     }
@@ -810,14 +816,14 @@ pub async fn count(state: &AppState, actor: &Actor, mut filter: DocumentFilter) 
 }
 
 /// The caller's inbox: (items, total, unread).
-pub async fn inbox(state: &AppState, actor: &Actor, limit: i64, offset: i64) -> Result<(Vec<InboxRow>, i64, i64)> {
+pub async fn inbox(state: &AppState, actor: &Caller, limit: i64, offset: i64) -> Result<(Vec<InboxRow>, i64, i64)> {
     state.db.inbox(actor.user.id, limit, offset).await
 }
 
 /// A group's documents (responsible or addressed), for its members.
 pub async fn group_documents(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     group: GroupId,
     after: Option<(i64, String)>,
     limit: i64,

@@ -2,9 +2,9 @@
 //! sealed under a key derived from the master key and bound to their row (the CA's to
 //! "ca", a user's to its certificate serial); they never leave the server.
 
-use super::audit;
-use crate::extract::Actor;
+use crate::audit;
 use crate::state::AppState;
+use crate::Caller;
 use serde_json::json;
 use std::time::{Duration, SystemTime};
 use svitok_core::rights::Right;
@@ -125,13 +125,13 @@ pub fn parse_certificate(pem: &str) -> Result<Certificate> {
 }
 
 /// The caller's current certificate, if any.
-pub async fn current(state: &AppState, actor: &Actor) -> Result<Option<CertificateRow>> {
+pub async fn current(state: &AppState, actor: &Caller) -> Result<Option<CertificateRow>> {
     state.db.current_certificate(actor.user.id, state.now()).await
 }
 
 /// The caller's current certificate, issuing one first if there is none (201) —
 /// `sign_documents` only.
-pub async fn ensure(state: &AppState, actor: &Actor) -> Result<(CertificateRow, bool)> {
+pub async fn ensure(state: &AppState, actor: &Caller) -> Result<(CertificateRow, bool)> {
     actor.require(Right::SignDocuments)?;
     if let Some(c) = current(state, actor).await? {
         return Ok((c, false));
@@ -139,14 +139,14 @@ pub async fn ensure(state: &AppState, actor: &Actor) -> Result<(CertificateRow, 
     Ok((issue(state, actor).await?, true))
 }
 
-async fn issue(state: &AppState, actor: &Actor) -> Result<CertificateRow> {
+async fn issue(state: &AppState, actor: &Caller) -> Result<CertificateRow> {
     issue_to(state, actor, &actor.user, "first use").await
 }
 
 /// A new certificate for someone whose name or position changed: what they sign from now
 /// on names them as they are now. The old certificate is not revoked, so what they
 /// signed before stays valid.
-pub async fn reissue_if_certified(state: &AppState, actor: &Actor, user: &User) -> Result<()> {
+pub async fn reissue_if_certified(state: &AppState, actor: &Caller, user: &User) -> Result<()> {
     if state.db.current_certificate(user.id, state.now()).await?.is_some() {
         issue_to(state, actor, user, "identity changed").await?;
     }
@@ -154,7 +154,7 @@ pub async fn reissue_if_certified(state: &AppState, actor: &Actor, user: &User) 
 }
 
 /// Issues a certificate to `user`; `actor` is who caused it, for the audit log.
-async fn issue_to(state: &AppState, actor: &Actor, user: &User, reason: &str) -> Result<CertificateRow> {
+async fn issue_to(state: &AppState, actor: &Caller, user: &User, reason: &str) -> Result<CertificateRow> {
     let now = state.now();
     let key = P256Key::generate();
     let validity = Duration::from_secs(state.settings.cert_validity_days.max(1) as u64 * 86_400);
@@ -198,7 +198,7 @@ async fn issue_to(state: &AppState, actor: &Actor, user: &User, reason: &str) ->
 }
 
 /// The caller's signing identity (issuing a certificate on first use).
-pub async fn signer(state: &AppState, actor: &Actor) -> Result<SignerIdentity> {
+pub async fn signer(state: &AppState, actor: &Caller) -> Result<SignerIdentity> {
     let (row, _) = ensure(state, actor).await?;
     let certificate = parse_certificate(&row.cert_pem)?;
     let der = zeroize::Zeroizing::new(state.keys.signing.open(&row.key_sealed, row.serial.as_bytes())?);

@@ -1,15 +1,15 @@
 //! Organisation-wide statistics (`view_statistics`): counts, never content.
 
-use super::authz::authorize;
-use crate::extract::Actor;
+use crate::authz::authorize;
 use crate::state::AppState;
+use crate::Caller;
 use svitok_core::policy::Operation;
 use svitok_core::Result;
 
 /// The statistics over the last `weeks` weeks, with the names of the top senders.
 pub async fn collect(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     weeks: i64,
 ) -> Result<(
     svitok_db::Stats,
@@ -20,6 +20,6 @@ pub async fn collect(
     let today = state.clock.now().date().to_string();
     let stats = state.db.stats(now, &today, weeks).await?;
     let senders: Vec<_> = stats.top_senders.iter().map(|(u, _)| *u).collect();
-    let names = super::documents::names(state, &senders).await?;
+    let names = crate::documents::names(state, &senders).await?;
     Ok((stats, names))
 }

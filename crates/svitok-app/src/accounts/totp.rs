@@ -1,9 +1,9 @@
 //! TOTP enrolment and checking. The secret is sealed under a key derived from the master
 //! key and bound to the user's id; a code's time step is accepted once.
 
-use super::{audit, letters};
-use crate::extract::{Actor, Client};
 use crate::state::AppState;
+use crate::{accounts::letters, audit};
+use crate::{Caller, Client};
 use svitok_core::ids::UserId;
 use svitok_core::{password, totp, CoreError, Result};
 
@@ -50,8 +50,8 @@ pub async fn check_code(state: &AppState, user: UserId, code: &str) -> Result<bo
 /// Re-authentication for sensitive changes: the current password.
 /// Honours the account's lock, and a wrong password counts towards it.
 pub async fn require_password(state: &AppState, user: UserId, given: &str) -> Result<()> {
-    let key = super::throttle::account_key(user);
-    super::throttle::check(state, &[&key]).await?;
+    let key = crate::accounts::throttle::account_key(user);
+    crate::accounts::throttle::check(state, &[&key]).await?;
     let secrets = state.db.user_secrets(user).await?;
     let given = given.to_string();
     let ok = state
@@ -65,13 +65,13 @@ pub async fn require_password(state: &AppState, user: UserId, given: &str) -> Re
     if ok {
         Ok(())
     } else {
-        super::throttle::fail(state, &key, None).await?;
+        crate::accounts::throttle::fail(state, &key, None).await?;
         Err(CoreError::validation("password", "Неверный текущий пароль"))
     }
 }
 
 /// Starts enrolment: a new secret waits, sealed, until a code from it is confirmed.
-pub async fn begin(state: &AppState, actor: &Actor, current_password: &str) -> Result<Enrolment> {
+pub async fn begin(state: &AppState, actor: &Caller, current_password: &str) -> Result<Enrolment> {
     require_password(state, actor.user.id, current_password).await?;
     let secret = totp::generate_secret();
     let sealed = state.keys.totp.seal(&secret, actor.user.id.0.as_bytes());
@@ -92,7 +92,7 @@ pub async fn begin(state: &AppState, actor: &Actor, current_password: &str) -> R
     })
 }
 
-pub async fn confirm(state: &AppState, actor: &Actor, code: &str) -> Result<()> {
+pub async fn confirm(state: &AppState, actor: &Caller, code: &str) -> Result<()> {
     let secrets = state.db.user_secrets(actor.user.id).await?;
     let Some(sealed) = secrets.totp_pending else {
         return Err(CoreError::Conflict {
@@ -125,7 +125,7 @@ pub async fn confirm(state: &AppState, actor: &Actor, code: &str) -> Result<()> 
     Ok(())
 }
 
-pub async fn disable(state: &AppState, actor: &Actor, current_password: &str, client: &Client) -> Result<()> {
+pub async fn disable(state: &AppState, actor: &Caller, current_password: &str, client: &Client) -> Result<()> {
     require_password(state, actor.user.id, current_password).await?;
     state.db.disable_totp(actor.user.id, state.now()).await?;
     state

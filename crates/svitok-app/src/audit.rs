@@ -12,7 +12,7 @@
 //!   `svitok audit checkpoint`), nor anything done by whoever holds the master key and
 //!   the CA key and can write the blob store.
 
-use crate::extract::Client;
+use crate::Client;
 use svitok_db::AuditEvent;
 
 pub fn event(
@@ -36,12 +36,12 @@ pub fn event(
 /// The audit log for administrators, newest first.
 pub async fn search(
     state: &crate::state::AppState,
-    actor: &crate::extract::Actor,
+    actor: &crate::Caller,
     filter: &svitok_db::AuditFilter,
     before: Option<i64>,
     limit: i64,
 ) -> svitok_core::Result<Vec<svitok_db::AuditRecord>> {
-    super::authz::authorize(state, actor, svitok_core::policy::Operation::ReadAudit, None).await?;
+    crate::authz::authorize(state, actor, svitok_core::policy::Operation::ReadAudit, None).await?;
     state.db.search_audit(filter, before, limit).await
 }
 
@@ -133,7 +133,7 @@ async fn sign_head(
         .authority
         .key()
         .sign(&Checkpoint::message(seq, &hash, at))
-        .map_err(super::pki::pki_error)?;
+        .map_err(crate::pki::pki_error)?;
     let cp = Checkpoint {
         seq,
         hash,
@@ -186,7 +186,7 @@ pub async fn verify(
                 "entries {}–{} are missing: the checkpoint signed at {} covers {} entries",
                 n + 1,
                 cp.seq,
-                crate::api::views::rfc3339(cp.at),
+                svitok_core::clock::rfc3339(cp.at),
                 cp.seq
             ),
         )));

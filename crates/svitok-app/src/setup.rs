@@ -1,9 +1,9 @@
 //! First start: with no users, a one-time link lets the operator create the first
 //! administrator, who gets all seven rights.
 
-use super::{accounts, audit};
-use crate::extract::Client;
 use crate::state::AppState;
+use crate::Client;
+use crate::{accounts, audit};
 use serde_json::json;
 use svitok_core::rights::Rights;
 use svitok_core::user::User;

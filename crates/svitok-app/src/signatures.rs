@@ -4,10 +4,10 @@
 //! signer's own certificate after a fresh second factor. The plaintext is streamed through
 //! SHA-256 from the encrypted blob store, never held whole.
 
-use super::documents::{self as docs, audited, blob_error, party_json};
-use super::{audit, codes, pki};
-use crate::extract::Actor;
+use crate::documents::{self as docs, audited, blob_error, party_json};
 use crate::state::AppState;
+use crate::Caller;
+use crate::{accounts::codes, audit, pki};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::json;
 use svitok_core::documents::{DocOp, Party, Status};
@@ -48,7 +48,7 @@ pub async fn digest(state: &AppState, v: &VersionRow) -> Result<[u8; 32]> {
 /// Signs version `number` of a document for the caller, after checking the step-up code.
 pub async fn sign(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     id: DocumentId,
     number: i64,
     challenge: ChallengeId,
@@ -163,7 +163,7 @@ fn check_row(
 
 /// The signatures of one version (readers); with `verify`, each is checked against the
 /// stored content, the CA and the revocations.
-pub async fn list(state: &AppState, actor: &Actor, id: DocumentId, number: i64, verify: bool) -> Result<Vec<Checked>> {
+pub async fn list(state: &AppState, actor: &Caller, id: DocumentId, number: i64, verify: bool) -> Result<Vec<Checked>> {
     let o = docs::open(state, actor, id, DocOp::Read).await?;
     let v = version(state, id, number).await?;
     of_version(state, actor, &o, &v, verify).await
@@ -173,7 +173,7 @@ pub async fn list(state: &AppState, actor: &Actor, id: DocumentId, number: i64, 
 /// shows every version's at once without opening it again for each).
 pub async fn of_version(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     opened: &docs::Opened,
     v: &VersionRow,
     verify: bool,
@@ -215,7 +215,7 @@ pub async fn of_version(
 }
 
 /// One signature's DER, for readers of the document.
-pub async fn download(state: &AppState, actor: &Actor, id: DocumentId, number: i64, sid: &str) -> Result<Vec<u8>> {
+pub async fn download(state: &AppState, actor: &Caller, id: DocumentId, number: i64, sid: &str) -> Result<Vec<u8>> {
     docs::open(state, actor, id, DocOp::Read).await?;
     let row = state
         .db
@@ -231,7 +231,7 @@ pub async fn download(state: &AppState, actor: &Actor, id: DocumentId, number: i
 /// the document goes to `signing` and the requests reach the signers' inboxes.
 pub async fn request(
     state: &AppState,
-    actor: &Actor,
+    actor: &Caller,
     id: DocumentId,
     to: Vec<Party>,
     every_member: bool,
@@ -375,7 +375,7 @@ pub async fn progress(state: &AppState, id: DocumentId) -> Result<Vec<Progress>>
 }
 
 /// Moves a document in `signing` to `signed` once every request is satisfied.
-async fn complete_if_signed(state: &AppState, actor: &Actor, id: DocumentId) -> Result<()> {
+async fn complete_if_signed(state: &AppState, actor: &Caller, id: DocumentId) -> Result<()> {
     let Some(doc) = state.db.document(id).await? else {
         return Ok(());
     };

@@ -81,7 +81,7 @@ pub async fn run(state: AppState, every: Duration) {
         if let Err(e) = sweep_orphans(&state, cutoff).await {
             tracing::warn!(error = %e, "sweeping orphan blobs failed");
         }
-        if let Err(e) = super::audit::checkpoint_if_grown(&state).await {
+        if let Err(e) = crate::audit::checkpoint_if_grown(&state).await {
             tracing::warn!(error = %e, "signing an audit checkpoint failed");
         }
     }

@@ -1,9 +1,12 @@
 //! Two-step login (SPEC §5): password, then an emailed or TOTP code, then a session.
 //! Unknown accounts, wrong passwords and inactive accounts get one answer in one time.
 
-use super::{audit, codes, sessions, throttle};
-use crate::extract::{Actor, Client};
 use crate::state::AppState;
+use crate::{
+    accounts::{codes, sessions, throttle},
+    audit,
+};
+use crate::{Caller, Client};
 use serde_json::json;
 use svitok_core::ids::ChallengeId;
 use svitok_core::otp::Purpose;
@@ -179,7 +182,7 @@ pub async fn resend(state: &AppState, challenge_id: ChallengeId, client: &Client
 }
 
 /// A fresh second factor for a signed-in user (before signing).
-pub async fn step_up(state: &AppState, actor: &Actor) -> Result<Started> {
+pub async fn step_up(state: &AppState, actor: &Caller) -> Result<Started> {
     let (challenge, method) = if actor.user.totp_enabled {
         (
             codes::totp_challenge(state, &actor.user, Purpose::StepUp).await?,

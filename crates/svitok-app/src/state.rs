@@ -50,7 +50,7 @@ impl AppState {
             keys: Arc::new(Keys {
                 otp: master.derive("svitok one-time codes v1"),
                 totp: master.derive("svitok totp secrets v1"),
-                signing: crate::service::pki::sealing_key(master),
+                signing: crate::pki::sealing_key(master),
             }),
             blobs,
             authority: Arc::new(authority),
