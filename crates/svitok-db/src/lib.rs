@@ -4,6 +4,7 @@
 
 mod audit;
 mod challenges;
+mod dialect;
 mod documents;
 mod groups;
 mod migrate;
@@ -30,10 +31,9 @@ pub use throttle::Throttle;
 pub use unit::Tx;
 pub use users::{NewUser, ProfileUpdate, UserFilter, UserSecrets};
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Connection, Executor};
+use sqlx::any::AnyConnectOptions;
+use sqlx::AnyPool;
 use std::str::FromStr;
-use std::time::Duration;
 use svitok_core::CoreError;
 
 type Result<T, E = CoreError> = std::result::Result<T, E>;
@@ -71,43 +71,7 @@ impl Db {
             ));
         };
         let options = AnyConnectOptions::from_str(&url).map_err(CoreError::internal)?;
-        let mut pool = AnyPoolOptions::new()
-            .acquire_timeout(Duration::from_secs(10))
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            // sqlx pings every connection before lending it out and again when it comes
-            // back: on a busy server two extra round trips per query (to SQLite's worker
-            // thread, or to PostgreSQL). The ping on return stays; before lending, only a
-            // PostgreSQL connection that sat idle is checked (the server may have dropped
-            // it meanwhile). A SQLite connection is an open file that cannot go stale.
-            .test_before_acquire(false);
-        if backend == Backend::Postgres {
-            pool = pool.before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > Duration::from_secs(1) {
-                        conn.ping().await?;
-                    }
-                    Ok(true)
-                })
-            });
-        }
-        if backend == Backend::Sqlite {
-            // WAL lets readers run beside the one writer; the busy timeout makes writers queue
-            // instead of failing at once. Reading the file through a memory map spares a
-            // pread per page (A/B at 100,000 documents: inbox 3,662 -> 4,007 req/s).
-            pool = pool.after_connect(|conn, _| {
-                Box::pin(async move {
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                         PRAGMA mmap_size = 268435456;",
-                    )
-                    .await?;
-
-                    Ok(())
-                })
-            });
-        }
-        let pool = pool.connect_with(options).await.map_err(map_err)?;
+        let pool = backend.pool_options().connect_with(options).await.map_err(map_err)?;
         Ok(Db {
             pool,
             backend,

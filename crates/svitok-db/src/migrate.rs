@@ -1,5 +1,6 @@
 //! Embedded migrations. Each runs once, in its own transaction, in order.
 
+use crate::dialect::Lock;
 use crate::{map_err, Backend, Db, Result};
 use sqlx::Row;
 
@@ -78,10 +79,6 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
     ),
 ];
 
-/// Any fixed number: the PostgreSQL advisory lock that keeps replicas starting at the same
-/// time from migrating twice.
-const LOCK_ID: i64 = 0x5356_4954_4f4b;
-
 pub async fn run(db: &Db) -> Result<usize> {
     run_to(db, i64::MAX).await
 }
@@ -89,19 +86,13 @@ pub async fn run(db: &Db) -> Result<usize> {
 /// Applies migrations up to and including `target` (upgrade tests start from old schemas).
 pub async fn run_to(db: &Db, target: i64) -> Result<usize> {
     let mut conn = db.pool.acquire().await.map_err(map_err)?;
-    if db.backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_lock($1)")
-            .bind(LOCK_ID)
-            .execute(&mut *conn)
-            .await
-            .map_err(map_err)?;
+    let lock = db.backend.session_lock(Lock::Migrations);
+    if let Some((take, _, key)) = lock {
+        sqlx::query(take).bind(key).execute(&mut *conn).await.map_err(map_err)?;
     }
     let result = apply(&mut conn, target, db.backend).await;
-    if db.backend == Backend::Postgres {
-        let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
-            .bind(LOCK_ID)
-            .execute(&mut *conn)
-            .await;
+    if let Some((_, release, key)) = lock {
+        let _ = sqlx::query(release).bind(key).execute(&mut *conn).await;
     }
     result
 }

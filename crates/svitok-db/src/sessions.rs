@@ -104,10 +104,7 @@ impl Db {
     /// and a separate query per request would cost a round trip). Revoked sessions are
     /// never returned.
     pub async fn session_by_token_hash(&self, hash: &str) -> Result<Option<(SessionRecord, User, Vec<GroupId>)>> {
-        let groups = match self.backend {
-            crate::Backend::Sqlite => "group_concat(m.group_id, ',')",
-            crate::Backend::Postgres => "string_agg(m.group_id, ',')",
-        };
+        let groups = self.backend.comma_list("m.group_id");
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS}, {USER_COLUMNS}, \
              (SELECT {groups} FROM group_members m WHERE m.user_id = u.id) AS group_ids \

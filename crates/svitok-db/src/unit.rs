@@ -9,12 +9,10 @@
 //! chain one after another, never from the same head.
 
 use crate::audit::{append, AuditEvent};
+use crate::dialect::Lock;
 use crate::{map_err, Backend, Db, Result};
 use std::sync::Arc;
 use svitok_core::secrets::SubKey;
-
-/// PostgreSQL advisory lock that orders appends to the audit chain ("SVITOKAU").
-const CHAIN_LOCK: i64 = 0x5356_4954_4f4b_4155;
 
 /// An open transaction. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
@@ -29,9 +27,6 @@ pub struct Tx {
 impl Db {
     /// Starts a unit of work.
     pub async fn begin(&self) -> Result<Tx> {
-        // SQLite's write lock now, not at the first write: a transaction that read first
-        // finds, when it comes to write, that another writer moved on meanwhile
-        // (SQLITE_BUSY_SNAPSHOT), which waiting does not cure.
         let tx = self.begin_raw().await.map_err(map_err)?;
         Ok(Tx {
             tx,
@@ -43,21 +38,15 @@ impl Db {
     }
 
     pub(crate) async fn begin_raw(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+        self.pool.begin_with(self.backend.begin()).await
     }
 }
 
 /// Takes the chain's head for the rest of the transaction (on SQLite the transaction's
 /// write lock already does).
 pub(crate) async fn lock_chain(tx: &mut sqlx::AnyConnection, backend: Backend) -> Result<(), sqlx::Error> {
-    if backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(CHAIN_LOCK)
-            .execute(tx)
-            .await?;
+    if let Some((sql, key)) = backend.lock(Lock::AuditChain) {
+        sqlx::query(sql).bind(key).execute(tx).await?;
     }
     Ok(())
 }

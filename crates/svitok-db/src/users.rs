@@ -389,12 +389,8 @@ impl Db {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         // Serialise administrative changes: an advisory lock on PostgreSQL; on SQLite the
         // first statement being a write takes the database's single write lock.
-        if self.backend == crate::Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(0x5356_4954_4144_i64)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
+        if let Some((sql, key)) = self.backend.lock(crate::dialect::Lock::UserAdministration) {
+            sqlx::query(sql).bind(key).execute(&mut *tx).await.map_err(map_err)?;
         }
         let done = sqlx::query(
             "UPDATE users SET rights = COALESCE($2, rights), status = COALESCE($3, status), updated_at = $4 \

@@ -1,0 +1,28 @@
+//! The trash: a document deleted by its owner, and restored.
+
+use super::*;
+
+pub async fn delete(state: &AppState, actor: &Caller, id: DocumentId) -> Result<()> {
+    open(state, actor, id, DocOp::Delete).await?;
+    // Signed content is evidence: it stays (SPEC §7).
+    if state.db.signature_count(id).await? > 0 {
+        return Err(CoreError::Conflict {
+            message: "Документ с подписями удалить нельзя".into(),
+            field: None,
+        });
+    }
+    let mut tx = state.db.begin().await?;
+    tx.set_deleted(id, true, &event(actor, "deleted", json!({})), state.now())
+        .await?;
+    audited(&mut tx, state, actor, "document.deleted", id, json!({}));
+    tx.commit().await
+}
+
+pub async fn restore(state: &AppState, actor: &Caller, id: DocumentId) -> Result<()> {
+    open(state, actor, id, DocOp::Restore).await?;
+    let mut tx = state.db.begin().await?;
+    tx.set_deleted(id, false, &event(actor, "restored", json!({})), state.now())
+        .await?;
+    audited(&mut tx, state, actor, "document.restored", id, json!({}));
+    tx.commit().await
+}
