@@ -27,13 +27,24 @@ use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use svitok_core::secrets::SubKey;
 
+mod read;
+mod write;
+
+use read::*;
+pub use write::BlobWriter;
+
 const MAGIC: &[u8; 4] = b"SVB1";
+
 /// Plaintext bytes per chunk.
 pub const CHUNK: usize = 64 * 1024;
+
 const TAG: usize = 16;
+
 const NONCE_PREFIX: usize = 19;
+
 /// Parts of a multipart upload; S3 needs at least 5 MiB.
 const PART: usize = 8 * 1024 * 1024;
+
 /// Parts in flight at once: bounds the memory of one upload to about PART × this.
 const PARTS_IN_FLIGHT: usize = 2;
 
@@ -47,15 +58,6 @@ pub enum BlobError {
     NotFound,
     #[error("storage error: {0}")]
     Store(String),
-}
-
-impl From<object_store::Error> for BlobError {
-    fn from(e: object_store::Error) -> Self {
-        match e {
-            object_store::Error::NotFound { .. } => BlobError::NotFound,
-            other => BlobError::Store(other.to_string()),
-        }
-    }
 }
 
 /// What a finished upload stored.
@@ -84,6 +86,15 @@ fn owner_only(root: Option<&std::path::Path>, key: &str) -> Result<(), BlobError
             .map_err(|e| BlobError::Store(format!("{}: {e}", path.display())))?;
     }
     Ok(())
+}
+
+impl From<object_store::Error> for BlobError {
+    fn from(e: object_store::Error) -> Self {
+        match e {
+            object_store::Error::NotFound { .. } => BlobError::NotFound,
+            other => BlobError::Store(other.to_string()),
+        }
+    }
 }
 
 impl BlobStore {
@@ -276,286 +287,6 @@ impl BlobStore {
     pub async fn put_raw(&self, key: &str, data: Bytes) -> Result<(), BlobError> {
         self.store.put(&Path::from(key), data.into()).await?;
         owner_only(self.local_root.as_deref().map(|p| p.as_path()), key)
-    }
-}
-
-/// An upload in progress. Dropping it without [`BlobWriter::finish`] leaves at most an
-/// unfinished upload that no document refers to; the sweeper removes it.
-pub struct BlobWriter {
-    key: String,
-    local_root: Option<Arc<std::path::PathBuf>>,
-    upload: Option<WriteMultipart>,
-    encryptor: Option<EncryptorBE32<XChaCha20Poly1305>>,
-    pending: BytesMut,
-    hasher: Sha256,
-    size: u64,
-    limit: u64,
-}
-
-impl BlobWriter {
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-
-    pub async fn write(&mut self, mut data: &[u8]) -> Result<(), BlobError> {
-        self.size += data.len() as u64;
-        if self.size > self.limit {
-            return Err(BlobError::TooLarge { limit: self.limit });
-        }
-        self.hasher.update(data);
-        while !data.is_empty() {
-            let room = CHUNK - self.pending.len();
-            let take = room.min(data.len());
-            self.pending.extend_from_slice(&data[..take]);
-            data = &data[take..];
-            // A full chunk is sealed only once more data follows: the last chunk is sealed
-            // differently, and we do not know which one is last until `finish`.
-            if self.pending.len() == CHUNK && !data.is_empty() {
-                self.seal_pending().await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn seal_pending(&mut self) -> Result<(), BlobError> {
-        let enc = self
-            .encryptor
-            .as_mut()
-            .ok_or_else(|| BlobError::Store("writer finished".into()))?;
-        let sealed = enc
-            .encrypt_next(self.pending.as_ref())
-            .map_err(|_| BlobError::Store("encryption failed".into()))?;
-        self.pending.clear();
-        let upload = self
-            .upload
-            .as_mut()
-            .ok_or_else(|| BlobError::Store("writer finished".into()))?;
-        upload.wait_for_capacity(PARTS_IN_FLIGHT).await?;
-        upload.write(&sealed);
-        Ok(())
-    }
-
-    pub async fn finish(mut self) -> Result<StoredBlob, BlobError> {
-        if self.pending.len() == CHUNK {
-            // Exactly full: seal it as a middle chunk and end with an empty last chunk.
-            self.seal_pending().await?;
-        }
-        let enc = self
-            .encryptor
-            .take()
-            .ok_or_else(|| BlobError::Store("writer finished".into()))?;
-        let last = enc
-            .encrypt_last(self.pending.as_ref())
-            .map_err(|_| BlobError::Store("encryption failed".into()))?;
-        let mut upload = self
-            .upload
-            .take()
-            .ok_or_else(|| BlobError::Store("writer finished".into()))?;
-        upload.write(&last);
-        upload.finish().await?;
-        owner_only(self.local_root.as_deref().map(|p| p.as_path()), &self.key)?;
-        Ok(StoredBlob {
-            key: self.key.clone(),
-            size: self.size,
-            sha256: hex::encode(self.hasher.clone().finalize()),
-        })
-    }
-
-    /// Gives up: the partial upload is discarded.
-    pub async fn abort(mut self) {
-        if let Some(upload) = self.upload.take() {
-            if let Err(e) = upload.abort().await {
-                tracing::warn!(error = %e, key = %self.key, "could not abort an upload; the sweeper will remove it");
-            }
-        }
-    }
-}
-
-/// Bytes read from a local file at a time: sixteen sealed chunks.
-const FILE_READ: usize = 16 * (CHUNK + TAG);
-
-/// The object's bytes as a stream. `object_store` reads local files 8 KiB at a time, each
-/// read a hop to the blocking pool; reading 1 MiB at a time makes downloads several times
-/// cheaper. Remote stores stream as they come.
-fn body(res: GetResult) -> futures_util::stream::BoxStream<'static, object_store::Result<Bytes>> {
-    match res.payload {
-        GetResultPayload::File(file, path) => {
-            let range = res.range.clone();
-            let state = (file, path, range.start, range.end, false);
-            futures_util::stream::try_unfold(state, |(mut file, path, pos, end, sought)| async move {
-                if pos >= end {
-                    return Ok(None);
-                }
-                let want = ((end - pos) as usize).min(FILE_READ);
-                let (file, path, data) = tokio::task::spawn_blocking(move || {
-                    use std::io::{Read, Seek, SeekFrom};
-                    if !sought {
-                        file.seek(SeekFrom::Start(pos))?;
-                    }
-                    let mut buf = vec![0u8; want];
-                    file.read_exact(&mut buf)?;
-                    Ok::<_, std::io::Error>((file, path, buf))
-                })
-                .await
-                .map_err(|e| object_store::Error::Generic {
-                    store: "LocalFileSystem",
-                    source: Box::new(e),
-                })?
-                .map_err(|e| object_store::Error::Generic {
-                    store: "LocalFileSystem",
-                    source: Box::new(e),
-                })?;
-                let next = pos + data.len() as u64;
-                Ok(Some((Bytes::from(data), (file, path, next, end, true))))
-            })
-            .boxed()
-        }
-        GetResultPayload::Stream(s) => s,
-    }
-}
-
-/// Parses a blob's header: its length, the unwrapped data key, the STREAM nonce prefix.
-fn open_header(kek: &SubKey, key: &str, buf: &[u8]) -> Result<(usize, [u8; 32], [u8; NONCE_PREFIX]), BlobError> {
-    let corrupt = |why: &str| BlobError::Corrupt(why.to_string());
-    if buf.len() < 6 || &buf[..4] != MAGIC {
-        return Err(corrupt("not a Svitok blob"));
-    }
-    let wrapped_len = u16::from_be_bytes([buf[4], buf[5]]) as usize;
-    let need = 6 + wrapped_len + NONCE_PREFIX;
-    if buf.len() < need {
-        return Err(corrupt("truncated header"));
-    }
-    let wrapped = std::str::from_utf8(&buf[6..6 + wrapped_len]).map_err(|_| corrupt("bad key"))?;
-    let data_key = kek
-        .open(wrapped, key.as_bytes())
-        .map_err(|_| corrupt("the file key does not open"))?;
-    let data_key: [u8; 32] = data_key.try_into().map_err(|_| corrupt("bad key length"))?;
-    let prefix: [u8; NONCE_PREFIX] = buf[6 + wrapped_len..need]
-        .try_into()
-        .map_err(|_| corrupt("bad nonce"))?;
-    Ok((need, data_key, prefix))
-}
-
-struct RangeState {
-    inner: futures_util::stream::BoxStream<'static, object_store::Result<Bytes>>,
-    buf: BytesMut,
-    primitive: StreamBE32<XChaCha20Poly1305>,
-    position: u64,
-    last_index: u64,
-    skip: usize,
-    remaining: u64,
-    exhausted: bool,
-}
-
-impl RangeState {
-    async fn next(mut self) -> Result<Option<(Bytes, RangeState)>, BlobError> {
-        if self.remaining == 0 {
-            return Ok(None);
-        }
-        let sealed = CHUNK + TAG;
-        let is_last = self.position == self.last_index;
-        while (is_last || self.buf.len() < sealed) && !self.exhausted {
-            match self.inner.next().await {
-                Some(Ok(b)) => self.buf.extend_from_slice(&b),
-                Some(Err(e)) => return Err(e.into()),
-                None => self.exhausted = true,
-            }
-        }
-        let piece = if is_last || self.buf.len() < sealed {
-            self.buf.split()
-        } else {
-            self.buf.split_to(sealed)
-        };
-        let position = u32::try_from(self.position).map_err(|_| BlobError::Corrupt("file too long".into()))?;
-        let plain = self
-            .primitive
-            .decrypt(position, is_last, piece.as_ref())
-            .map_err(|_| BlobError::Corrupt("a chunk failed authentication".into()))?;
-        let from = self.skip.min(plain.len());
-        let to = (from as u64 + self.remaining).min(plain.len() as u64) as usize;
-        self.skip = 0;
-        self.remaining -= (to - from) as u64;
-        self.position += 1;
-        Ok(Some((Bytes::copy_from_slice(&plain[from..to]), self)))
-    }
-}
-
-struct ReadState {
-    inner: futures_util::stream::BoxStream<'static, object_store::Result<Bytes>>,
-    buf: BytesMut,
-    decryptor: Option<DecryptorBE32<XChaCha20Poly1305>>,
-    kek: Arc<SubKey>,
-    key: String,
-    hasher: Sha256,
-    expected: String,
-    exhausted: bool,
-    done: bool,
-}
-
-impl ReadState {
-    async fn fill(&mut self) -> Result<(), BlobError> {
-        match self.inner.next().await {
-            Some(Ok(b)) => self.buf.extend_from_slice(&b),
-            Some(Err(e)) => return Err(e.into()),
-            None => self.exhausted = true,
-        }
-        Ok(())
-    }
-
-    fn corrupt(why: &str) -> BlobError {
-        BlobError::Corrupt(why.to_string())
-    }
-    async fn header(&mut self) -> Result<(), BlobError> {
-        while self.buf.len() < 6 && !self.exhausted {
-            self.fill().await?;
-        }
-        if self.buf.len() >= 6 {
-            let need = 6 + u16::from_be_bytes([self.buf[4], self.buf[5]]) as usize + NONCE_PREFIX;
-            while self.buf.len() < need && !self.exhausted {
-                self.fill().await?;
-            }
-        }
-        let (len, data_key, prefix) = open_header(&self.kek, &self.key, &self.buf)?;
-        let _ = self.buf.split_to(len);
-        let cipher = XChaCha20Poly1305::new((&data_key).into());
-        self.decryptor = Some(DecryptorBE32::from_aead(cipher, (&prefix).into()));
-        Ok(())
-    }
-
-    async fn next(mut self) -> Result<Option<(Bytes, ReadState)>, BlobError> {
-        if self.done {
-            return Ok(None);
-        }
-        if self.decryptor.is_none() {
-            self.header().await?;
-        }
-        let sealed_chunk = CHUNK + TAG;
-        // Read until more than one sealed chunk is buffered (so this one is not the last),
-        // or the object is exhausted (so what is buffered is the last).
-        while self.buf.len() <= sealed_chunk && !self.exhausted {
-            self.fill().await?;
-        }
-        if self.buf.len() > sealed_chunk {
-            let piece = self.buf.split_to(sealed_chunk);
-            let dec = self.decryptor.as_mut().ok_or_else(|| Self::corrupt("no key"))?;
-            let plain = dec
-                .decrypt_next(piece.as_ref())
-                .map_err(|_| Self::corrupt("a chunk failed authentication"))?;
-            self.hasher.update(&plain);
-            return Ok(Some((Bytes::from(plain), self)));
-        }
-        let last = self.buf.split();
-        let dec = self.decryptor.take().ok_or_else(|| Self::corrupt("no key"))?;
-        let plain = dec
-            .decrypt_last(last.as_ref())
-            .map_err(|_| Self::corrupt("the last chunk failed authentication (truncated?)"))?;
-        self.hasher.update(&plain);
-        let actual = hex::encode(self.hasher.clone().finalize());
-        if actual != self.expected {
-            return Err(Self::corrupt("SHA-256 differs from the one recorded at upload"));
-        }
-        self.done = true;
-        Ok(Some((Bytes::from(plain), self)))
     }
 }
 

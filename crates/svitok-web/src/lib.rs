@@ -5,6 +5,7 @@
 pub mod api;
 pub mod error;
 pub mod extract;
+pub mod http;
 pub mod ui;
 
 pub use api::router;

@@ -3,10 +3,10 @@
 use super::views::Accepted;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ClientOf};
+use crate::http::cookies::session_cookie;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
 use svitok_app::AppState;
 use svitok_app::{
@@ -213,18 +213,6 @@ pub async fn logout(State(state): State<AppState>, actor: Actor) -> ApiResult<Re
     sessions::logout(&state, &actor).await?;
     let gone = session_cookie(&state, "", state.now());
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, gone.to_string())]).into_response())
-}
-
-/// The session cookie (SPEC §5: HttpOnly, SameSite=Strict, Secure behind HTTPS), living
-/// until `expires_at`; an empty token at `now` clears it.
-pub(crate) fn session_cookie(state: &AppState, token: &str, expires_at: i64) -> Cookie<'static> {
-    Cookie::build((state.settings.cookie_name(), token.to_string()))
-        .http_only(true)
-        .secure(state.settings.https())
-        .same_site(SameSite::Strict)
-        .path("/")
-        .max_age(time::Duration::seconds(((expires_at - state.now()) / 1000).max(0)))
-        .build()
 }
 
 /// Mails a password reset code (same answer for unknown addresses).

@@ -1,9 +1,10 @@
 //! `/api/v1/documents/{id}/versions/{n}/signatures*` and `/api/v1/documents/{id}/signature-requests`.
 
-use super::documents::{content_disposition, PartyRef};
+use super::documents::PartyRef;
 use super::views::{rfc3339, Binary};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
+use crate::http::formats::content_disposition;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

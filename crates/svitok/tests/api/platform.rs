@@ -279,3 +279,17 @@ fn use_cases_know_no_http_and_the_binary_reaches_them_directly() {
         }
     }
 }
+
+/// Files hold one feature each (STYLE: a file over ~600 lines is usually two files).
+#[test]
+fn no_source_file_holds_several_modules() {
+    let crates = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    for entry in std::fs::read_dir(crates).unwrap().flatten() {
+        for file in crate::helpers::files_under(&entry.path().join("src")) {
+            if file.extension().is_some_and(|e| e == "rs") {
+                let lines = std::fs::read_to_string(&file).unwrap().lines().count();
+                assert!(lines <= 620, "{} has {lines} lines: split it by feature", file.display());
+            }
+        }
+    }
+}
