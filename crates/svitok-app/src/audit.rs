@@ -41,7 +41,7 @@ pub async fn search(
     before: Option<i64>,
     limit: i64,
 ) -> svitok_core::Result<Vec<svitok_db::AuditRecord>> {
-    crate::authz::authorize(state, actor, svitok_core::policy::Operation::ReadAudit, None).await?;
+    crate::access::authorize(state, actor, svitok_core::policy::Operation::ReadAudit, None).await?;
     state.db.search_audit(filter, before, limit).await
 }
 

@@ -1,8 +1,7 @@
 //! Who acts, and from where: what every use case is handed instead of a request.
 
-use svitok_core::rights::{Right, Rights};
+use svitok_core::rights::Rights;
 use svitok_core::user::User;
-use svitok_core::CoreError;
 use svitok_db::SessionRecord;
 
 /// Who is calling from where, for throttling and the audit log.
@@ -33,13 +32,5 @@ impl Caller {
         out.push(Party::User(self.user.id).principal());
         out.extend(self.groups.iter().map(|g| Party::Group(*g).principal()));
         out
-    }
-
-    pub fn require(&self, right: Right) -> Result<(), CoreError> {
-        if self.rights.has(right) {
-            Ok(())
-        } else {
-            Err(CoreError::Forbidden(format!("Нет права «{right}»")))
-        }
     }
 }

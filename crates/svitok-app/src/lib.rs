@@ -3,9 +3,9 @@
 //! returns domain results for an interface (the web crate, the CLI) to render. Nothing
 //! here knows HTTP: `cargo tree -p svitok-app -e normal` shows no axum, hyper or tower.
 
+pub mod access;
 pub mod accounts;
 pub mod audit;
-pub mod authz;
 pub mod caller;
 pub mod documents;
 pub mod groups;

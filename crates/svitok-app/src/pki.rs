@@ -7,7 +7,6 @@ use crate::state::AppState;
 use crate::Caller;
 use serde_json::json;
 use std::time::{Duration, SystemTime};
-use svitok_core::rights::Right;
 use svitok_core::secrets::{MasterKey, SubKey};
 use svitok_core::user::User;
 use svitok_core::{CoreError, Result};
@@ -132,7 +131,7 @@ pub async fn current(state: &AppState, actor: &Caller) -> Result<Option<Certific
 /// The caller's current certificate, issuing one first if there is none (201) —
 /// `sign_documents` only.
 pub async fn ensure(state: &AppState, actor: &Caller) -> Result<(CertificateRow, bool)> {
-    actor.require(Right::SignDocuments)?;
+    crate::access::authorize(state, actor, svitok_core::policy::Operation::IssueCertificate, None).await?;
     if let Some(c) = current(state, actor).await? {
         return Ok((c, false));
     }

@@ -1,6 +1,6 @@
 //! Organisation-wide statistics (`view_statistics`): counts, never content.
 
-use crate::authz::authorize;
+use crate::access::authorize;
 use crate::state::AppState;
 use crate::Caller;
 use svitok_core::policy::Operation;

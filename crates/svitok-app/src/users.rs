@@ -1,8 +1,8 @@
 //! User administration: listing, creating (with an invitation), editing, blocking, rights,
 //! and a user's own profile and email address.
 
+use crate::access::authorize;
 use crate::accounts::{Profile, ProfileInput};
-use crate::authz::authorize;
 use crate::state::AppState;
 use crate::Caller;
 use crate::{
@@ -393,10 +393,6 @@ pub async fn right_switches(state: &AppState, actor: &Caller, id: UserId) -> Res
     authorize(state, actor, Operation::ViewRights { target: id }, Some(id.to_string())).await?;
     let target = load(state, id).await?;
     let sole = sole_holder_of(state, &target).await?;
-    let subject = svitok_core::policy::Subject {
-        id: actor.user.id,
-        rights: actor.rights,
-    };
     Ok(Right::ALL
         .into_iter()
         .map(|right| {
@@ -408,7 +404,7 @@ pub async fn right_switches(state: &AppState, actor: &Caller, id: UserId) -> Res
                 after,
                 sole_holder_of: sole,
             };
-            let refusal = svitok_core::policy::decide(&subject, &op).err().map(|e| e.to_string());
+            let refusal = crate::access::refusal(actor, &op).map(|e| e.to_string());
             RightSwitch { right, on, refusal }
         })
         .collect())

@@ -148,6 +148,27 @@ pub enum DocOp {
     RequestSignatures,
 }
 
+impl DocOp {
+    /// A stable name for the audit log.
+    pub fn name(self) -> &'static str {
+        match self {
+            DocOp::Read => "document.read",
+            DocOp::Download => "document.download",
+            DocOp::EditCard => "document.edit",
+            DocOp::AddVersion => "document.add_version",
+            DocOp::ChangeStatus => "document.status",
+            DocOp::ChangeResponsible => "document.responsible",
+            DocOp::Take => "document.take",
+            DocOp::Send => "document.send",
+            DocOp::Forward => "document.forward",
+            DocOp::Delete => "document.delete",
+            DocOp::Restore => "document.restore",
+            DocOp::Sign => "document.sign",
+            DocOp::RequestSignatures => "document.request_signatures",
+        }
+    }
+}
+
 /// | operation          | allowed to (besides being able to read it)                    |
 /// |--------------------|---------------------------------------------------------------|
 /// | read               | owner, responsible user or group member, recipients           |
@@ -164,6 +185,25 @@ pub enum DocOp {
 /// | request signatures | owner, responsible party                                      |
 ///
 /// A document the caller cannot read is "not found", whatever the operation.
+///
+/// In the trash (`trashed`) a document is its owner's alone, to look at or restore; to
+/// everyone else it is not found. Restoring one that is not in the trash is a conflict.
+pub fn decide_on(rights: Rights, rel: Relation, op: DocOp, trashed: bool) -> Result<()> {
+    // Readability first, so nothing below tells a stranger the document exists.
+    if !rel.can_read() || (trashed && !(rel.owner && matches!(op, DocOp::Read | DocOp::Restore))) {
+        return Err(CoreError::NotFound("document"));
+    }
+    decide(rights, rel, op)?;
+    if !trashed && op == DocOp::Restore {
+        return Err(CoreError::Conflict {
+            message: "Документ не в корзине".into(),
+            field: None,
+        });
+    }
+    Ok(())
+}
+
+/// [`decide_on`] for a document outside the trash.
 pub fn decide(rights: Rights, rel: Relation, op: DocOp) -> Result<()> {
     if !rel.can_read() {
         return Err(CoreError::NotFound("document"));

@@ -92,6 +92,18 @@ pub enum Operation {
     },
     ReadAudit,
     ViewStatistics,
+    /// A new document: a card (`create_documents`) or from a file (`manage_own_documents`).
+    CreateDocument {
+        with_file: bool,
+    },
+    /// A signing certificate for oneself.
+    IssueCertificate,
+    /// Setting anyone's rights at all (what the interface offers a rights editor for).
+    GrantRights,
+    /// An API token for oneself, with these rights or (None) all of one's own.
+    CreateToken {
+        rights: Option<Rights>,
+    },
 }
 
 impl Operation {
@@ -116,6 +128,10 @@ impl Operation {
             Operation::ChangeMembership { .. } => "groups.membership",
             Operation::ReadAudit => "audit.read",
             Operation::ViewStatistics => "stats.view",
+            Operation::CreateDocument { .. } => "documents.create",
+            Operation::IssueCertificate => "certificates.issue",
+            Operation::GrantRights => "rights.grant",
+            Operation::CreateToken { .. } => "tokens.create",
         }
     }
 }
@@ -267,6 +283,22 @@ pub fn decide(s: &Subject, op: &Operation) -> Result<()> {
             }
         }
         Operation::ViewStatistics => need(s, Right::ViewStatistics),
+        Operation::CreateDocument { with_file } => need(
+            s,
+            if *with_file {
+                Right::ManageOwnDocuments
+            } else {
+                Right::CreateDocuments
+            },
+        ),
+        Operation::IssueCertificate => need(s, Right::SignDocuments),
+        Operation::GrantRights => need(s, Right::GrantRights),
+        Operation::CreateToken { rights } => match rights {
+            Some(r) if removed(*r, s.rights) != Rights::NONE => Err(CoreError::Forbidden(
+                "Токену нельзя дать право, которого нет у владельца".into(),
+            )),
+            _ => Ok(()),
+        },
     }
 }
 
@@ -286,10 +318,32 @@ mod tests {
     }
 
     #[test]
+    fn documents_certificates_and_the_rights_editor_need_their_own_right() {
+        let card = Operation::CreateDocument { with_file: false };
+        let file = Operation::CreateDocument { with_file: true };
+        assert!(decide(&subject(&[Right::CreateDocuments]), &card).is_ok());
+        assert!(decide(&subject(&[Right::CreateDocuments]), &file).is_err());
+        assert!(decide(&subject(&[Right::ManageOwnDocuments]), &file).is_ok());
+        assert!(decide(&subject(&[Right::ManageOwnDocuments]), &card).is_err());
+        assert!(decide(&subject(&[Right::SignDocuments]), &Operation::IssueCertificate).is_ok());
+        assert!(decide(&subject(&[Right::ManageUsers]), &Operation::IssueCertificate).is_err());
+        assert!(decide(&subject(&[Right::GrantRights]), &Operation::GrantRights).is_ok());
+        assert!(decide(&subject(&[Right::ManageUsers]), &Operation::GrantRights).is_err());
+        let token = |r: &[Right]| Operation::CreateToken { rights: Some(set(r)) };
+        assert!(decide(&subject(&[Right::SendDocuments]), &token(&[Right::SendDocuments])).is_ok());
+        assert!(decide(&subject(&[Right::SendDocuments]), &token(&[Right::ManageUsers])).is_err());
+        assert!(decide(&subject(&[]), &Operation::CreateToken { rights: None }).is_ok());
+    }
+
+    #[test]
     fn nothing_without_the_right() {
         let nobody = subject(&[]);
         let other = UserId::new();
         for op in [
+            Operation::CreateDocument { with_file: false },
+            Operation::CreateDocument { with_file: true },
+            Operation::IssueCertificate,
+            Operation::GrantRights,
             Operation::ListUsers,
             Operation::ViewUser { target: other },
             Operation::CreateUser { rights: None },

@@ -144,13 +144,13 @@ pub async fn create_token(state: &AppState, actor: &Caller, req: NewToken) -> Re
             format!("Срок действия: от 1 до {MAX_TOKEN_DAYS} дней"),
         ));
     }
-    if let Some(r) = req.rights {
-        if r.intersect(actor.rights) != r {
-            return Err(CoreError::Forbidden(
-                "Токену нельзя дать право, которого нет у владельца".into(),
-            ));
-        }
-    }
+    crate::access::authorize(
+        state,
+        actor,
+        svitok_core::policy::Operation::CreateToken { rights: req.rights },
+        None,
+    )
+    .await?;
     let now = state.now();
     let secret = token::generate("svt_");
     let id = SessionId::new();

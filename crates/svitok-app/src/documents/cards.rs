@@ -79,12 +79,8 @@ impl CardInput {
 
 /// Creating needs `create_documents` for a card, `manage_own_documents` with a file:
 /// checked before a single byte of the file is read.
-pub fn may_create(actor: &Caller, with_file: bool) -> Result<()> {
-    actor.require(if with_file {
-        Right::ManageOwnDocuments
-    } else {
-        Right::CreateDocuments
-    })
+pub async fn may_create(state: &AppState, actor: &Caller, with_file: bool) -> Result<()> {
+    access::authorize(state, actor, Operation::CreateDocument { with_file }, None).await
 }
 
 pub async fn create(
@@ -94,7 +90,7 @@ pub async fn create(
     responsible: Option<Party>,
     upload: Option<Upload>,
 ) -> Result<DocumentId> {
-    may_create(actor, upload.is_some())?;
+    may_create(state, actor, upload.is_some()).await?;
     let fallback = upload.as_ref().map(|u| u.file_name.as_str());
     let result = async {
         let c = card.validate(fallback)?;

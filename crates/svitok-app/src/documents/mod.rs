@@ -3,15 +3,15 @@
 //! relation to it and asks `svitok_core::documents::decide`; a document the caller may not
 //! read is "not found", and the refusal is audited.
 
-use crate::audit;
 use crate::state::AppState;
 use crate::Caller;
+use crate::{access, audit};
 use bytes::Bytes;
 use futures_util::Stream;
 use serde_json::json;
 use svitok_core::documents::{self as rules, DocOp, Party, Relation, Status};
 use svitok_core::ids::{DocumentId, GroupId, UserId};
-use svitok_core::rights::Right;
+use svitok_core::policy::Operation;
 use svitok_core::user::{person_text, UserStatus};
 use svitok_core::{CoreError, Result};
 use svitok_db::{DocumentFilter, DocumentRow, Event, InboxRow, NewDocument, NewVersion, Tx, VersionRow};
@@ -60,56 +60,21 @@ async fn relation(
     Ok(rel)
 }
 
-/// Loads a document for `op`, or refuses (404 to strangers, 403 to readers lacking the
-/// right), writing refusals to the audit log.
+/// Loads a document for `op`, or refuses through the gate (404 to strangers, 403 to
+/// readers lacking the right), which records the refusal.
 pub async fn open(state: &AppState, actor: &Caller, id: DocumentId, op: DocOp) -> Result<Opened> {
     let principals = actor.principals();
-    let doc = state.db.document(id).await?;
-    let decision = match &doc {
-        None => Err(CoreError::NotFound("document")),
-        Some(d) => {
-            let rel = relation(state, actor, d, &principals, op).await?;
-            // Readability first, so nothing below tells a stranger the document exists.
-            let trashed = d.deleted_at.is_some();
-            if !rel.can_read() || (trashed && !(rel.owner && matches!(op, DocOp::Read | DocOp::Restore))) {
-                // In the trash a document is its owner's alone, to look at or restore.
-                Err(CoreError::NotFound("document"))
-            } else {
-                rules::decide(actor.rights, rel, op).and_then(|()| {
-                    if !trashed && op == DocOp::Restore {
-                        Err(CoreError::Conflict {
-                            message: "Документ не в корзине".into(),
-                            field: None,
-                        })
-                    } else {
-                        Ok(rel)
-                    }
-                })
-            }
-        }
+    let Some(doc) = state.db.document(id).await? else {
+        return Err(access::no_document(state, actor, id, op).await);
     };
-    match decision {
-        Ok(rel) => Ok(Opened {
-            doc: doc.expect("decided on a document"),
-            rel,
-            principals,
-        }),
-        Err(e) => {
-            if matches!(e, CoreError::NotFound(_) | CoreError::Forbidden(_)) {
-                state
-                    .audit(audit::event(
-                        Some(&actor.user.id),
-                        "document.access_denied",
-                        Some(id.to_string()),
-                        &actor.client,
-                        false,
-                        json!({ "operation": format!("{op:?}"), "reason": e.code() }),
-                    ))
-                    .await?;
-            }
-            Err(e)
-        }
-    }
+    let rel = relation(state, actor, &doc, &principals, op).await?;
+    access::document(state, actor, id, rel, doc.deleted_at.is_some(), op).await?;
+    Ok(Opened { doc, rel, principals })
+}
+
+/// [`open`]'s check of one more operation on a document already opened.
+pub async fn also(state: &AppState, actor: &Caller, o: &Opened, op: DocOp) -> Result<()> {
+    access::document(state, actor, o.doc.id, o.rel, o.doc.deleted_at.is_some(), op).await
 }
 
 fn event(actor: &Caller, action: &'static str, details: serde_json::Value) -> Event {

@@ -15,7 +15,7 @@ pub async fn transfer(
 ) -> Result<usize> {
     let o = open(state, actor, id, if forward { DocOp::Forward } else { DocOp::Send }).await?;
     if hand_over {
-        rules::decide(actor.rights, o.rel, DocOp::ChangeResponsible)?;
+        also(state, actor, &o, DocOp::ChangeResponsible).await?;
     }
     if to.is_empty() || to.len() > 100 {
         return Err(CoreError::validation("to", "Укажите от 1 до 100 получателей"));

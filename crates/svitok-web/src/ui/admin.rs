@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::Form;
 use minijinja::context;
 use serde::Deserialize;
-use svitok_app::authz::allows;
+use svitok_app::access::allows;
 use svitok_app::AppState;
 use svitok_app::{documents as docs, groups, users};
 use svitok_core::ids::{GroupId, UserId};
@@ -27,7 +27,7 @@ fn person(u: &User) -> minijinja::Value {
         position => u.position, status => u.status.as_str(),
         last_name => u.last_name, first_name => u.first_name, middle_name => u.middle_name,
         birth_date => u.birth_date, last_login => u.last_login_at.map(date_text),
-        rights => Right::ALL.into_iter().filter(|r| u.rights.has(*r)).map(Right::name).collect::<Vec<_>>(),
+        rights => u.rights.iter().map(Right::name).collect::<Vec<_>>(),
     }
 }
 
@@ -59,7 +59,7 @@ pub async fn users_page(
             status: UserStatus::parse(&q.status),
             group: None,
         };
-        let (items, total): (Vec<_>, i64) = if !allows(&actor, &Operation::ListUsers) && actor.rights.has(Right::GrantRights) {
+        let (items, total): (Vec<_>, i64) = if !allows(&actor, &Operation::ListUsers) && allows(&actor, &Operation::GrantRights) {
             // Whoever grants rights finds people by name in the address book.
             let people = users::directory(&state, &actor, &q.q, 200).await?;
             let n = people.len() as i64;
@@ -123,7 +123,7 @@ fn new_user_ctx(actor: &Actor, f: &PersonForm, error: Option<String>) -> minijin
         })
         .collect();
     context! {
-        section => "users", error, rights, can_grant => actor.rights.has(Right::GrantRights),
+        section => "users", error, rights, can_grant => allows(actor, &Operation::GrantRights),
         ..f.context()
     }
 }
@@ -150,7 +150,7 @@ pub async fn create_user(
     }
     let req = users::NewUserRequest {
         profile: f.profile(),
-        rights: actor.rights.has(Right::GrantRights).then_some(rights),
+        rights: allows(&actor, &Operation::GrantRights).then_some(rights),
         groups: Vec::new(),
     };
     match users::create(&state, &actor, req).await {

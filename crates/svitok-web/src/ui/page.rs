@@ -8,11 +8,10 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
-use svitok_app::authz::allows;
+use svitok_app::access::allows;
 use svitok_app::documents as docs;
 use svitok_app::AppState;
 use svitok_core::policy::Operation;
-use svitok_core::rights::Right;
 use svitok_core::CoreError;
 
 /// A signed-in person on a page: without a session the browser goes to the login page.
@@ -96,7 +95,7 @@ async fn chrome(state: &AppState, actor: &Actor) -> minijinja::Value {
         unread,
         nav => context! {
             // A holder of grant_rights alone finds people there to set their rights.
-            users => allows(actor, &Operation::ListUsers) || actor.rights.has(Right::GrantRights),
+            users => allows(actor, &Operation::ListUsers) || allows(actor, &Operation::GrantRights),
             audit => allows(actor, &Operation::ReadAudit),
             stats => allows(actor, &Operation::ViewStatistics),
         },

@@ -64,10 +64,10 @@ async fn profile_ctx(state: &AppState, actor: &Actor) -> Result<minijinja::Value
             name => u.full_name(), login => u.login, email => u.email, last_name => u.last_name,
             first_name => u.first_name, middle_name => u.middle_name, position => u.position,
             birth_date => u.birth_date, totp => u.totp_enabled,
-            rights => svitok_core::rights::Right::ALL.into_iter().filter(|r| actor.rights.has(*r)).map(|r| super::i18n::text(&format!("right-{}", r.name()))).collect::<Vec<_>>(),
+            rights => actor.rights.iter().map(|r| super::i18n::text(&format!("right-{}", r.name()))).collect::<Vec<_>>(),
         },
         // Names and position go into signing certificates: administrators keep them.
-        may_edit_identity => svitok_app::authz::allows(actor, &svitok_core::policy::Operation::EditUser { target: u.id }),
+        may_edit_identity => svitok_app::access::allows(actor, &svitok_core::policy::Operation::EditUser { target: u.id }),
         sessions, tokens,
     })
 }

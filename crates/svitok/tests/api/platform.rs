@@ -288,7 +288,50 @@ fn no_source_file_holds_several_modules() {
         for file in crate::helpers::files_under(&entry.path().join("src")) {
             if file.extension().is_some_and(|e| e == "rs") {
                 let lines = std::fs::read_to_string(&file).unwrap().lines().count();
-                assert!(lines <= 620, "{} has {lines} lines: split it by feature", file.display());
+                assert!(
+                    lines <= 620,
+                    "{} has {lines} lines: split it by feature",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
+/// One gate (svitok_app::access): no handler or page tests a right or asks a decision
+/// table itself, and no use case reads the caller's rights or the tables around the gate.
+#[test]
+fn rights_are_tested_only_at_the_gate() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let around = ["policy::decide", "rules::decide", "decide_on(", ".require("];
+    let mut checks: Vec<(std::path::PathBuf, Vec<&str>)> = Vec::new();
+    for dir in ["svitok-web/src", "svitok/src"] {
+        let mut forbidden = around.to_vec();
+        forbidden.push(".rights.has(");
+        checks.extend(
+            crate::helpers::files_under(&root.join(dir))
+                .into_iter()
+                .map(|f| (f, forbidden.clone())),
+        );
+    }
+    for file in crate::helpers::files_under(&root.join("svitok-app/src")) {
+        if !file.ends_with("access.rs") {
+            let mut forbidden = around.to_vec();
+            forbidden.extend(["actor.rights", "caller.rights"]);
+            checks.push((file, forbidden));
+        }
+    }
+    for (file, forbidden) in checks {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for f in &forbidden {
+                assert!(
+                    !code.contains(f),
+                    "{}:{}: `{f}` outside svitok_app::access: ask the gate (authorize, allows)",
+                    file.display(),
+                    n + 1
+                );
             }
         }
     }

@@ -41,7 +41,7 @@ pub struct UploadForm {
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn create_document(State(state): State<AppState>, actor: Actor, req: Request) -> ApiResult<Response> {
     let id = if is_multipart(&req) {
-        svc::may_create(&actor, true)?;
+        svc::may_create(&state, &actor, true).await?;
         let form = Multipart::from_request(req, &state).await.map_err(bad_form)?;
         let (upload, card) = read_form(&state, form, None).await?;
         let upload = upload.ok_or_else(|| ApiError(CoreError::validation("file", "В форме нет части «file»")))?;

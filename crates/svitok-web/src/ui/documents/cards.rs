@@ -6,8 +6,8 @@ use super::*;
 pub(super) fn new_document_page(actor: &Actor, error: Option<String>, f: &NewDocumentForm) -> minijinja::Value {
     context! {
         section => "new", error, title => f.title, kind => f.kind, description => f.description,
-        can_upload => docs::may_create(actor, true).is_ok(),
-        can_create => docs::may_create(actor, false).is_ok(),
+        can_upload => access::allows(actor, &Operation::CreateDocument { with_file: true }),
+        can_create => access::allows(actor, &Operation::CreateDocument { with_file: false }),
     }
 }
 
@@ -83,7 +83,7 @@ pub(super) async fn upload_form(
 pub async fn upload(State(state): State<AppState>, Page(actor): Page, token: FormToken, req: Request) -> Response {
     let me = actor.user.full_name();
     let result = async {
-        docs::may_create(&actor, true)?;
+        docs::may_create(&state, &actor, true).await?;
         let (upload, card) = upload_form(&state, &token, req).await?;
         let upload = upload.ok_or_else(|| CoreError::validation("file", i18n::text("choose-file")))?;
         docs::create(&state, &actor, card, None, Some(upload)).await
@@ -235,7 +235,7 @@ pub async fn card(
             })
             .collect();
         // What the buttons offer is what the rules allow: the same decision the action takes.
-        let may = |op| rules::decide(actor.rights, o.rel, op).is_ok() && !deleted;
+        let may = |op| access::allows_document(&actor, o.rel, deleted, op);
         Ok(show(
             &state,
             &actor,
@@ -253,7 +253,7 @@ pub async fn card(
                 can_send => may(DocOp::Send),
                 can_request => may(DocOp::RequestSignatures) && latest.is_some(),
                 can_delete => may(DocOp::Delete),
-                can_restore => deleted && rules::decide(actor.rights, o.rel, DocOp::Restore).is_ok(),
+                can_restore => may(DocOp::Restore),
                 can_sign => latest.is_some() && may(DocOp::Sign) && !signed_latest,
                 next_statuses => status_values(o.doc.status.next()),
             },

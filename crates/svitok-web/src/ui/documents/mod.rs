@@ -14,9 +14,10 @@ use axum::Form;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use svitok_app::AppState;
-use svitok_app::{documents as docs, groups, users};
-use svitok_core::documents::{self as rules, DocOp, Party, Status};
+use svitok_app::{access, documents as docs, groups, users};
+use svitok_core::documents::{DocOp, Party, Status};
 use svitok_core::ids::{DocumentId, GroupId, UserId};
+use svitok_core::policy::Operation;
 use svitok_core::CoreError;
 
 mod cards;
