@@ -23,8 +23,17 @@ pub fn event(
     success: bool,
     details: serde_json::Value,
 ) -> AuditEvent {
+    // The operator has no account: its actions are no user's, done from the shell.
+    let operator = actor.is_some_and(|a| a.is_operator());
+    let details = match details {
+        serde_json::Value::Object(mut m) if operator => {
+            m.insert("via".into(), "cli".into());
+            serde_json::Value::Object(m)
+        }
+        other => other,
+    };
     AuditEvent {
-        actor: actor.map(|a| a.to_string()),
+        actor: actor.filter(|a| !a.is_operator()).map(|a| a.to_string()),
         action: action.to_string(),
         target,
         client_addr: client.addr.clone(),

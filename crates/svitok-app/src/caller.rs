@@ -1,8 +1,9 @@
 //! Who acts, and from where: what every use case is handed instead of a request.
 
+use svitok_core::ids::{SessionId, UserId};
 use svitok_core::rights::Rights;
-use svitok_core::user::User;
-use svitok_db::SessionRecord;
+use svitok_core::user::{User, UserStatus};
+use svitok_db::{SessionKind, SessionRecord};
 
 /// Who is calling from where, for throttling and the audit log.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +26,56 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The operator at the server's shell (the CLI): shell access to the server is full
+    /// trust, so it holds every right; the policy's invariants (an active holder of
+    /// `grant_rights` and `manage_users` remains) still hold. It has no account and no
+    /// session; the audit log records its actions as no user's, `via: cli`.
+    pub fn operator() -> Caller {
+        let id = UserId::OPERATOR;
+        Caller {
+            user: User {
+                id,
+                login: "operator".into(),
+                email: String::new(),
+                email_verified: false,
+                last_name: "Оператор".into(),
+                first_name: String::new(),
+                middle_name: None,
+                birth_date: None,
+                position: None,
+                status: UserStatus::Active,
+                rights: Rights::all(),
+                totp_enabled: false,
+                created_at: 0,
+                updated_at: 0,
+                last_login_at: None,
+                language: None,
+            },
+            session: SessionRecord {
+                id: SessionId(uuid::Uuid::nil()),
+                user_id: id,
+                kind: SessionKind::Session,
+                name: None,
+                rights: None,
+                created_at: 0,
+                last_seen_at: 0,
+                expires_at: i64::MAX,
+                client_addr: None,
+                user_agent: None,
+            },
+            rights: Rights::all(),
+            client: Client {
+                addr: None,
+                user_agent: Some("svitok CLI".into()),
+            },
+            groups: Vec::new(),
+        }
+    }
+
+    pub fn is_operator(&self) -> bool {
+        self.user.id.is_operator()
+    }
+
     /// Who the caller reads documents as: itself and each of its groups.
     pub fn principals(&self) -> Vec<String> {
         use svitok_core::documents::Party;

@@ -40,6 +40,16 @@ macro_rules! id_type {
 }
 
 id_type!(UserId);
+
+impl UserId {
+    /// Who acts from the server's shell (`svitok user …`): no account, every right. The
+    /// audit log records it as no user, `via: cli`.
+    pub const OPERATOR: UserId = UserId(Uuid::nil());
+
+    pub fn is_operator(&self) -> bool {
+        *self == UserId::OPERATOR
+    }
+}
 id_type!(SessionId);
 id_type!(ChallengeId);
 id_type!(GroupId);
