@@ -1,15 +1,14 @@
 //! Administration pages: users (list, invitation, profile, blocking, the seven rights as
 //! switches) and groups (list, card with members and documents, membership).
 
-use super::csrf::FormToken;
+use super::csrf::{CsrfBody, CsrfForm, FormToken};
 use super::forms::{optional, PersonForm};
-use super::page::{action_failed, done, error_status, error_text, foreign_form, or_error, outcome, show, Page};
+use super::page::{action_failed, done, error_status, error_text, or_error, outcome, show, Page};
 use super::render::{date_text, error_page};
 use crate::extract::Actor;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use serde::Deserialize;
 use svitok_app::access::allows;
@@ -140,14 +139,10 @@ pub async fn new_user(State(state): State<AppState>, Page(actor): Page, token: F
 pub async fn create_user(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
-    body: axum::body::Bytes,
+    CsrfBody(token, body): CsrfBody,
 ) -> Response {
     let f = PersonForm::from_body(&body);
     let (_, rights, _) = rights_of(&body);
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let req = users::NewUserRequest {
         profile: f.profile(),
         rights: allows(&actor, &Operation::GrantRights).then_some(rights),
@@ -207,13 +202,9 @@ pub async fn user_page(
 pub async fn update_user(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    Form(f): Form<PersonForm>,
+    CsrfForm(_token, f): CsrfForm<PersonForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let me = actor.user.full_name();
     let Ok(id) = user_id(&id) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
@@ -237,42 +228,27 @@ pub async fn update_user(
 }
 
 #[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf: String,
-}
+pub struct TokenForm {}
 
 pub async fn block(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    Form(f): Form<TokenForm>,
+    CsrfForm(_, _): CsrfForm<TokenForm>,
 ) -> Response {
-    set_blocked(&state, &actor, &token, &id, &f.csrf, true).await
+    set_blocked(&state, &actor, &id, true).await
 }
 
 pub async fn unblock(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    Form(f): Form<TokenForm>,
+    CsrfForm(_, _): CsrfForm<TokenForm>,
 ) -> Response {
-    set_blocked(&state, &actor, &token, &id, &f.csrf, false).await
+    set_blocked(&state, &actor, &id, false).await
 }
 
-async fn set_blocked(
-    state: &AppState,
-    actor: &Actor,
-    token: &FormToken,
-    id: &str,
-    csrf: &str,
-    blocked: bool,
-) -> Response {
-    if !token.matches(csrf) {
-        return foreign_form();
-    }
+async fn set_blocked(state: &AppState, actor: &Actor, id: &str, blocked: bool) -> Response {
     let me = actor.user.full_name();
     let Ok(id) = user_id(id) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
@@ -292,14 +268,10 @@ async fn set_blocked(
 pub async fn set_rights(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    CsrfBody(_, body): CsrfBody,
 ) -> Response {
-    let (csrf, mut after, _) = rights_of(&body);
-    if !token.matches(csrf.as_deref().unwrap_or("")) {
-        return foreign_form();
-    }
+    let (_, mut after, _) = rights_of(&body);
     let me = actor.user.full_name();
     let Ok(id) = user_id(&id) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
@@ -346,8 +318,6 @@ pub async fn groups_page(
 #[derive(Deserialize)]
 pub struct GroupForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     description: String,
@@ -356,12 +326,8 @@ pub struct GroupForm {
 pub async fn create_group(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
-    Form(f): Form<GroupForm>,
+    CsrfForm(_token, f): CsrfForm<GroupForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let me = actor.user.full_name();
     match groups::create(&state, &actor, &f.name, optional(&f.description).as_deref()).await {
         Ok(g) => done(&format!("/groups/{}", g.id)),
@@ -413,8 +379,6 @@ pub async fn group_page(
 
 #[derive(Deserialize)]
 pub struct MemberForm {
-    #[serde(default)]
-    csrf: String,
     user: String,
     #[serde(default)]
     remove: Option<String>,
@@ -423,13 +387,9 @@ pub struct MemberForm {
 pub async fn membership(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    Form(f): Form<MemberForm>,
+    CsrfForm(_token, f): CsrfForm<MemberForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let me = actor.user.full_name();
     let (Ok(group), Ok(user)) = (group_id(&id), user_id(&f.user)) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
@@ -449,13 +409,9 @@ pub async fn membership(
 pub async fn edit_group(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    Form(f): Form<GroupForm>,
+    CsrfForm(_token, f): CsrfForm<GroupForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let me = actor.user.full_name();
     let Ok(group) = group_id(&id) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
@@ -473,13 +429,9 @@ pub async fn edit_group(
 pub async fn delete_group(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    Form(f): Form<TokenForm>,
+    CsrfForm(_token, _f): CsrfForm<TokenForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let me = actor.user.full_name();
     let Ok(group) = group_id(&id) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));

@@ -3,11 +3,15 @@
 //! Origin check cannot serve the forms: under `Referrer-Policy: no-referrer` browsers
 //! send `Origin: null` even to the same site.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;
+use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 use svitok_app::AppState;
 
@@ -61,5 +65,55 @@ impl FormToken {
     /// Whether a form carried the browser's own token (compared in constant time).
     pub fn matches(&self, submitted: &str) -> bool {
         !self.fresh && bool::from(self.value.as_bytes().ct_eq(submitted.as_bytes()))
+    }
+}
+
+/// The largest form a page posts without a file (the file forms are multipart).
+const FORM_LIMIT: usize = 256 * 1024;
+
+/// A form posted with the browser's own form token, and that token (a page re-rendered
+/// after a failure needs it). A post whose token differs never reaches the handler: it
+/// gets the foreign-form page (403).
+pub struct CsrfForm<T>(pub FormToken, pub T);
+
+/// [`CsrfForm`] for forms a handler reads itself (repeated fields: the rights switches).
+pub struct CsrfBody(pub FormToken, pub axum::body::Bytes);
+
+/// Reads the body and checks its `csrf` field against the browser's token.
+async fn checked(req: Request, state: &AppState) -> Result<(FormToken, Parts, axum::body::Bytes), Response> {
+    let (mut parts, body) = req.into_parts();
+    let Ok(token) = FormToken::from_request_parts(&mut parts, state).await;
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|_| super::render::error_page(StatusCode::PAYLOAD_TOO_LARGE, None))?;
+    let given = url::form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if !token.matches(&given) {
+        return Err(super::page::foreign_form());
+    }
+    Ok((token, parts, bytes))
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (token, parts, bytes) = checked(req, state).await?;
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        match Form::<T>::from_request(req, state).await {
+            Ok(Form(f)) => Ok(CsrfForm(token, f)),
+            Err(rejection) => Err(rejection.into_response()),
+        }
+    }
+}
+
+impl FromRequest<AppState> for CsrfBody {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (token, _, bytes) = checked(req, state).await?;
+        Ok(CsrfBody(token, bytes))
     }
 }

@@ -21,7 +21,7 @@ impl FromRequestParts<AppState> for Page {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        // Forms carry their own token (checked by each POST handler).
+        // Forms carry their own token (checked by `CsrfForm`, `CsrfBody`).
         match authenticate(parts, state, false).await {
             // Pages are for a person at a browser: an API token (as a Bearer) opens none.
             Ok(a) if a.session.kind != svitok_db::SessionKind::Session => Err(Redirect::to("/login").into_response()),
@@ -29,6 +29,18 @@ impl FromRequestParts<AppState> for Page {
             Err(r) if r.status() == StatusCode::UNAUTHORIZED => Err(Redirect::to("/login").into_response()),
             Err(r) => Err(error_page(r.status(), None)),
         }
+    }
+}
+
+/// Whoever is signed in, if anyone: for what works with or without a session (the
+/// language switch).
+pub struct SignedIn(pub Option<Actor>);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(SignedIn(authenticate(parts, state, false).await.ok()))
     }
 }
 

@@ -1,13 +1,12 @@
 //! The person's own page: profile, password, TOTP enrolment, sessions and API tokens.
 
-use super::csrf::FormToken;
-use super::page::{action_failed, done, error_status, error_text, foreign_form, or_error, show, Page};
+use super::csrf::{CsrfForm, FormToken};
+use super::page::{action_failed, done, error_status, error_text, or_error, show, Page};
 use super::render::date_text;
 use crate::extract::Actor;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use base64::Engine;
 use minijinja::context;
 use serde::Deserialize;
@@ -133,8 +132,6 @@ async fn settle<T>(
 #[derive(Deserialize)]
 pub struct OwnProfileForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     last_name: String,
     #[serde(default)]
     first_name: String,
@@ -149,12 +146,8 @@ pub struct OwnProfileForm {
 pub async fn save(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
-    Form(f): Form<OwnProfileForm>,
+    CsrfForm(token, f): CsrfForm<OwnProfileForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let patch = users::ProfilePatch {
         email: None,
         last_name: Some(f.last_name),
@@ -170,8 +163,6 @@ pub async fn save(
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     current: String,
     #[serde(default)]
     new_password: String,
@@ -180,20 +171,14 @@ pub struct PasswordForm {
 pub async fn password(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
-    Form(f): Form<PasswordForm>,
+    CsrfForm(token, f): CsrfForm<PasswordForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let result = accounts::change_password(&state, &actor, &f.current, &f.new_password).await;
     settle(&state, &actor, &token, result, "/profile?done=password").await
 }
 
 #[derive(Deserialize)]
 pub struct TotpForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     current: String,
     #[serde(default)]
@@ -204,12 +189,8 @@ pub struct TotpForm {
 pub async fn totp_begin(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
-    Form(f): Form<TotpForm>,
+    CsrfForm(token, f): CsrfForm<TotpForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     match totp::begin(&state, &actor, &f.current).await {
         Ok(e) => {
             let qr = format!(
@@ -232,12 +213,8 @@ pub async fn totp_begin(
 pub async fn totp_confirm(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
-    Form(f): Form<TotpForm>,
+    CsrfForm(token, f): CsrfForm<TotpForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let result = totp::confirm(&state, &actor, f.code.trim()).await;
     settle(&state, &actor, &token, result, "/profile?done=totp").await
 }
@@ -245,21 +222,15 @@ pub async fn totp_confirm(
 pub async fn totp_disable(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     crate::extract::ClientOf(client): crate::extract::ClientOf,
-    Form(f): Form<TotpForm>,
+    CsrfForm(token, f): CsrfForm<TotpForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let result = totp::disable(&state, &actor, &f.current, &client).await;
     settle(&state, &actor, &token, result, "/profile?done=totp_off").await
 }
 
 #[derive(Deserialize)]
 pub struct EmailForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -272,12 +243,8 @@ pub struct EmailForm {
 pub async fn email_begin(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
-    Form(f): Form<EmailForm>,
+    CsrfForm(token, f): CsrfForm<EmailForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     match users::begin_email_change(&state, &actor, &f.email, &f.current).await {
         Ok(()) => {
             again(
@@ -296,12 +263,8 @@ pub async fn email_begin(
 pub async fn email_confirm(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
-    Form(f): Form<EmailForm>,
+    CsrfForm(token, f): CsrfForm<EmailForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     match users::confirm_email_change(&state, &actor, f.code.trim()).await {
         Ok(_) => done("/profile?done=email"),
         Err(e) => {
@@ -319,8 +282,6 @@ pub async fn email_confirm(
 
 #[derive(Deserialize)]
 pub struct RevokeForm {
-    #[serde(default)]
-    csrf: String,
     id: String,
     kind: String,
 }
@@ -329,12 +290,8 @@ pub struct RevokeForm {
 pub async fn revoke(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
-    Form(f): Form<RevokeForm>,
+    CsrfForm(_token, f): CsrfForm<RevokeForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let me = actor.user.full_name();
     let kind = if f.kind == "token" {
         SessionKind::ApiToken
@@ -354,8 +311,6 @@ pub async fn revoke(
 #[derive(Deserialize)]
 pub struct NewTokenForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     days: String,
@@ -365,12 +320,8 @@ pub struct NewTokenForm {
 pub async fn create_token(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
-    Form(f): Form<NewTokenForm>,
+    CsrfForm(token, f): CsrfForm<NewTokenForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let req = sessions::NewToken {
         name: f.name,
         days: f.days.trim().parse().unwrap_or(0),

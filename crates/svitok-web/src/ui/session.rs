@@ -1,16 +1,15 @@
 //! Signing in and out, registration, password reset: the pages before a session exists.
 
-use super::csrf::FormToken;
+use super::csrf::{CsrfBody, CsrfForm, FormToken};
 use super::forms::PersonForm;
 use super::i18n::{self, Lang};
-use super::page::{error_status, error_text, foreign_form, Page};
+use super::page::{error_status, error_text, Page, SignedIn};
 use super::render::render_form;
 use crate::extract::ClientOf;
 use crate::http::cookies::session_cookie;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use minijinja::context;
 use serde::Deserialize;
 use svitok_app::AppState;
@@ -50,19 +49,13 @@ pub async fn login_page(State(state): State<AppState>, token: FormToken, Query(q
 pub struct LoginForm {
     login: String,
     password: String,
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn login_submit(
     State(state): State<AppState>,
-    token: FormToken,
     ClientOf(client): ClientOf,
-    Form(f): Form<LoginForm>,
+    CsrfForm(token, f): CsrfForm<LoginForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     match login::start(&state, &f.login, &f.password, &client).await {
         Ok(started) => code_page(&state, &token, StatusCode::OK, &started, None),
         Err(e) => render_form(
@@ -101,19 +94,13 @@ pub struct CodeForm {
     code: String,
     /// The "send a new code" button.
     resend: Option<String>,
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn code_submit(
     State(state): State<AppState>,
-    token: FormToken,
     ClientOf(client): ClientOf,
-    Form(f): Form<CodeForm>,
+    CsrfForm(token, f): CsrfForm<CodeForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let Ok(challenge) = f.challenge.parse().map(ChallengeId) else {
         return super::render::error_page(StatusCode::NOT_FOUND, None);
     };
@@ -149,20 +136,13 @@ pub async fn code_submit(
 }
 
 #[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf: String,
-}
+pub struct TokenForm {}
 
 pub async fn logout(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
-    Form(f): Form<TokenForm>,
+    CsrfForm(_token, _f): CsrfForm<TokenForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let _ = sessions::logout(&state, &actor).await;
     let gone = session_cookie(&state, "", state.now());
     (
@@ -191,13 +171,9 @@ pub async fn register_page(State(state): State<AppState>, token: FormToken) -> R
 
 pub async fn register_submit(
     State(state): State<AppState>,
-    token: FormToken,
     ClientOf(client): ClientOf,
-    Form(f): Form<PersonForm>,
+    CsrfForm(token, f): CsrfForm<PersonForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     match accounts::register(&state, f.profile(), &f.password, &client).await {
         // A known address gets the same page: its owner was told by mail instead.
         Ok(_) => confirm_page(&state, &token, StatusCode::OK, f.email.trim(), None),
@@ -223,8 +199,6 @@ fn confirm_page(
 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    #[serde(default)]
-    csrf: String,
     email: String,
     #[serde(default)]
     code: String,
@@ -233,13 +207,9 @@ pub struct ConfirmForm {
 
 pub async fn confirm_submit(
     State(state): State<AppState>,
-    token: FormToken,
     ClientOf(client): ClientOf,
-    Form(f): Form<ConfirmForm>,
+    CsrfForm(token, f): CsrfForm<ConfirmForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let result = if f.resend.is_some() {
         accounts::resend_registration(&state, &f.email, &client)
             .await
@@ -262,21 +232,15 @@ pub async fn reset_page(State(state): State<AppState>, token: FormToken) -> Resp
 
 #[derive(Deserialize)]
 pub struct ResetForm {
-    #[serde(default)]
-    csrf: String,
     email: String,
 }
 
 /// Asks for a reset code. Unknown addresses get the same next page (and no mail).
 pub async fn reset_submit(
     State(state): State<AppState>,
-    token: FormToken,
     ClientOf(client): ClientOf,
-    Form(f): Form<ResetForm>,
+    CsrfForm(token, f): CsrfForm<ResetForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     match accounts::request_reset(&state, &f.email, &client).await {
         Ok(()) => reset_code_page(&state, &token, StatusCode::OK, f.email.trim(), None),
         Err(e) => render_form(
@@ -301,8 +265,6 @@ fn reset_code_page(
 
 #[derive(Deserialize)]
 pub struct NewPasswordForm {
-    #[serde(default)]
-    csrf: String,
     email: String,
     code: String,
     password: String,
@@ -311,13 +273,9 @@ pub struct NewPasswordForm {
 /// Sets the new password with the mailed code (also how an invited user sets its first).
 pub async fn reset_confirm(
     State(state): State<AppState>,
-    token: FormToken,
     ClientOf(client): ClientOf,
-    Form(f): Form<NewPasswordForm>,
+    CsrfForm(token, f): CsrfForm<NewPasswordForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     match accounts::confirm_reset(&state, &f.email, f.code.trim(), &f.password, &client).await {
         Ok(()) => Redirect::to("/login?done=reset").into_response(),
         Err(e) => reset_code_page(&state, &token, error_status(&e), &f.email, Some(error_text(&e))),
@@ -348,19 +306,15 @@ fn append_cookie(res: &mut Response, cookie: &str) {
 
 /// The language switch (login pages, profile): a cookie for this browser, and the
 /// person's saved choice when signed in.
-pub async fn set_language(State(state): State<AppState>, token: FormToken, req: axum::extract::Request) -> Response {
-    let (mut parts, body) = req.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, 4096).await else {
-        return super::render::error_page(StatusCode::PAYLOAD_TOO_LARGE, None);
-    };
+pub async fn set_language(
+    State(state): State<AppState>,
+    SignedIn(signed_in): SignedIn,
+    CsrfBody(_, body): CsrfBody,
+) -> Response {
     let form: std::collections::HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
-    if !token.matches(form.get("csrf").map(String::as_str).unwrap_or("")) {
-        return foreign_form();
-    }
     let Some(lang) = form.get("lang").and_then(|l| Lang::parse(l)) else {
         return super::render::error_page(StatusCode::UNPROCESSABLE_ENTITY, None);
     };
-    let signed_in = crate::extract::authenticate(&mut parts, &state, false).await.ok();
     let next = match &signed_in {
         Some(actor) => match svitok_app::users::set_language(&state, actor, lang.code()).await {
             Ok(()) => "/profile?done=language",

@@ -1,17 +1,15 @@
 //! First start: the one-time link printed by the server opens a form for the first
 //! administrator. Like every form, it carries the browser's form token.
 
-use super::csrf::FormToken;
+use super::csrf::{CsrfForm, FormToken};
 use super::i18n;
 use super::page::error_text;
-use super::page::foreign_form;
 use super::render::{render, render_form};
 use crate::api::setup::input;
 use crate::extract::{ApiPath, ClientOf};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use serde::Deserialize;
 use svitok_app::setup;
@@ -20,8 +18,6 @@ use svitok_core::CoreError;
 
 #[derive(Debug, Deserialize)]
 pub struct SetupForm {
-    #[serde(default)]
-    csrf: String,
     login: String,
     email: String,
     password: String,
@@ -50,13 +46,9 @@ pub async fn page(State(state): State<AppState>, token: FormToken) -> Response {
 pub async fn submit(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
-    form_token: FormToken,
     ApiPath(token): ApiPath<String>,
-    Form(f): Form<SetupForm>,
+    CsrfForm(form_token, f): CsrfForm<SetupForm>,
 ) -> Response {
-    if !form_token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let profile = input(
         f.login.clone(),
         f.email.clone(),

@@ -1,12 +1,11 @@
 //! Signing a version from the card: a fresh second factor, then the signature.
 
-use super::csrf::FormToken;
-use super::page::{action_failed, done, error_status, error_text, foreign_form, show, Page};
+use super::csrf::CsrfForm;
+use super::page::{action_failed, done, error_status, error_text, show, Page};
 use super::render::error_page;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use serde::Deserialize;
 use svitok_app::AppState;
@@ -16,8 +15,6 @@ use svitok_core::CoreError;
 
 #[derive(Deserialize)]
 pub struct SignStartForm {
-    #[serde(default)]
-    csrf: String,
     version: i64,
 }
 
@@ -25,13 +22,9 @@ pub struct SignStartForm {
 pub async fn sign_start(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    Form(f): Form<SignStartForm>,
+    CsrfForm(token, f): CsrfForm<SignStartForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let me = actor.user.full_name();
     let Ok(doc) = id.parse().map(DocumentId) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
@@ -57,8 +50,6 @@ pub async fn sign_start(
 
 #[derive(Deserialize)]
 pub struct SignConfirmForm {
-    #[serde(default)]
-    csrf: String,
     challenge: String,
     version: i64,
     code: String,
@@ -67,13 +58,9 @@ pub struct SignConfirmForm {
 pub async fn sign_confirm(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    Form(f): Form<SignConfirmForm>,
+    CsrfForm(token, f): CsrfForm<SignConfirmForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let me = actor.user.full_name();
     let (Ok(doc), Ok(challenge)) = (id.parse().map(DocumentId), f.challenge.parse().map(ChallengeId)) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));

@@ -336,3 +336,24 @@ fn rights_are_tested_only_at_the_gate() {
         }
     }
 }
+
+/// No page handler checks the form token by hand: `CsrfForm` / `CsrfBody` (and, for
+/// multipart uploads, the form guard the reader is given) do it before the handler runs.
+#[test]
+fn form_tokens_are_checked_by_the_extractor() {
+    let ui = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../svitok-web/src/ui"));
+    for file in crate::helpers::files_under(ui) {
+        if file.ends_with("csrf.rs") || file.ends_with("page.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            assert!(
+                !line.contains("foreign_form()") && !line.contains("!token.matches("),
+                "{}:{}: the form token is checked by CsrfForm/CsrfBody",
+                file.display(),
+                n + 1
+            );
+        }
+    }
+}

@@ -19,8 +19,6 @@ pub async fn new_document(State(state): State<AppState>, Page(actor): Page, toke
 #[derive(Deserialize, Default)]
 pub struct NewDocumentForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     title: String,
     #[serde(default)]
     kind: String,
@@ -32,12 +30,8 @@ pub struct NewDocumentForm {
 pub async fn create_card(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
-    Form(f): Form<NewDocumentForm>,
+    CsrfForm(token, f): CsrfForm<NewDocumentForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let card = docs::CardInput {
         title: Some(f.title.clone()),
         kind: Some(f.kind.clone()),
@@ -267,8 +261,6 @@ pub async fn card(
 #[derive(Deserialize)]
 pub struct EditForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     title: String,
     #[serde(default)]
     kind: String,
@@ -284,13 +276,9 @@ pub struct EditForm {
 pub async fn edit(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    Form(f): Form<EditForm>,
+    CsrfForm(_token, f): CsrfForm<EditForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let me = actor.user.full_name();
     let Ok(doc) = doc_id(&id) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
@@ -314,8 +302,6 @@ pub async fn edit(
 
 #[derive(Deserialize)]
 pub struct StatusForm {
-    #[serde(default)]
-    csrf: String,
     status: String,
 }
 
@@ -323,13 +309,9 @@ pub struct StatusForm {
 pub async fn change_status(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    Form(f): Form<StatusForm>,
+    CsrfForm(_token, f): CsrfForm<StatusForm>,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let me = actor.user.full_name();
     let (Ok(doc), Some(to)) = (doc_id(&id), Status::parse(&f.status)) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
@@ -345,47 +327,25 @@ pub async fn change_status(
 }
 
 /// The card's one-click actions: take, to the trash, back from it.
-pub async fn take(
-    state: State<AppState>,
-    page: Page,
-    token: FormToken,
-    id: Path<String>,
-    f: Form<TokenForm>,
-) -> Response {
-    one_click(state, page, token, id, f, DocOp::Take).await
+pub async fn take(state: State<AppState>, page: Page, id: Path<String>, f: CsrfForm<TokenForm>) -> Response {
+    one_click(state, page, id, f, DocOp::Take).await
 }
 
-pub async fn delete(
-    state: State<AppState>,
-    page: Page,
-    token: FormToken,
-    id: Path<String>,
-    f: Form<TokenForm>,
-) -> Response {
-    one_click(state, page, token, id, f, DocOp::Delete).await
+pub async fn delete(state: State<AppState>, page: Page, id: Path<String>, f: CsrfForm<TokenForm>) -> Response {
+    one_click(state, page, id, f, DocOp::Delete).await
 }
 
-pub async fn restore(
-    state: State<AppState>,
-    page: Page,
-    token: FormToken,
-    id: Path<String>,
-    f: Form<TokenForm>,
-) -> Response {
-    one_click(state, page, token, id, f, DocOp::Restore).await
+pub async fn restore(state: State<AppState>, page: Page, id: Path<String>, f: CsrfForm<TokenForm>) -> Response {
+    one_click(state, page, id, f, DocOp::Restore).await
 }
 
 pub(super) async fn one_click(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    Form(f): Form<TokenForm>,
+    CsrfForm(_, _): CsrfForm<TokenForm>,
     op: DocOp,
 ) -> Response {
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let me = actor.user.full_name();
     let Ok(doc) = doc_id(&id) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));

@@ -1,16 +1,15 @@
 //! Document pages: inbox, lists (all, mine, trash), new documents from a file or as a
 //! card, the card with its actions, new versions, responsibility, sending, deletion.
 
-use super::csrf::FormToken;
+use super::csrf::{CsrfBody, CsrfForm, FormToken};
 use super::forms::{day, midnight_ms};
 use super::i18n;
-use super::page::{action_failed, done, error_text, foreign_form, or_error, outcome, show, Page};
+use super::page::{action_failed, done, error_text, or_error, outcome, show, Page};
 use super::render::{date_text, error_page, size_text};
 use crate::extract::Actor;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use svitok_app::AppState;
@@ -54,7 +53,4 @@ async fn party_text(
 }
 
 #[derive(Deserialize)]
-pub struct TokenForm {
-    #[serde(default)]
-    csrf: String,
-}
+pub struct TokenForm {}

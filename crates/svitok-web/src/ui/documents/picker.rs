@@ -185,48 +185,26 @@ pub(super) struct PickForm {
     every_member: bool,
 }
 
-pub async fn send_submit(
-    state: State<AppState>,
-    page: Page,
-    token: FormToken,
-    id: Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
-    pick_submit(state, page, token, id, body, Pick::Send).await
+pub async fn send_submit(state: State<AppState>, page: Page, id: Path<String>, body: CsrfBody) -> Response {
+    pick_submit(state, page, id, body, Pick::Send).await
 }
 
-pub async fn responsible_submit(
-    state: State<AppState>,
-    page: Page,
-    token: FormToken,
-    id: Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
-    pick_submit(state, page, token, id, body, Pick::Responsible).await
+pub async fn responsible_submit(state: State<AppState>, page: Page, id: Path<String>, body: CsrfBody) -> Response {
+    pick_submit(state, page, id, body, Pick::Responsible).await
 }
 
-pub async fn signers_submit(
-    state: State<AppState>,
-    page: Page,
-    token: FormToken,
-    id: Path<String>,
-    body: axum::body::Bytes,
-) -> Response {
-    pick_submit(state, page, token, id, body, Pick::Signers).await
+pub async fn signers_submit(state: State<AppState>, page: Page, id: Path<String>, body: CsrfBody) -> Response {
+    pick_submit(state, page, id, body, Pick::Signers).await
 }
 
 pub(super) async fn pick_submit(
     State(state): State<AppState>,
     Page(actor): Page,
-    token: FormToken,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    CsrfBody(token, body): CsrfBody,
     pick: Pick,
 ) -> Response {
     let f = PickForm::parse(&body);
-    if !token.matches(&f.csrf) {
-        return foreign_form();
-    }
     let me = actor.user.full_name();
     let Ok(doc) = doc_id(&id) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
