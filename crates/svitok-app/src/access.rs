@@ -6,7 +6,7 @@
 //! tests a right (a test fails if the web crate does).
 
 use crate::audit;
-use crate::state::AppState;
+use crate::state::App;
 use crate::Caller;
 use serde_json::json;
 use svitok_core::documents::{self as rules, DocOp, Relation};
@@ -35,7 +35,7 @@ pub fn refusal(caller: &Caller, op: &Operation) -> Option<CoreError> {
 }
 
 /// Allows `op`, or refuses it and records the refusal.
-pub async fn authorize(state: &AppState, caller: &Caller, op: Operation, target: Option<String>) -> Result<()> {
+pub async fn authorize(state: &App, caller: &Caller, op: Operation, target: Option<String>) -> Result<()> {
     match policy::decide(&subject(caller), &op) {
         Ok(()) => Ok(()),
         Err(refusal) => {
@@ -55,7 +55,7 @@ pub fn allows_document(caller: &Caller, rel: Relation, trashed: bool, op: DocOp)
 /// forbidden to a reader lacking the right) and records the refusal. A conflict (restoring
 /// what is not in the trash) is the document's state, not a refusal.
 pub async fn document(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     id: svitok_core::ids::DocumentId,
     rel: Relation,
@@ -73,7 +73,7 @@ pub async fn document(
 
 /// A document that does not exist, refused as one the caller may not read would be: the
 /// error to return (the audit log's, if recording failed).
-pub async fn no_document(state: &AppState, caller: &Caller, id: svitok_core::ids::DocumentId, op: DocOp) -> CoreError {
+pub async fn no_document(state: &App, caller: &Caller, id: svitok_core::ids::DocumentId, op: DocOp) -> CoreError {
     let e = CoreError::NotFound("document");
     match refused(state, caller, op.name(), Some(id.to_string()), &e).await {
         Ok(()) => e,
@@ -81,13 +81,7 @@ pub async fn no_document(state: &AppState, caller: &Caller, id: svitok_core::ids
     }
 }
 
-async fn refused(
-    state: &AppState,
-    caller: &Caller,
-    operation: &str,
-    target: Option<String>,
-    why: &CoreError,
-) -> Result<()> {
+async fn refused(state: &App, caller: &Caller, operation: &str, target: Option<String>, why: &CoreError) -> Result<()> {
     state
         .audit(audit::event(
             Some(&caller.user.id),

@@ -44,7 +44,7 @@ pub fn event(
 
 /// The audit log for administrators, newest first.
 pub async fn search(
-    state: &crate::state::AppState,
+    state: &crate::state::App,
     actor: &crate::Caller,
     filter: &svitok_db::AuditFilter,
     before: Option<i64>,
@@ -98,13 +98,13 @@ fn store_error(e: impl std::fmt::Display) -> svitok_core::CoreError {
 /// Signs the chain's head now and stores it in the blob store. None for an empty chain.
 /// Refused when the chain no longer holds since the latest checkpoint: signing its head
 /// then would vouch for a rewritten or shortened chain.
-pub async fn checkpoint(state: &crate::state::AppState) -> svitok_core::Result<Option<Checkpoint>> {
+pub async fn checkpoint(state: &crate::state::App) -> svitok_core::Result<Option<Checkpoint>> {
     let latest = latest_checkpoint(state).await?;
     sign_head(state, latest.as_ref()).await
 }
 
 /// A checkpoint when the chain has grown since the latest one (the upkeep loop).
-pub async fn checkpoint_if_grown(state: &crate::state::AppState) -> svitok_core::Result<()> {
+pub async fn checkpoint_if_grown(state: &crate::state::App) -> svitok_core::Result<()> {
     let latest = latest_checkpoint(state).await?;
     let head = state.db.audit_head().await?.map(|(seq, _)| seq).unwrap_or(0);
     if head > latest.as_ref().map(|c| c.seq).unwrap_or(0) {
@@ -114,7 +114,7 @@ pub async fn checkpoint_if_grown(state: &crate::state::AppState) -> svitok_core:
 }
 
 async fn sign_head(
-    state: &crate::state::AppState,
+    state: &crate::state::App,
     previous: Option<&Checkpoint>,
 ) -> svitok_core::Result<Option<Checkpoint>> {
     use base64::Engine;
@@ -159,7 +159,7 @@ async fn sign_head(
 }
 
 /// The newest checkpoint in the store; one whose signature fails is an error.
-pub async fn latest_checkpoint(state: &crate::state::AppState) -> svitok_core::Result<Option<Checkpoint>> {
+pub async fn latest_checkpoint(state: &crate::state::App) -> svitok_core::Result<Option<Checkpoint>> {
     let keys = state.blobs.list_prefix(CHECKPOINTS).await.map_err(store_error)?;
     // Names are zero-padded sequence numbers: the greatest is the newest.
     let Some(newest) = keys.into_iter().max() else {
@@ -179,7 +179,7 @@ pub async fn latest_checkpoint(state: &crate::state::AppState) -> svitok_core::R
 /// The whole chain against itself and its latest checkpoint: Ok((entries, checkpoint's
 /// sequence number)), or the first entry that does not hold and why.
 pub async fn verify(
-    state: &crate::state::AppState,
+    state: &crate::state::App,
 ) -> svitok_core::Result<std::result::Result<(i64, Option<i64>), (i64, String)>> {
     let n = match state.db.verify_audit_chain().await? {
         Ok(n) => n,

@@ -3,7 +3,7 @@
 
 use crate::access::authorize;
 use crate::audit;
-use crate::state::AppState;
+use crate::state::App;
 use crate::Caller;
 use serde_json::json;
 use svitok_core::ids::{GroupId, UserId};
@@ -21,7 +21,7 @@ fn description(raw: Option<&str>) -> Result<String> {
 }
 
 pub async fn list(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     q: Option<&str>,
     limit: i64,
@@ -31,12 +31,12 @@ pub async fn list(
     state.db.list_groups(q, limit, offset).await
 }
 
-async fn load(state: &AppState, id: GroupId) -> Result<Group> {
+async fn load(state: &App, id: GroupId) -> Result<Group> {
     state.db.group(id).await?.ok_or(CoreError::NotFound("group"))
 }
 
 /// The group, and its members when the caller may see them.
-pub async fn get(state: &AppState, actor: &Caller, id: GroupId) -> Result<(Group, Option<Vec<User>>)> {
+pub async fn get(state: &App, actor: &Caller, id: GroupId) -> Result<(Group, Option<Vec<User>>)> {
     authorize(state, actor, Operation::ListGroups, None).await?;
     let group = load(state, id).await?;
     let is_member = state.db.is_member(id, actor.user.id).await?;
@@ -49,7 +49,7 @@ pub async fn get(state: &AppState, actor: &Caller, id: GroupId) -> Result<(Group
     Ok((group, members))
 }
 
-pub async fn create(state: &AppState, actor: &Caller, raw_name: &str, raw_description: Option<&str>) -> Result<Group> {
+pub async fn create(state: &App, actor: &Caller, raw_name: &str, raw_description: Option<&str>) -> Result<Group> {
     authorize(state, actor, Operation::ManageGroups, None).await?;
     let group = state
         .db
@@ -74,7 +74,7 @@ pub async fn create(state: &AppState, actor: &Caller, raw_name: &str, raw_descri
 }
 
 pub async fn update(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     id: GroupId,
     raw_name: Option<&str>,
@@ -109,7 +109,7 @@ pub async fn update(
 }
 
 /// Deletes a group; refused while documents are assigned or addressed to it.
-pub async fn delete(state: &AppState, actor: &Caller, id: GroupId) -> Result<()> {
+pub async fn delete(state: &App, actor: &Caller, id: GroupId) -> Result<()> {
     authorize(state, actor, Operation::ManageGroups, Some(id.to_string())).await?;
     let group = load(state, id).await?;
     let documents = state.db.group_document_count(id).await?;
@@ -134,7 +134,7 @@ pub async fn delete(state: &AppState, actor: &Caller, id: GroupId) -> Result<()>
         .await
 }
 
-pub async fn add_member(state: &AppState, actor: &Caller, group: GroupId, user: UserId) -> Result<()> {
+pub async fn add_member(state: &App, actor: &Caller, group: GroupId, user: UserId) -> Result<()> {
     authorize(
         state,
         actor,
@@ -159,7 +159,7 @@ pub async fn add_member(state: &AppState, actor: &Caller, group: GroupId, user: 
     Ok(())
 }
 
-pub async fn remove_member(state: &AppState, actor: &Caller, group: GroupId, user: UserId) -> Result<()> {
+pub async fn remove_member(state: &App, actor: &Caller, group: GroupId, user: UserId) -> Result<()> {
     authorize(
         state,
         actor,

@@ -21,4 +21,4 @@ pub mod users;
 
 pub use caller::{Caller, Client};
 pub use settings::{Registration, Settings};
-pub use state::AppState;
+pub use state::App;

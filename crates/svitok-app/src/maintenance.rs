@@ -2,7 +2,7 @@
 //! document refers to (an upload whose database row never committed). Every replica may
 //! run it: each step is idempotent.
 
-use crate::state::AppState;
+use crate::state::App;
 use std::time::{Duration, SystemTime};
 use svitok_core::Result;
 use svitok_db::AuditEvent;
@@ -12,7 +12,7 @@ pub const ORPHAN_GRACE: Duration = Duration::from_secs(60 * 60);
 
 /// Deletes documents that have been in the trash longer than the retention, with their
 /// files. Returns how many were purged.
-pub async fn purge_trash(state: &AppState) -> Result<usize> {
+pub async fn purge_trash(state: &App) -> Result<usize> {
     let before = state.now() - state.settings.trash_retention_ms;
     let mut purged = 0;
     loop {
@@ -45,7 +45,7 @@ pub async fn purge_trash(state: &AppState) -> Result<usize> {
 }
 
 /// Deletes stored blobs last written before `older_than` that no version refers to.
-pub async fn sweep_orphans(state: &AppState, older_than: SystemTime) -> Result<usize> {
+pub async fn sweep_orphans(state: &App, older_than: SystemTime) -> Result<usize> {
     let keys = state
         .blobs
         .list_older_than(older_than)
@@ -67,7 +67,7 @@ pub async fn sweep_orphans(state: &AppState, older_than: SystemTime) -> Result<u
 }
 
 /// Runs both, every `every`, until the process ends.
-pub async fn run(state: AppState, every: Duration) {
+pub async fn run(state: App, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -4,14 +4,14 @@
 //! `manage_users` always remains. The CLI names users by login or address and groups by
 //! name; these find them.
 
-use crate::state::AppState;
+use crate::state::App;
 use crate::{groups, users, Caller};
 use svitok_core::rights::Rights;
 use svitok_core::user::User;
 use svitok_core::{CoreError, Result};
 use svitok_db::Group;
 
-async fn user(state: &AppState, login: &str) -> Result<User> {
+async fn user(state: &App, login: &str) -> Result<User> {
     state
         .db
         .user_by_login_or_email(login)
@@ -20,27 +20,27 @@ async fn user(state: &AppState, login: &str) -> Result<User> {
         .ok_or(CoreError::NotFound("user"))
 }
 
-pub async fn set_rights(state: &AppState, login: &str, grant: Rights, revoke: Rights) -> Result<Rights> {
+pub async fn set_rights(state: &App, login: &str, grant: Rights, revoke: Rights) -> Result<Rights> {
     let u = user(state, login).await?;
     let after = Rights::from_mask((u.rights.mask() | grant.mask()) & !revoke.mask());
     users::set_rights(state, &Caller::operator(), u.id, after).await
 }
 
-pub async fn block(state: &AppState, login: &str) -> Result<()> {
+pub async fn block(state: &App, login: &str) -> Result<()> {
     let u = user(state, login).await?;
     users::block(state, &Caller::operator(), u.id).await
 }
 
-pub async fn unblock(state: &AppState, login: &str) -> Result<()> {
+pub async fn unblock(state: &App, login: &str) -> Result<()> {
     let u = user(state, login).await?;
     users::unblock(state, &Caller::operator(), u.id).await
 }
 
-pub async fn create_group(state: &AppState, name: &str, description: Option<&str>) -> Result<Group> {
+pub async fn create_group(state: &App, name: &str, description: Option<&str>) -> Result<Group> {
     groups::create(state, &Caller::operator(), name, description).await
 }
 
-pub async fn add_member(state: &AppState, group: &str, login: &str) -> Result<()> {
+pub async fn add_member(state: &App, group: &str, login: &str) -> Result<()> {
     let g = state
         .db
         .group_by_name(group)

@@ -3,7 +3,7 @@
 //! "ca", a user's to its certificate serial); they never leave the server.
 
 use crate::audit;
-use crate::state::AppState;
+use crate::state::App;
 use crate::Caller;
 use serde_json::json;
 use std::time::{Duration, SystemTime};
@@ -85,12 +85,12 @@ async fn load_or_create_time_stamper(
 }
 
 /// The CA certificate, PEM.
-pub fn ca_pem(state: &AppState) -> Result<String> {
+pub fn ca_pem(state: &App) -> Result<String> {
     state.authority.certificate_pem().map_err(pki_error)
 }
 
 /// Revoked certificates as the CRL and verification want them.
-pub async fn revocations(state: &AppState) -> Result<Vec<(SerialNumber, SystemTime)>> {
+pub async fn revocations(state: &App) -> Result<Vec<(SerialNumber, SystemTime)>> {
     revocations_in(&state.db).await
 }
 
@@ -104,7 +104,7 @@ pub async fn revocations_in(db: &Db) -> Result<Vec<(SerialNumber, SystemTime)>> 
 }
 
 /// The current CRL, DER, signed now.
-pub async fn crl(state: &AppState) -> Result<Vec<u8>> {
+pub async fn crl(state: &App) -> Result<Vec<u8>> {
     let revoked = revocations(state).await?;
     state
         .authority
@@ -124,13 +124,13 @@ pub fn parse_certificate(pem: &str) -> Result<Certificate> {
 }
 
 /// The caller's current certificate, if any.
-pub async fn current(state: &AppState, actor: &Caller) -> Result<Option<CertificateRow>> {
+pub async fn current(state: &App, actor: &Caller) -> Result<Option<CertificateRow>> {
     state.db.current_certificate(actor.user.id, state.now()).await
 }
 
 /// The caller's current certificate, issuing one first if there is none (201) —
 /// `sign_documents` only.
-pub async fn ensure(state: &AppState, actor: &Caller) -> Result<(CertificateRow, bool)> {
+pub async fn ensure(state: &App, actor: &Caller) -> Result<(CertificateRow, bool)> {
     crate::access::authorize(state, actor, svitok_core::policy::Operation::IssueCertificate, None).await?;
     if let Some(c) = current(state, actor).await? {
         return Ok((c, false));
@@ -138,14 +138,14 @@ pub async fn ensure(state: &AppState, actor: &Caller) -> Result<(CertificateRow,
     Ok((issue(state, actor).await?, true))
 }
 
-async fn issue(state: &AppState, actor: &Caller) -> Result<CertificateRow> {
+async fn issue(state: &App, actor: &Caller) -> Result<CertificateRow> {
     issue_to(state, actor, &actor.user, "first use").await
 }
 
 /// A new certificate for someone whose name or position changed: what they sign from now
 /// on names them as they are now. The old certificate is not revoked, so what they
 /// signed before stays valid.
-pub async fn reissue_if_certified(state: &AppState, actor: &Caller, user: &User) -> Result<()> {
+pub async fn reissue_if_certified(state: &App, actor: &Caller, user: &User) -> Result<()> {
     if state.db.current_certificate(user.id, state.now()).await?.is_some() {
         issue_to(state, actor, user, "identity changed").await?;
     }
@@ -153,7 +153,7 @@ pub async fn reissue_if_certified(state: &AppState, actor: &Caller, user: &User)
 }
 
 /// Issues a certificate to `user`; `actor` is who caused it, for the audit log.
-async fn issue_to(state: &AppState, actor: &Caller, user: &User, reason: &str) -> Result<CertificateRow> {
+async fn issue_to(state: &App, actor: &Caller, user: &User, reason: &str) -> Result<CertificateRow> {
     let now = state.now();
     let key = P256Key::generate();
     let validity = Duration::from_secs(state.settings.cert_validity_days.max(1) as u64 * 86_400);
@@ -197,7 +197,7 @@ async fn issue_to(state: &AppState, actor: &Caller, user: &User, reason: &str) -
 }
 
 /// The caller's signing identity (issuing a certificate on first use).
-pub async fn signer(state: &AppState, actor: &Caller) -> Result<SignerIdentity> {
+pub async fn signer(state: &App, actor: &Caller) -> Result<SignerIdentity> {
     let (row, _) = ensure(state, actor).await?;
     let certificate = parse_certificate(&row.cert_pem)?;
     let der = zeroize::Zeroizing::new(state.keys.signing.open(&row.key_sealed, row.serial.as_bytes())?);

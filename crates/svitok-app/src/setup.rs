@@ -1,7 +1,7 @@
 //! First start: with no users, a one-time link lets the operator create the first
 //! administrator, who gets all seven rights.
 
-use crate::state::AppState;
+use crate::state::App;
 use crate::Client;
 use crate::{accounts, audit};
 use serde_json::json;
@@ -10,7 +10,7 @@ use svitok_core::user::User;
 use svitok_core::{token, CoreError, Result};
 
 /// Makes a setup token when there are no users yet; returns the link to print.
-pub async fn link_if_needed(state: &AppState) -> Result<Option<String>> {
+pub async fn link_if_needed(state: &App) -> Result<Option<String>> {
     if state.db.count_users().await? > 0 {
         return Ok(None);
     }
@@ -27,7 +27,7 @@ fn used_link() -> CoreError {
 }
 
 pub async fn create_admin(
-    state: &AppState,
+    state: &App,
     secret: &str,
     input: accounts::ProfileInput,
     password: &str,

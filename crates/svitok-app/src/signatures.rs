@@ -5,7 +5,7 @@
 //! SHA-256 from the encrypted blob store, never held whole.
 
 use crate::documents::{self as docs, audited, blob_error, party_json};
-use crate::state::AppState;
+use crate::state::App;
 use crate::Caller;
 use crate::{accounts::codes, audit, pki};
 use base64::{engine::general_purpose::STANDARD, Engine};
@@ -25,7 +25,7 @@ fn conflict(message: &str) -> CoreError {
     }
 }
 
-async fn version(state: &AppState, doc: DocumentId, number: i64) -> Result<VersionRow> {
+async fn version(state: &App, doc: DocumentId, number: i64) -> Result<VersionRow> {
     state
         .db
         .versions(doc)
@@ -37,7 +37,7 @@ async fn version(state: &AppState, doc: DocumentId, number: i64) -> Result<Versi
 
 /// SHA-256 of a version's plaintext: the whole file is streamed from the blob store
 /// through decryption and the digest, and must match the digest recorded at upload.
-pub async fn digest(state: &AppState, v: &VersionRow) -> Result<[u8; 32]> {
+pub async fn digest(state: &App, v: &VersionRow) -> Result<[u8; 32]> {
     state
         .blobs
         .verified_sha256(&v.blob_key, &v.sha256)
@@ -47,7 +47,7 @@ pub async fn digest(state: &AppState, v: &VersionRow) -> Result<[u8; 32]> {
 
 /// Signs version `number` of a document for the caller, after checking the step-up code.
 pub async fn sign(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     id: DocumentId,
     number: i64,
@@ -142,7 +142,7 @@ fn certificate_name(der: &[u8]) -> String {
 /// signer's signing-time attribute, is when the signature was made, and its signer and
 /// serial must be what the CMS says.
 fn check_row(
-    state: &AppState,
+    state: &App,
     row: &SignatureRow,
     der: &[u8],
     digest: &[u8; 32],
@@ -163,7 +163,7 @@ fn check_row(
 
 /// The signatures of one version (readers); with `verify`, each is checked against the
 /// stored content, the CA and the revocations.
-pub async fn list(state: &AppState, actor: &Caller, id: DocumentId, number: i64, verify: bool) -> Result<Vec<Checked>> {
+pub async fn list(state: &App, actor: &Caller, id: DocumentId, number: i64, verify: bool) -> Result<Vec<Checked>> {
     let o = docs::open(state, actor, id, DocOp::Read).await?;
     let v = version(state, id, number).await?;
     of_version(state, actor, &o, &v, verify).await
@@ -172,7 +172,7 @@ pub async fn list(state: &AppState, actor: &Caller, id: DocumentId, number: i64,
 /// The signatures of a version of a document the caller has already opened (a card
 /// shows every version's at once without opening it again for each).
 pub async fn of_version(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     opened: &docs::Opened,
     v: &VersionRow,
@@ -215,7 +215,7 @@ pub async fn of_version(
 }
 
 /// One signature's DER, for readers of the document.
-pub async fn download(state: &AppState, actor: &Caller, id: DocumentId, number: i64, sid: &str) -> Result<Vec<u8>> {
+pub async fn download(state: &App, actor: &Caller, id: DocumentId, number: i64, sid: &str) -> Result<Vec<u8>> {
     docs::open(state, actor, id, DocOp::Read).await?;
     let row = state
         .db
@@ -230,7 +230,7 @@ pub async fn download(state: &AppState, actor: &Caller, id: DocumentId, number: 
 /// Asks users and groups (any one member, or every member) to sign the latest version;
 /// the document goes to `signing` and the requests reach the signers' inboxes.
 pub async fn request(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     id: DocumentId,
     to: Vec<Party>,
@@ -337,7 +337,7 @@ pub struct Progress {
     pub satisfied: bool,
 }
 
-pub async fn progress(state: &AppState, id: DocumentId) -> Result<Vec<Progress>> {
+pub async fn progress(state: &App, id: DocumentId) -> Result<Vec<Progress>> {
     let requests = state.db.signature_requests(id).await?;
     let Some(latest) = state.db.versions(id).await?.iter().map(|v| v.number).max() else {
         return Ok(Vec::new());
@@ -375,7 +375,7 @@ pub async fn progress(state: &AppState, id: DocumentId) -> Result<Vec<Progress>>
 }
 
 /// Moves a document in `signing` to `signed` once every request is satisfied.
-async fn complete_if_signed(state: &AppState, actor: &Caller, id: DocumentId) -> Result<()> {
+async fn complete_if_signed(state: &App, actor: &Caller, id: DocumentId) -> Result<()> {
     let Some(doc) = state.db.document(id).await? else {
         return Ok(());
     };

@@ -10,7 +10,7 @@ use svitok_mail::Mailer;
 use tokio::sync::Semaphore;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct App {
     pub db: Db,
     pub mailer: Mailer,
     pub clock: Arc<dyn Clock>,
@@ -30,7 +30,7 @@ pub struct Keys {
     pub signing: SubKey,
 }
 
-impl AppState {
+impl App {
     pub fn new(
         db: Db,
         mailer: Mailer,
@@ -39,10 +39,10 @@ impl AppState {
         settings: Settings,
         master: &MasterKey,
         authority: svitok_pki::Authority,
-    ) -> AppState {
+    ) -> App {
         // One Argon2 at a time per core: more would only queue in the CPU and use memory.
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        AppState {
+        App {
             db,
             mailer,
             clock,

@@ -1,14 +1,14 @@
 //! Organisation-wide statistics (`view_statistics`): counts, never content.
 
 use crate::access::authorize;
-use crate::state::AppState;
+use crate::state::App;
 use crate::Caller;
 use svitok_core::policy::Operation;
 use svitok_core::Result;
 
 /// The statistics over the last `weeks` weeks, with the names of the top senders.
 pub async fn collect(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     weeks: i64,
 ) -> Result<(

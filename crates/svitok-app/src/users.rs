@@ -3,7 +3,7 @@
 
 use crate::access::authorize;
 use crate::accounts::{Profile, ProfileInput};
-use crate::state::AppState;
+use crate::state::App;
 use crate::Caller;
 use crate::{
     accounts::{codes, letters, totp},
@@ -25,7 +25,7 @@ pub struct Page<T> {
 }
 
 pub async fn list(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     filter: &UserFilter,
     limit: i64,
@@ -39,7 +39,7 @@ pub async fn list(
 }
 
 /// The person's own choice of interface language (`ru`, `en`).
-pub async fn set_language(state: &AppState, actor: &Caller, language: &str) -> Result<()> {
+pub async fn set_language(state: &App, actor: &Caller, language: &str) -> Result<()> {
     if !matches!(language, "ru" | "en") {
         return Err(CoreError::validation("language", "Язык: ru или en"));
     }
@@ -56,7 +56,7 @@ pub struct Person {
 
 /// Active users whose names or position contain `q`: the address book. Never by login
 /// or address: anyone may search it, and it must not confirm who has which address.
-pub async fn directory(state: &AppState, actor: &Caller, q: &str, limit: i64) -> Result<Vec<Person>> {
+pub async fn directory(state: &App, actor: &Caller, q: &str, limit: i64) -> Result<Vec<Person>> {
     authorize(state, actor, Operation::FindPeople, None).await?;
     let filter = UserFilter {
         q: Some(q.to_string()),
@@ -82,11 +82,11 @@ pub async fn directory(state: &AppState, actor: &Caller, q: &str, limit: i64) ->
         .collect())
 }
 
-async fn load(state: &AppState, id: UserId) -> Result<User> {
+async fn load(state: &App, id: UserId) -> Result<User> {
     state.db.user(id).await?.ok_or(CoreError::NotFound("user"))
 }
 
-pub async fn get(state: &AppState, actor: &Caller, id: UserId) -> Result<(User, Vec<GroupId>)> {
+pub async fn get(state: &App, actor: &Caller, id: UserId) -> Result<(User, Vec<GroupId>)> {
     authorize(state, actor, Operation::ViewUser { target: id }, Some(id.to_string())).await?;
     let user = load(state, id).await?;
     let groups = state.db.groups_of_user(id).await?;
@@ -101,7 +101,7 @@ pub struct NewUserRequest {
 
 /// Creates a `pending` user and mails the invitation: a code that sets the first password
 /// through `POST /auth/password/reset/confirm`.
-pub async fn create(state: &AppState, actor: &Caller, req: NewUserRequest) -> Result<User> {
+pub async fn create(state: &App, actor: &Caller, req: NewUserRequest) -> Result<User> {
     authorize(state, actor, Operation::CreateUser { rights: req.rights }, None).await?;
     let p = Profile::parse(&req.profile, state.clock.now().date())?;
     for g in &req.groups {
@@ -178,7 +178,7 @@ pub struct ProfilePatch {
 /// certificates, so only `manage_users` changes them, one's own included (SPEC §4). A
 /// user's own edit without them changes nothing here. Addresses change only through a
 /// code sent to the new one.
-pub async fn update(state: &AppState, actor: &Caller, id: UserId, patch: ProfilePatch) -> Result<User> {
+pub async fn update(state: &App, actor: &Caller, id: UserId, patch: ProfilePatch) -> Result<User> {
     let own = id == actor.user.id;
     let identity = patch.last_name.is_some()
         || patch.first_name.is_some()
@@ -252,7 +252,7 @@ fn profile_json(u: &User) -> serde_json::Value {
 
 /// The rights among `{grant_rights, manage_users}` of `target` that no other active user
 /// holds: taking them away would leave nobody able to administer.
-async fn sole_holder_of(state: &AppState, target: &User) -> Result<Rights> {
+async fn sole_holder_of(state: &App, target: &User) -> Result<Rights> {
     let mut sole = Rights::NONE;
     if target.status != UserStatus::Active {
         return Ok(sole);
@@ -268,7 +268,7 @@ async fn sole_holder_of(state: &AppState, target: &User) -> Result<Rights> {
 const PROTECTED: [Right; 2] = [Right::GrantRights, Right::ManageUsers];
 
 /// Blocks a user: its sessions and tokens end at once and its certificates are revoked.
-pub async fn block(state: &AppState, actor: &Caller, id: UserId) -> Result<()> {
+pub async fn block(state: &App, actor: &Caller, id: UserId) -> Result<()> {
     let target = load(state, id).await?;
     let sole = sole_holder_of(state, &target).await?;
     authorize(
@@ -315,7 +315,7 @@ pub async fn block(state: &AppState, actor: &Caller, id: UserId) -> Result<()> {
 
 /// Ends every session and API token of a user, at once (SECURITY 24): what an
 /// administrator does for a lost laptop or a leaked token.
-pub async fn end_sessions(state: &AppState, actor: &Caller, id: UserId) -> Result<u64> {
+pub async fn end_sessions(state: &App, actor: &Caller, id: UserId) -> Result<u64> {
     let target = load(state, id).await?;
     authorize(
         state,
@@ -342,7 +342,7 @@ pub async fn end_sessions(state: &AppState, actor: &Caller, id: UserId) -> Resul
 }
 
 /// Unblocks a user: active again, or pending when it never set a password.
-pub async fn unblock(state: &AppState, actor: &Caller, id: UserId) -> Result<()> {
+pub async fn unblock(state: &App, actor: &Caller, id: UserId) -> Result<()> {
     let target = load(state, id).await?;
     authorize(
         state,
@@ -376,7 +376,7 @@ pub async fn unblock(state: &AppState, actor: &Caller, id: UserId) -> Result<()>
         .await
 }
 
-pub async fn rights(state: &AppState, actor: &Caller, id: UserId) -> Result<Rights> {
+pub async fn rights(state: &App, actor: &Caller, id: UserId) -> Result<Rights> {
     authorize(state, actor, Operation::ViewRights { target: id }, Some(id.to_string())).await?;
     Ok(load(state, id).await?.rights)
 }
@@ -389,7 +389,7 @@ pub struct RightSwitch {
     pub refusal: Option<String>,
 }
 
-pub async fn right_switches(state: &AppState, actor: &Caller, id: UserId) -> Result<Vec<RightSwitch>> {
+pub async fn right_switches(state: &App, actor: &Caller, id: UserId) -> Result<Vec<RightSwitch>> {
     authorize(state, actor, Operation::ViewRights { target: id }, Some(id.to_string())).await?;
     let target = load(state, id).await?;
     let sole = sole_holder_of(state, &target).await?;
@@ -410,7 +410,7 @@ pub async fn right_switches(state: &AppState, actor: &Caller, id: UserId) -> Res
         .collect())
 }
 
-pub async fn set_rights(state: &AppState, actor: &Caller, id: UserId, after: Rights) -> Result<Rights> {
+pub async fn set_rights(state: &App, actor: &Caller, id: UserId, after: Rights) -> Result<Rights> {
     let target = load(state, id).await?;
     let sole = sole_holder_of(state, &target).await?;
     let before = target.rights;
@@ -444,14 +444,14 @@ pub async fn set_rights(state: &AppState, actor: &Caller, id: UserId, after: Rig
 
 /// Starts an email change: a code goes to the new address; the password confirms it is
 /// the owner asking.
-pub async fn begin_email_change(state: &AppState, actor: &Caller, new_email: &str, password: &str) -> Result<()> {
+pub async fn begin_email_change(state: &App, actor: &Caller, new_email: &str, password: &str) -> Result<()> {
     authorize(state, actor, Operation::EditOwnProfile, None).await?;
     totp::require_password(state, actor.user.id, password).await?;
     mail_change_code(state, &actor.user, &Email::parse(new_email)?).await
 }
 
 /// Mails the code that moves `user` to `email`, once nobody else has that address.
-async fn mail_change_code(state: &AppState, user: &User, email: &Email) -> Result<()> {
+async fn mail_change_code(state: &App, user: &User, email: &Email) -> Result<()> {
     if let Some((other, _)) = state.db.user_by_login_or_email(&email.key()).await? {
         if other.email.to_lowercase() == email.key() {
             return Err(CoreError::conflict("email", "Этот адрес почты уже зарегистрирован"));
@@ -483,7 +483,7 @@ fn code_as_bad_input(e: CoreError) -> CoreError {
 }
 
 /// The gate of both steps of an administrator's address change; the target as it is now.
-async fn authorize_email_change(state: &AppState, actor: &Caller, id: UserId) -> Result<User> {
+async fn authorize_email_change(state: &App, actor: &Caller, id: UserId) -> Result<User> {
     let target = load(state, id).await?;
     authorize(
         state,
@@ -498,7 +498,7 @@ async fn authorize_email_change(state: &AppState, actor: &Caller, id: UserId) ->
     Ok(target)
 }
 
-pub async fn confirm_email_change(state: &AppState, actor: &Caller, code: &str) -> Result<User> {
+pub async fn confirm_email_change(state: &App, actor: &Caller, code: &str) -> Result<User> {
     let me = actor.user.clone();
     apply_email_change(state, actor, &me, code).await
 }
@@ -507,7 +507,7 @@ pub async fn confirm_email_change(state: &AppState, actor: &Caller, code: &str) 
 /// second factor (`POST /auth/step-up`), only on a user no stronger than itself, and a code
 /// mailed to the new address; nothing changes until that code comes back.
 pub async fn begin_admin_email_change(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     id: UserId,
     new_email: &str,
@@ -536,13 +536,13 @@ pub async fn begin_admin_email_change(
 
 /// Finishes an administrator's change of another user's address with the code that went
 /// to the new address; the old address is told.
-pub async fn confirm_admin_email_change(state: &AppState, actor: &Caller, id: UserId, code: &str) -> Result<User> {
+pub async fn confirm_admin_email_change(state: &App, actor: &Caller, id: UserId, code: &str) -> Result<User> {
     let target = authorize_email_change(state, actor, id).await?;
     apply_email_change(state, actor, &target, code).await
 }
 
 /// Redeems the open email-change code of `target` and puts the new address in place.
-async fn apply_email_change(state: &AppState, actor: &Caller, target: &User, code: &str) -> Result<User> {
+async fn apply_email_change(state: &App, actor: &Caller, target: &User, code: &str) -> Result<User> {
     let challenge = state
         .db
         .open_challenge(target.id, Purpose::EmailChange.as_str())

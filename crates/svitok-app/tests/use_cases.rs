@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 use svitok_app::accounts::{self, ProfileInput};
-use svitok_app::{access, users, AppState, Caller, Client, Settings};
+use svitok_app::{access, users, App, Caller, Client, Settings};
 use svitok_core::clock::{Clock, SystemClock};
 use svitok_core::ids::UserId;
 use svitok_core::policy::Operation;
@@ -16,7 +16,7 @@ use svitok_core::user::{User, UserStatus};
 use svitok_core::CoreError;
 
 struct Kit {
-    state: AppState,
+    state: App,
     dir: std::path::PathBuf,
 }
 
@@ -41,7 +41,7 @@ async fn kit() -> Kit {
         .await
         .unwrap();
     let settings = Settings::for_url("http://127.0.0.1:8080".parse().unwrap());
-    let state = AppState::new(db, mailer, blobs, Arc::new(SystemClock), settings, &master, authority);
+    let state = App::new(db, mailer, blobs, Arc::new(SystemClock), settings, &master, authority);
     Kit { state, dir }
 }
 

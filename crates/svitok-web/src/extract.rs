@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
-use svitok_app::{AppState, Caller, Client};
+use svitok_app::{App, Caller, Client};
 use svitok_core::user::UserStatus;
 use svitok_core::{token, CoreError};
 use svitok_db::SessionKind;
@@ -134,10 +134,10 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
 /// The client's address and user agent, as a handler argument.
 pub struct ClientOf(pub Client);
 
-impl FromRequestParts<AppState> for ClientOf {
+impl FromRequestParts<App> for ClientOf {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &App) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -227,10 +227,10 @@ fn unauthenticated() -> Response {
     ApiError(CoreError::Unauthenticated("Требуется вход в систему".into())).into_response()
 }
 
-impl FromRequestParts<AppState> for Actor {
+impl FromRequestParts<App> for Actor {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &App) -> Result<Self, Self::Rejection> {
         authenticate(parts, state, true).await
     }
 }
@@ -239,7 +239,7 @@ impl FromRequestParts<AppState> for Actor {
 /// a cookie request that changes state must come from our own Origin; the web
 /// interface's forms pass `false` and check their own form token instead (browsers send
 /// `Origin: null` under `Referrer-Policy: no-referrer`).
-pub(crate) async fn authenticate(parts: &mut Parts, state: &AppState, check_origin: bool) -> Result<Actor, Response> {
+pub(crate) async fn authenticate(parts: &mut Parts, state: &App, check_origin: bool) -> Result<Actor, Response> {
     {
         let bearer = parts
             .headers
@@ -315,7 +315,7 @@ pub(crate) async fn authenticate(parts: &mut Parts, state: &AppState, check_orig
 /// A cookie-authenticated request that changes state must come from our own origin.
 /// Browsers always send `Origin` on such requests; without it we fall back to `Referer`,
 /// and with neither the request is refused.
-pub(crate) fn csrf_ok(parts: &Parts, state: &AppState) -> bool {
+pub(crate) fn csrf_ok(parts: &Parts, state: &App) -> bool {
     if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return true;
     }

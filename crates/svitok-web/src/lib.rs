@@ -6,7 +6,8 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod router;
 pub mod ui;
 
-pub use api::router;
-pub use svitok_app::{AppState, Registration, Settings};
+pub use router::router;
+pub use svitok_app::{App, Registration, Settings};

@@ -4,7 +4,7 @@ use crate::config::{BlobLocation, Config, LogFormat};
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use svitok_app::{AppState, Settings};
+use svitok_app::{App, Settings};
 use svitok_core::clock::Clock;
 use svitok_db::Db;
 use svitok_mail::Mailer;
@@ -108,7 +108,7 @@ pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
     })
 }
 
-pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
     let db = connect_db(config).await?;
     // The CA's row is the first sealed data a server writes.
     let sealed = db.authority().await?.is_some();
@@ -131,7 +131,7 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
             .map_err(|e| anyhow::anyhow!("blob storage s3://{bucket}: {e}"))?,
     };
     let authority = svitok_app::pki::load_or_create_authority(&db, &master, &config.org_name, clock.now_ms()).await?;
-    Ok(AppState::new(
+    Ok(App::new(
         db,
         mailer(config)?,
         blobs,
@@ -145,7 +145,7 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
 /// A running server: its address, and its state for tests to reach into.
 pub struct Application {
     pub addr: SocketAddr,
-    pub state: AppState,
+    pub state: App,
     pub setup_link: Option<String>,
     listener: TcpListener,
 }

@@ -2,7 +2,7 @@
 //! attempt limit). SPEC §5, SECURITY 8–13.
 
 use crate::accounts::{letters, throttle};
-use crate::state::AppState;
+use crate::state::App;
 use svitok_core::ids::ChallengeId;
 use svitok_core::otp::{self, Purpose};
 use svitok_core::user::User;
@@ -15,7 +15,7 @@ pub fn invalid_code() -> CoreError {
 
 /// Refuses a new code sooner than 60 s after the last one for the same purpose, or past
 /// 10 an hour for the account.
-async fn check_send_limits(state: &AppState, user: &User, purpose: Purpose) -> Result<()> {
+async fn check_send_limits(state: &App, user: &User, purpose: Purpose) -> Result<()> {
     let now = state.now();
     let (sent, last) = state
         .db
@@ -41,7 +41,7 @@ async fn check_send_limits(state: &AppState, user: &User, purpose: Purpose) -> R
 
 /// Makes a challenge and mails its code to the user. Older open challenges of the same
 /// purpose die.
-pub async fn send(state: &AppState, user: &User, purpose: Purpose) -> Result<ChallengeId> {
+pub async fn send(state: &App, user: &User, purpose: Purpose) -> Result<ChallengeId> {
     send_with(state, user, purpose, otp::TTL_MS, None, |code| {
         letters::code(&user.email, purpose, code)
     })
@@ -50,7 +50,7 @@ pub async fn send(state: &AppState, user: &User, purpose: Purpose) -> Result<Cha
 
 /// [`send`] with its own validity, payload and letter (invitations, email changes).
 pub async fn send_with(
-    state: &AppState,
+    state: &App,
     user: &User,
     purpose: Purpose,
     ttl_ms: i64,
@@ -87,7 +87,7 @@ pub async fn send_with(
 }
 
 /// Makes a TOTP challenge: nothing is mailed, the user's authenticator gives the code.
-pub async fn totp_challenge(state: &AppState, user: &User, purpose: Purpose) -> Result<ChallengeId> {
+pub async fn totp_challenge(state: &App, user: &User, purpose: Purpose) -> Result<ChallengeId> {
     let now = state.now();
     let id = ChallengeId::new();
     state
@@ -110,7 +110,7 @@ pub async fn totp_challenge(state: &AppState, user: &User, purpose: Purpose) -> 
 
 /// Checks `code` against an open challenge of `purpose`, then uses the challenge up.
 /// A wrong code counts; the fifth voids the challenge and counts against the account.
-pub async fn redeem(state: &AppState, challenge: &Challenge, purpose: Purpose, code: &str) -> Result<()> {
+pub async fn redeem(state: &App, challenge: &Challenge, purpose: Purpose, code: &str) -> Result<()> {
     // A locked account takes no guesses on any path: login, reset, confirmation, step-up.
     throttle::check(state, &[&throttle::account_key(challenge.user_id)]).await?;
     let now = state.now();
@@ -140,7 +140,33 @@ pub async fn redeem(state: &AppState, challenge: &Challenge, purpose: Purpose, c
 
 /// Spends the caller's fresh second factor (`POST /auth/step-up`) on an action that needs
 /// one: signing, or an administrator's change of another person's address.
-pub async fn redeem_step_up(state: &AppState, actor: &crate::Caller, challenge: ChallengeId, code: &str) -> Result<()> {
+/// [`redeem`], and a failure written to the audit log as `action` of the challenge's user
+/// (a wrong or stale code: registration, password reset, login).
+pub async fn redeem_audited(
+    state: &App,
+    challenge: &Challenge,
+    purpose: Purpose,
+    code: &str,
+    action: &str,
+    client: &crate::Client,
+) -> Result<()> {
+    if let Err(e) = redeem(state, challenge, purpose, code).await {
+        state
+            .audit(crate::audit::event(
+                Some(&challenge.user_id),
+                action,
+                None,
+                client,
+                false,
+                serde_json::json!({}),
+            ))
+            .await?;
+        return Err(e);
+    }
+    Ok(())
+}
+
+pub async fn redeem_step_up(state: &App, actor: &crate::Caller, challenge: ChallengeId, code: &str) -> Result<()> {
     let ch = state
         .db
         .challenge(challenge)

@@ -1,7 +1,7 @@
 //! Two-step login (SPEC §5): password, then an emailed or TOTP code, then a session.
 //! Unknown accounts, wrong passwords and inactive accounts get one answer in one time.
 
-use crate::state::AppState;
+use crate::state::App;
 use crate::{
     accounts::{codes, sessions, throttle},
     audit,
@@ -22,7 +22,7 @@ fn bad_credentials() -> CoreError {
     CoreError::Unauthenticated("Неверный логин или пароль".into())
 }
 
-pub async fn start(state: &AppState, ident: &str, given_password: &str, client: &Client) -> Result<Started> {
+pub async fn start(state: &App, ident: &str, given_password: &str, client: &Client) -> Result<Started> {
     let ident = ident.trim().to_lowercase();
     let found = state.db.user_by_login_or_email(&ident).await?;
     let account_key = match &found {
@@ -100,30 +100,13 @@ pub async fn start(state: &AppState, ident: &str, given_password: &str, client: 
 }
 
 /// The second step: a right code opens a session.
-pub async fn verify(
-    state: &AppState,
-    challenge_id: ChallengeId,
-    code: &str,
-    client: &Client,
-) -> Result<sessions::Issued> {
+pub async fn verify(state: &App, challenge_id: ChallengeId, code: &str, client: &Client) -> Result<sessions::Issued> {
     let Some(challenge) = state.db.challenge(challenge_id).await? else {
         return Err(codes::invalid_code());
     };
     let account_key = throttle::account_key(challenge.user_id);
     // (redeem honours the account's lock.)
-    if let Err(e) = codes::redeem(state, &challenge, Purpose::Login, code).await {
-        state
-            .audit(audit::event(
-                Some(&challenge.user_id),
-                "login.code",
-                None,
-                client,
-                false,
-                json!({}),
-            ))
-            .await?;
-        return Err(e);
-    }
+    codes::redeem_audited(state, &challenge, Purpose::Login, code, "login.code", client).await?;
     let user = state
         .db
         .user(challenge.user_id)
@@ -149,7 +132,7 @@ pub async fn verify(
 }
 
 /// A new emailed code for a login in progress; the old code stops working.
-pub async fn resend(state: &AppState, challenge_id: ChallengeId, client: &Client) -> Result<Started> {
+pub async fn resend(state: &App, challenge_id: ChallengeId, client: &Client) -> Result<Started> {
     let challenge = state
         .db
         .challenge(challenge_id)
@@ -182,7 +165,7 @@ pub async fn resend(state: &AppState, challenge_id: ChallengeId, client: &Client
 }
 
 /// A fresh second factor for a signed-in user (before signing).
-pub async fn step_up(state: &AppState, actor: &Caller) -> Result<Started> {
+pub async fn step_up(state: &App, actor: &Caller) -> Result<Started> {
     let (challenge, method) = if actor.user.totp_enabled {
         (
             codes::totp_challenge(state, &actor.user, Purpose::StepUp).await?,

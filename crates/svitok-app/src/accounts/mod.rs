@@ -11,7 +11,7 @@ pub mod totp;
 
 use crate::audit;
 use crate::settings::Registration;
-use crate::state::AppState;
+use crate::state::App;
 use crate::{Caller, Client};
 use serde_json::json;
 use svitok_core::ids::UserId;
@@ -81,7 +81,7 @@ fn personal_of(u: &User) -> Vec<&str> {
     v
 }
 
-async fn hash_new_password(state: &AppState, password: &str, personal: &[&str]) -> Result<String> {
+async fn hash_new_password(state: &App, password: &str, personal: &[&str]) -> Result<String> {
     password::check_policy(password, personal)?;
     let pw = password.to_string();
     state.cpu(move || password::hash(&pw)).await?
@@ -113,7 +113,7 @@ pub enum Registered {
     AlreadyKnown,
 }
 
-pub async fn register(state: &AppState, input: ProfileInput, pw: &str, client: &Client) -> Result<Registered> {
+pub async fn register(state: &App, input: ProfileInput, pw: &str, client: &Client) -> Result<Registered> {
     let profile = Profile::parse(&input, state.clock.now().date())?;
     match &state.settings.registration {
         Registration::Open => {}
@@ -189,7 +189,7 @@ pub async fn register(state: &AppState, input: ProfileInput, pw: &str, client: &
 
 /// Tells the owner of a login that someone tried to register with it, within the
 /// notice limits (past them, silently: a 429 would say the login is taken).
-async fn tell_login_owner(state: &AppState, owner: &User) -> Result<()> {
+async fn tell_login_owner(state: &App, owner: &User) -> Result<()> {
     if throttle::may_mail(state, &owner.email).await? {
         let _ = state
             .mailer
@@ -200,7 +200,7 @@ async fn tell_login_owner(state: &AppState, owner: &User) -> Result<()> {
 }
 
 /// Finds the user whose address is `email`, for flows keyed by address.
-async fn by_email(state: &AppState, email: &str) -> Result<Option<User>> {
+async fn by_email(state: &App, email: &str) -> Result<Option<User>> {
     let Ok(email) = Email::parse(email) else {
         return Ok(None);
     };
@@ -212,26 +212,14 @@ async fn by_email(state: &AppState, email: &str) -> Result<Option<User>> {
         .filter(|u| u.email.to_lowercase() == email.key()))
 }
 
-pub async fn confirm_registration(state: &AppState, email: &str, code: &str, client: &Client) -> Result<()> {
+pub async fn confirm_registration(state: &App, email: &str, code: &str, client: &Client) -> Result<()> {
     let user = by_email(state, email).await?.ok_or_else(codes::invalid_code)?;
     let challenge = state
         .db
         .open_challenge(user.id, Purpose::Register.as_str())
         .await?
         .ok_or_else(codes::invalid_code)?;
-    if let Err(e) = codes::redeem(state, &challenge, Purpose::Register, code).await {
-        state
-            .audit(audit::event(
-                Some(&user.id),
-                "user.confirm",
-                None,
-                client,
-                false,
-                json!({}),
-            ))
-            .await?;
-        return Err(e);
-    }
+    codes::redeem_audited(state, &challenge, Purpose::Register, code, "user.confirm", client).await?;
     state.db.confirm_email(user.id, state.now()).await?;
     state
         .audit(audit::event(
@@ -246,7 +234,7 @@ pub async fn confirm_registration(state: &AppState, email: &str, code: &str, cli
 }
 
 /// A new registration code. Answers the same whether or not the address is known.
-pub async fn resend_registration(state: &AppState, email: &str, client: &Client) -> Result<()> {
+pub async fn resend_registration(state: &App, email: &str, client: &Client) -> Result<()> {
     throttle::client_request(state, client.addr.as_deref()).await?;
     if let Some(user) = by_email(state, email)
         .await?
@@ -269,7 +257,7 @@ pub async fn resend_registration(state: &AppState, email: &str, client: &Client)
 
 /// Mails a reset code. Unknown and blocked addresses get the same answer and no mail;
 /// a throttled request sends no mail either (and, to keep addresses secret, says nothing).
-pub async fn request_reset(state: &AppState, email: &str, client: &Client) -> Result<()> {
+pub async fn request_reset(state: &App, email: &str, client: &Client) -> Result<()> {
     throttle::client_request(state, client.addr.as_deref()).await?;
     let Some(user) = by_email(state, email)
         .await?
@@ -308,13 +296,7 @@ pub async fn request_reset(state: &AppState, email: &str, client: &Client) -> Re
 
 /// Sets a new password with an emailed code. Also how an invited user sets its first
 /// password; its address is thereby confirmed. Every session and token ends.
-pub async fn confirm_reset(
-    state: &AppState,
-    email: &str,
-    code: &str,
-    new_password: &str,
-    client: &Client,
-) -> Result<()> {
+pub async fn confirm_reset(state: &App, email: &str, code: &str, new_password: &str, client: &Client) -> Result<()> {
     let user = by_email(state, email)
         .await?
         .filter(|u| u.status != UserStatus::Blocked)
@@ -326,19 +308,15 @@ pub async fn confirm_reset(
         .ok_or_else(codes::invalid_code)?;
     // Check the password before spending the code, so a weak choice can be corrected.
     let hash = hash_new_password(state, new_password, &personal_of(&user)).await?;
-    if let Err(e) = codes::redeem(state, &challenge, Purpose::PasswordReset, code).await {
-        state
-            .audit(audit::event(
-                Some(&user.id),
-                "password.reset",
-                None,
-                client,
-                false,
-                json!({}),
-            ))
-            .await?;
-        return Err(e);
-    }
+    codes::redeem_audited(
+        state,
+        &challenge,
+        Purpose::PasswordReset,
+        code,
+        "password.reset",
+        client,
+    )
+    .await?;
     let now = state.now();
     let first_password = state.db.user_secrets(user.id).await?.password_hash.is_none();
     state.db.set_password_hash(user.id, &hash, now).await?;
@@ -362,7 +340,7 @@ pub async fn confirm_reset(
 }
 
 /// Changes the password of a signed-in user; needs the current one. Other sessions end.
-pub async fn change_password(state: &AppState, actor: &Caller, current: &str, new_password: &str) -> Result<()> {
+pub async fn change_password(state: &App, actor: &Caller, current: &str, new_password: &str) -> Result<()> {
     totp::require_password(state, actor.user.id, current)
         .await
         .map_err(|_| CoreError::validation("current_password", "Неверный текущий пароль"))?;
@@ -393,7 +371,7 @@ pub async fn change_password(state: &AppState, actor: &Caller, current: &str, ne
 }
 
 /// Creates an active user with a password (operator paths: CLI and first-start setup).
-pub async fn create_active_user(state: &AppState, input: ProfileInput, pw: &str, rights: Rights) -> Result<User> {
+pub async fn create_active_user(state: &App, input: ProfileInput, pw: &str, rights: Rights) -> Result<User> {
     let profile = Profile::parse(&input, state.clock.now().date())?;
     let hash = hash_new_password(state, pw, &profile.personal()).await?;
     state

@@ -1,7 +1,7 @@
 //! Sessions and personal API tokens: issuing, listing, revoking.
 
 use crate::audit;
-use crate::state::AppState;
+use crate::state::App;
 use crate::Caller;
 use serde_json::json;
 use svitok_core::ids::SessionId;
@@ -21,7 +21,7 @@ pub struct Issued {
     pub language: Option<String>,
 }
 
-pub async fn open(state: &AppState, user: &User, client: &crate::Client) -> Result<Issued> {
+pub async fn open(state: &App, user: &User, client: &crate::Client) -> Result<Issued> {
     let now = state.now();
     let secret = token::generate("svs_");
     let id = SessionId::new();
@@ -51,7 +51,7 @@ pub async fn open(state: &AppState, user: &User, client: &crate::Client) -> Resu
     })
 }
 
-pub async fn logout(state: &AppState, actor: &Caller) -> Result<()> {
+pub async fn logout(state: &App, actor: &Caller) -> Result<()> {
     state
         .db
         .revoke_session(actor.user.id, actor.session.id, actor.session.kind, state.now())
@@ -68,7 +68,7 @@ pub async fn logout(state: &AppState, actor: &Caller) -> Result<()> {
         .await
 }
 
-pub async fn list(state: &AppState, actor: &Caller, kind: SessionKind) -> Result<Vec<SessionRecord>> {
+pub async fn list(state: &App, actor: &Caller, kind: SessionKind) -> Result<Vec<SessionRecord>> {
     let now = state.now();
     let idle = state.settings.session_idle_ms;
     let all = state.db.list_sessions(actor.user.id, kind, now).await?;
@@ -78,7 +78,7 @@ pub async fn list(state: &AppState, actor: &Caller, kind: SessionKind) -> Result
         .collect())
 }
 
-pub async fn revoke(state: &AppState, actor: &Caller, id: SessionId, kind: SessionKind) -> Result<()> {
+pub async fn revoke(state: &App, actor: &Caller, id: SessionId, kind: SessionKind) -> Result<()> {
     if !state.db.revoke_session(actor.user.id, id, kind, state.now()).await? {
         return Err(CoreError::NotFound(if kind == SessionKind::Session {
             "session"
@@ -104,7 +104,7 @@ pub async fn revoke(state: &AppState, actor: &Caller, id: SessionId, kind: Sessi
 }
 
 /// Signs out everywhere: every session of the caller, the current one included.
-pub async fn revoke_all(state: &AppState, actor: &Caller) -> Result<u64> {
+pub async fn revoke_all(state: &App, actor: &Caller) -> Result<u64> {
     let n = state
         .db
         .revoke_all_sessions(actor.user.id, None, false, state.now())
@@ -131,7 +131,7 @@ pub struct NewToken {
 /// A personal API token. Only a person in a session mints tokens (a token cannot mint,
 /// widen or extend one, whichever way it is presented), and a token never holds a right
 /// the caller does not effectively hold.
-pub async fn create_token(state: &AppState, actor: &Caller, req: NewToken) -> Result<(Issued, Option<Rights>)> {
+pub async fn create_token(state: &App, actor: &Caller, req: NewToken) -> Result<(Issued, Option<Rights>)> {
     if actor.session.kind != SessionKind::Session {
         return Err(CoreError::Forbidden(
             "API-токен не может выпускать другие токены".into(),

@@ -11,7 +11,7 @@
 //!
 //! Codes themselves keep their own limits (one a minute, ten an hour per account).
 
-use crate::state::AppState;
+use crate::state::App;
 use svitok_core::{CoreError, Result};
 
 const ACCOUNT_FREE_FAILURES: i64 = 4;
@@ -40,7 +40,7 @@ pub fn addr_key(addr: Option<&str>) -> Option<String> {
 }
 
 /// Refuses with 429 and `Retry-After` while any of `keys` is locked.
-pub async fn check(state: &AppState, keys: &[&str]) -> Result<()> {
+pub async fn check(state: &App, keys: &[&str]) -> Result<()> {
     let now = state.now();
     for key in keys {
         if let Some(t) = state.db.throttle(key).await? {
@@ -61,7 +61,7 @@ const REQUESTS_PER_TARGET_HOUR: i64 = 5;
 
 /// Counts one request against `key`; from the `max`-th in `window_ms` on, requests are
 /// refused (429 with Retry-After) until the window that counted them ends.
-async fn spend(state: &AppState, key: &str, max: i64, window_ms: i64) -> Result<()> {
+async fn spend(state: &App, key: &str, max: i64, window_ms: i64) -> Result<()> {
     let refused = |retry_after_ms: i64| CoreError::RateLimited {
         retry_after: ((retry_after_ms.max(1) + 999) / 1000) as u64,
         message: "Слишком много запросов. Повторите позже".into(),
@@ -90,7 +90,7 @@ async fn spend(state: &AppState, key: &str, max: i64, window_ms: i64) -> Result<
 
 /// A request that costs a hash or a mail (registration, its resend, a password reset):
 /// limited per client address, refused with 429 and Retry-After past the limit.
-pub async fn client_request(state: &AppState, client_addr: Option<&str>) -> Result<()> {
+pub async fn client_request(state: &App, client_addr: Option<&str>) -> Result<()> {
     match client_addr {
         Some(addr) => {
             spend(
@@ -108,7 +108,7 @@ pub async fn client_request(state: &AppState, client_addr: Option<&str>) -> Resu
 /// Whether a notice may go to `target` now: no more often than codes (one a minute, and
 /// here five an hour). Callers skip the mail silently when not: a 429 would tell the
 /// requester that the address or login is someone's.
-pub async fn may_mail(state: &AppState, target: &str) -> Result<bool> {
+pub async fn may_mail(state: &App, target: &str) -> Result<bool> {
     let target = target.trim().to_lowercase();
     let minute = spend(
         state,
@@ -129,7 +129,7 @@ pub async fn may_mail(state: &AppState, target: &str) -> Result<bool> {
 }
 
 /// Counts a failure against the account (or unknown name) key and the client's address.
-pub async fn fail(state: &AppState, account_key: &str, addr: Option<&str>) -> Result<()> {
+pub async fn fail(state: &App, account_key: &str, addr: Option<&str>) -> Result<()> {
     let now = state.now();
     state
         .db
@@ -141,7 +141,7 @@ pub async fn fail(state: &AppState, account_key: &str, addr: Option<&str>) -> Re
     Ok(())
 }
 
-pub async fn succeed(state: &AppState, account_key: &str) -> Result<()> {
+pub async fn succeed(state: &App, account_key: &str) -> Result<()> {
     state.db.clear_throttle(account_key).await
 }
 

@@ -1,7 +1,7 @@
 //! TOTP enrolment and checking. The secret is sealed under a key derived from the master
 //! key and bound to the user's id; a code's time step is accepted once.
 
-use crate::state::AppState;
+use crate::state::App;
 use crate::{accounts::letters, audit};
 use crate::{Caller, Client};
 use svitok_core::ids::UserId;
@@ -13,12 +13,12 @@ pub struct Enrolment {
     pub qr_svg: String,
 }
 
-fn open_secret(state: &AppState, user: UserId, sealed: &str) -> Result<Vec<u8>> {
+fn open_secret(state: &App, user: UserId, sealed: &str) -> Result<Vec<u8>> {
     state.keys.totp.open(sealed, user.0.as_bytes())
 }
 
 /// Checks a login/step-up code against the enabled secret and claims its step.
-pub async fn check_code(state: &AppState, user: UserId, code: &str) -> Result<bool> {
+pub async fn check_code(state: &App, user: UserId, code: &str) -> Result<bool> {
     let secrets = state.db.user_secrets(user).await?;
     let Some(sealed) = secrets.totp_secret else {
         return Ok(false);
@@ -49,7 +49,7 @@ pub async fn check_code(state: &AppState, user: UserId, code: &str) -> Result<bo
 
 /// Re-authentication for sensitive changes: the current password.
 /// Honours the account's lock, and a wrong password counts towards it.
-pub async fn require_password(state: &AppState, user: UserId, given: &str) -> Result<()> {
+pub async fn require_password(state: &App, user: UserId, given: &str) -> Result<()> {
     let key = crate::accounts::throttle::account_key(user);
     crate::accounts::throttle::check(state, &[&key]).await?;
     let secrets = state.db.user_secrets(user).await?;
@@ -71,7 +71,7 @@ pub async fn require_password(state: &AppState, user: UserId, given: &str) -> Re
 }
 
 /// Starts enrolment: a new secret waits, sealed, until a code from it is confirmed.
-pub async fn begin(state: &AppState, actor: &Caller, current_password: &str) -> Result<Enrolment> {
+pub async fn begin(state: &App, actor: &Caller, current_password: &str) -> Result<Enrolment> {
     require_password(state, actor.user.id, current_password).await?;
     let secret = totp::generate_secret();
     let sealed = state.keys.totp.seal(&secret, actor.user.id.0.as_bytes());
@@ -92,7 +92,7 @@ pub async fn begin(state: &AppState, actor: &Caller, current_password: &str) -> 
     })
 }
 
-pub async fn confirm(state: &AppState, actor: &Caller, code: &str) -> Result<()> {
+pub async fn confirm(state: &App, actor: &Caller, code: &str) -> Result<()> {
     let secrets = state.db.user_secrets(actor.user.id).await?;
     let Some(sealed) = secrets.totp_pending else {
         return Err(CoreError::Conflict {
@@ -125,7 +125,7 @@ pub async fn confirm(state: &AppState, actor: &Caller, code: &str) -> Result<()>
     Ok(())
 }
 
-pub async fn disable(state: &AppState, actor: &Caller, current_password: &str, client: &Client) -> Result<()> {
+pub async fn disable(state: &App, actor: &Caller, current_password: &str, client: &Client) -> Result<()> {
     require_password(state, actor.user.id, current_password).await?;
     state.db.disable_totp(actor.user.id, state.now()).await?;
     state
@@ -149,7 +149,7 @@ pub async fn disable(state: &AppState, actor: &Caller, current_password: &str, c
 
 /// Security notices are best effort and sent in the background: the change already
 /// happened and is audited, so the request need not wait for the relay.
-pub async fn notify(state: &AppState, to: &str, what: &str) {
+pub async fn notify(state: &App, to: &str, what: &str) {
     let mailer = state.mailer.clone();
     let mail = letters::security_notice(to, what);
     tokio::spawn(async move {

@@ -79,12 +79,12 @@ impl CardInput {
 
 /// Creating needs `create_documents` for a card, `manage_own_documents` with a file:
 /// checked before a single byte of the file is read.
-pub async fn may_create(state: &AppState, actor: &Caller, with_file: bool) -> Result<()> {
+pub async fn may_create(state: &App, actor: &Caller, with_file: bool) -> Result<()> {
     access::authorize(state, actor, Operation::CreateDocument { with_file }, None).await
 }
 
 pub async fn create(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     card: CardInput,
     responsible: Option<Party>,
@@ -159,7 +159,7 @@ pub async fn create(
 }
 
 /// Opens a document for reading and marks what was sent to the caller as read.
-pub async fn read(state: &AppState, actor: &Caller, id: DocumentId) -> Result<(Opened, Vec<VersionRow>)> {
+pub async fn read(state: &App, actor: &Caller, id: DocumentId) -> Result<(Opened, Vec<VersionRow>)> {
     let o = open(state, actor, id, DocOp::Read).await?;
     let mut tx = state.db.begin().await?;
     tx.mark_read(id, actor.user.id).await?;
@@ -171,13 +171,13 @@ pub async fn read(state: &AppState, actor: &Caller, id: DocumentId) -> Result<(O
 
 /// The card as it stands after the caller changed it: no read mark, no audit event (the
 /// change itself was audited).
-pub async fn card(state: &AppState, actor: &Caller, id: DocumentId) -> Result<(Opened, Vec<VersionRow>)> {
+pub async fn card(state: &App, actor: &Caller, id: DocumentId) -> Result<(Opened, Vec<VersionRow>)> {
     let o = open(state, actor, id, DocOp::Read).await?;
     let versions = state.db.versions(id).await?;
     Ok((o, versions))
 }
 
-pub async fn update_card(state: &AppState, actor: &Caller, id: DocumentId, input: CardInput) -> Result<()> {
+pub async fn update_card(state: &App, actor: &Caller, id: DocumentId, input: CardInput) -> Result<()> {
     let o = open(state, actor, id, DocOp::EditCard).await?;
     let d = &o.doc;
     // The audit log says which fields changed, not to what: that is the card's content.
@@ -226,7 +226,7 @@ pub async fn update_card(state: &AppState, actor: &Caller, id: DocumentId, input
     tx.commit().await
 }
 
-pub async fn change_status(state: &AppState, actor: &Caller, id: DocumentId, to: Status) -> Result<()> {
+pub async fn change_status(state: &App, actor: &Caller, id: DocumentId, to: Status) -> Result<()> {
     let o = open(state, actor, id, DocOp::ChangeStatus).await?;
     let from = o.doc.status;
     rules::transition(from, to)?;
@@ -253,7 +253,7 @@ pub async fn change_status(state: &AppState, actor: &Caller, id: DocumentId, to:
 
 /// Hands responsibility to a user or group; a member of the responsible group may take
 /// the document into its own responsibility.
-pub async fn change_responsible(state: &AppState, actor: &Caller, id: DocumentId, to: Party) -> Result<()> {
+pub async fn change_responsible(state: &App, actor: &Caller, id: DocumentId, to: Party) -> Result<()> {
     let taking = to == Party::User(actor.user.id);
     let o = match open(state, actor, id, DocOp::ChangeResponsible).await {
         Err(CoreError::Forbidden(_)) if taking => open(state, actor, id, DocOp::Take).await?,

@@ -11,7 +11,7 @@ pub struct Upload {
 }
 
 /// Starts receiving a file into the blob store, within the size limit.
-pub async fn begin_upload(state: &AppState) -> Result<BlobWriter> {
+pub async fn begin_upload(state: &App) -> Result<BlobWriter> {
     state.blobs.writer(state.settings.max_upload).await.map_err(blob_error)
 }
 
@@ -90,7 +90,7 @@ pub fn clean_media_type(raw: Option<&str>) -> String {
     }
 }
 
-pub async fn add_version(state: &AppState, actor: &Caller, id: DocumentId, upload: Upload) -> Result<i64> {
+pub async fn add_version(state: &App, actor: &Caller, id: DocumentId, upload: Upload) -> Result<i64> {
     let result = async {
         open(state, actor, id, DocOp::AddVersion).await?;
         let v = NewVersion {
@@ -131,7 +131,7 @@ pub async fn add_version(state: &AppState, actor: &Caller, id: DocumentId, uploa
     }
 }
 
-pub async fn versions(state: &AppState, actor: &Caller, id: DocumentId) -> Result<Vec<VersionRow>> {
+pub async fn versions(state: &App, actor: &Caller, id: DocumentId) -> Result<Vec<VersionRow>> {
     open(state, actor, id, DocOp::Read).await?;
     state.db.versions(id).await
 }
@@ -158,7 +158,7 @@ pub enum Download {
 /// A version's file as a stream, checked as it goes (see `svitok_storage`): all of it, or
 /// the requested range.
 pub async fn download(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     id: DocumentId,
     number: i64,

@@ -2,19 +2,19 @@
 
 use super::*;
 
-pub async fn history(state: &AppState, actor: &Caller, id: DocumentId) -> Result<Vec<svitok_db::EventRow>> {
+pub async fn history(state: &App, actor: &Caller, id: DocumentId) -> Result<Vec<svitok_db::EventRow>> {
     let o = open(state, actor, id, DocOp::Read).await?;
     history_of(state, &o).await
 }
 
 /// The history of a document the caller has already opened.
-pub async fn history_of(state: &AppState, opened: &Opened) -> Result<Vec<svitok_db::EventRow>> {
+pub async fn history_of(state: &App, opened: &Opened) -> Result<Vec<svitok_db::EventRow>> {
     state.db.history(opened.doc.id).await
 }
 
 /// Documents the caller may read; the trash (`deleted`) shows only its own.
 pub async fn list(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     mut filter: DocumentFilter,
     after: Option<(i64, String)>,
@@ -29,7 +29,7 @@ pub async fn list(
 
 /// A page of what the caller may read in another order, at `offset`.
 pub async fn list_sorted(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     mut filter: DocumentFilter,
     sort: svitok_db::DocumentSort,
@@ -47,7 +47,7 @@ pub async fn list_sorted(
 }
 
 /// How many documents the caller may read match the filter.
-pub async fn count(state: &AppState, actor: &Caller, mut filter: DocumentFilter) -> Result<i64> {
+pub async fn count(state: &App, actor: &Caller, mut filter: DocumentFilter) -> Result<i64> {
     if filter.deleted {
         filter.owner = Some(actor.user.id);
     }
@@ -56,7 +56,7 @@ pub async fn count(state: &AppState, actor: &Caller, mut filter: DocumentFilter)
 
 /// A group's documents (responsible or addressed), for its members.
 pub async fn group_documents(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     group: GroupId,
     after: Option<(i64, String)>,

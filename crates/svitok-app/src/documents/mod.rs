@@ -3,7 +3,7 @@
 //! relation to it and asks `svitok_core::documents::decide`; a document the caller may not
 //! read is "not found", and the refusal is audited.
 
-use crate::state::AppState;
+use crate::state::App;
 use crate::Caller;
 use crate::{access, audit};
 use bytes::Bytes;
@@ -39,7 +39,7 @@ pub struct Opened {
 }
 
 async fn relation(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     doc: &DocumentRow,
     principals: &[String],
@@ -62,7 +62,7 @@ async fn relation(
 
 /// Loads a document for `op`, or refuses through the gate (404 to strangers, 403 to
 /// readers lacking the right), which records the refusal.
-pub async fn open(state: &AppState, actor: &Caller, id: DocumentId, op: DocOp) -> Result<Opened> {
+pub async fn open(state: &App, actor: &Caller, id: DocumentId, op: DocOp) -> Result<Opened> {
     let principals = actor.principals();
     let Some(doc) = state.db.document(id).await? else {
         return Err(access::no_document(state, actor, id, op).await);
@@ -73,7 +73,7 @@ pub async fn open(state: &AppState, actor: &Caller, id: DocumentId, op: DocOp) -
 }
 
 /// [`open`]'s check of one more operation on a document already opened.
-pub async fn also(state: &AppState, actor: &Caller, o: &Opened, op: DocOp) -> Result<()> {
+pub async fn also(state: &App, actor: &Caller, o: &Opened, op: DocOp) -> Result<()> {
     access::document(state, actor, o.doc.id, o.rel, o.doc.deleted_at.is_some(), op).await
 }
 
@@ -88,7 +88,7 @@ fn event(actor: &Caller, action: &'static str, details: serde_json::Value) -> Ev
 /// Queues the audit entry of a change to a document in the change's unit of work.
 pub(crate) fn audited(
     tx: &mut Tx,
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     action: &str,
     doc: DocumentId,
@@ -109,7 +109,7 @@ pub(crate) fn audited(
 
 /// Checks that a party exists (an active user or a group) before it is made responsible
 /// or a recipient.
-async fn existing(state: &AppState, p: Party, field: &str) -> Result<Party> {
+async fn existing(state: &App, p: Party, field: &str) -> Result<Party> {
     let ok = match p {
         Party::User(u) => state.db.user(u).await?.is_some_and(|u| u.status == UserStatus::Active),
         Party::Group(g) => state.db.group(g).await?.is_some(),
@@ -132,7 +132,7 @@ pub fn party_json(p: Party) -> serde_json::Value {
 }
 
 /// Users the interface names (owner, authors): id → full name.
-pub async fn names(state: &AppState, ids: &[UserId]) -> Result<std::collections::HashMap<UserId, String>> {
+pub async fn names(state: &App, ids: &[UserId]) -> Result<std::collections::HashMap<UserId, String>> {
     let mut out = std::collections::HashMap::new();
     for id in ids {
         if !out.contains_key(id) {

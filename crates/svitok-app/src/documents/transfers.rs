@@ -5,7 +5,7 @@ use super::*;
 /// Sends (or forwards) a document to users and groups, optionally handing over
 /// responsibility to the single recipient. Recipients are told by mail in the background.
 pub async fn transfer(
-    state: &AppState,
+    state: &App,
     actor: &Caller,
     id: DocumentId,
     to: Vec<Party>,
@@ -66,13 +66,7 @@ pub async fn transfer(
 
 /// One mail per recipient address (a group's members each get one), sent in the
 /// background: the transfer is already recorded and visible in the inboxes.
-pub(crate) async fn notify_recipients(
-    state: &AppState,
-    actor: &Caller,
-    doc: &DocumentRow,
-    to: &[Party],
-    to_sign: bool,
-) {
+pub(crate) async fn notify_recipients(state: &App, actor: &Caller, doc: &DocumentRow, to: &[Party], to_sign: bool) {
     let mut addresses = Vec::new();
     for p in to {
         let users = match p {

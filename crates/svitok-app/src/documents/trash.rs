@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub async fn delete(state: &AppState, actor: &Caller, id: DocumentId) -> Result<()> {
+pub async fn delete(state: &App, actor: &Caller, id: DocumentId) -> Result<()> {
     open(state, actor, id, DocOp::Delete).await?;
     // Signed content is evidence: it stays (SPEC §7).
     if state.db.signature_count(id).await? > 0 {
@@ -18,7 +18,7 @@ pub async fn delete(state: &AppState, actor: &Caller, id: DocumentId) -> Result<
     tx.commit().await
 }
 
-pub async fn restore(state: &AppState, actor: &Caller, id: DocumentId) -> Result<()> {
+pub async fn restore(state: &App, actor: &Caller, id: DocumentId) -> Result<()> {
     open(state, actor, id, DocOp::Restore).await?;
     let mut tx = state.db.begin().await?;
     tx.set_deleted(id, false, &event(actor, "restored", json!({})), state.now())

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use svitok_app::audit;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_core::CoreError;
 use svitok_db::AuditFilter;
 use utoipa::{IntoParams, ToSchema};
@@ -60,7 +60,7 @@ pub struct AuditPage {
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_audit(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<AuditPage>> {

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_app::{
     accounts,
     accounts::{login, sessions},
@@ -111,7 +111,7 @@ fn challenge_json(s: login::Started) -> axum::Json<ChallengeResponse> {
     responses((status = 202, body = Accepted), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn register(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ApiResult<Response> {
@@ -132,7 +132,7 @@ pub async fn register(
 #[utoipa::path(post, path = "/api/v1/auth/register/confirm", tag = "auth", request_body = EmailCodeRequest,
     responses((status = 200, body = Accepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn confirm_registration(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<EmailCodeRequest>,
 ) -> ApiResult<Response> {
@@ -147,7 +147,7 @@ pub async fn confirm_registration(
 #[utoipa::path(post, path = "/api/v1/auth/register/resend", tag = "auth", request_body = EmailRequest,
     responses((status = 202, body = Accepted), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn resend_registration(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> ApiResult<Response> {
@@ -161,7 +161,7 @@ pub async fn resend_registration(
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn login(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<axum::Json<ChallengeResponse>> {
@@ -174,7 +174,7 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/login/verify", tag = "auth", request_body = VerifyRequest,
     responses((status = 200, body = SessionToken), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn verify_login(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<VerifyRequest>,
 ) -> ApiResult<Response> {
@@ -196,7 +196,7 @@ pub async fn verify_login(
 #[utoipa::path(post, path = "/api/v1/auth/login/resend", tag = "auth", request_body = ResendRequest,
     responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
 pub async fn resend_login_code(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<ResendRequest>,
 ) -> ApiResult<axum::Json<ChallengeResponse>> {
@@ -209,7 +209,7 @@ pub async fn resend_login_code(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204, description = "signed out"), (status = 401, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn logout(State(state): State<AppState>, actor: Actor) -> ApiResult<Response> {
+pub async fn logout(State(state): State<App>, actor: Actor) -> ApiResult<Response> {
     sessions::logout(&state, &actor).await?;
     let gone = session_cookie(&state, "", state.now());
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, gone.to_string())]).into_response())
@@ -219,7 +219,7 @@ pub async fn logout(State(state): State<AppState>, actor: Actor) -> ApiResult<Re
 #[utoipa::path(post, path = "/api/v1/auth/password/reset", tag = "auth", request_body = EmailRequest,
     responses((status = 202, body = Accepted), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn request_password_reset(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> ApiResult<Response> {
@@ -233,7 +233,7 @@ pub async fn request_password_reset(
 #[utoipa::path(post, path = "/api/v1/auth/password/reset/confirm", tag = "auth", request_body = ResetConfirmRequest,
     responses((status = 204, description = "password set"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn confirm_password_reset(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<ResetConfirmRequest>,
 ) -> ApiResult<StatusCode> {
@@ -245,6 +245,6 @@ pub async fn confirm_password_reset(
 #[utoipa::path(post, path = "/api/v1/auth/step-up", tag = "auth",
     responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn step_up(State(state): State<AppState>, actor: Actor) -> ApiResult<axum::Json<ChallengeResponse>> {
+pub async fn step_up(State(state): State<App>, actor: Actor) -> ApiResult<axum::Json<ChallengeResponse>> {
     Ok(challenge_json(login::step_up(&state, &actor).await?))
 }

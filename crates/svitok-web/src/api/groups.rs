@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use svitok_app::groups;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_core::ids::{GroupId, UserId};
 use svitok_core::user::User;
 use utoipa::{IntoParams, ToSchema};
@@ -76,7 +76,7 @@ pub struct GroupQuery {
               (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_groups(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiQuery(q): ApiQuery<GroupQuery>,
 ) -> ApiResult<Json<Page<GroupView>>> {
@@ -106,7 +106,7 @@ pub struct CreateGroupRequest {
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn create_group(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiJson(req): ApiJson<CreateGroupRequest>,
 ) -> ApiResult<(StatusCode, Json<GroupView>)> {
@@ -120,7 +120,7 @@ pub async fn create_group(
               (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn get_group(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<GroupDetail>> {
@@ -151,7 +151,7 @@ pub struct UpdateGroupRequest {
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn update_group(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<UpdateGroupRequest>,
@@ -174,11 +174,7 @@ pub async fn update_group(
               (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn delete_group(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<StatusCode> {
+pub async fn delete_group(State(state): State<App>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
     groups::delete(&state, &actor, GroupId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -191,7 +187,7 @@ pub async fn delete_group(
               (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn add_member(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath((id, user_id)): ApiPath<(Uuid, Uuid)>,
 ) -> ApiResult<StatusCode> {
@@ -207,7 +203,7 @@ pub async fn add_member(
               (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn remove_member(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath((id, user_id)): ApiPath<(Uuid, Uuid)>,
 ) -> ApiResult<StatusCode> {

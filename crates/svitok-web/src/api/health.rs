@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;
-use svitok_app::AppState;
+use svitok_app::App;
 
 /// One recorder per process (the `metrics` facade is global).
 fn prometheus() -> &'static PrometheusHandle {
@@ -30,7 +30,7 @@ pub async fn healthz() -> &'static str {
 /// The process can serve: the database answers.
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, description = "ready", body = String), (status = 503, description = "not ready")))]
-pub async fn readyz(State(state): State<AppState>) -> Response {
+pub async fn readyz(State(state): State<App>) -> Response {
     match state.db.ping().await {
         Ok(()) => "ready".into_response(),
         Err(e) => {

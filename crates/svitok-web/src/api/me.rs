@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_app::{
     accounts,
     accounts::{sessions, totp},
@@ -22,7 +22,7 @@ use uuid::Uuid;
 /// (an API token may narrow them).
 #[utoipa::path(get, path = "/api/v1/me", tag = "me",
     responses((status = 200, body = UserView), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
-pub async fn me(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<UserView>> {
+pub async fn me(State(state): State<App>, actor: Actor) -> ApiResult<Json<UserView>> {
     let groups = state.db.groups_of_user(actor.user.id).await?;
     let mut view = UserView::with_groups(&actor.user, &groups);
     view.rights = actor.rights.into();
@@ -48,7 +48,7 @@ pub struct UpdateMeRequest {
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn update_me(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiJson(req): ApiJson<UpdateMeRequest>,
 ) -> ApiResult<Json<UserView>> {
@@ -80,7 +80,7 @@ pub struct ChangeEmailRequest {
               (status = 429, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn change_email(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiJson(req): ApiJson<ChangeEmailRequest>,
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
@@ -99,7 +99,7 @@ pub async fn change_email(
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn confirm_email(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> ApiResult<Json<UserView>> {
@@ -120,7 +120,7 @@ pub struct ChangePasswordRequest {
     responses((status = 204, description = "changed"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn change_password(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiJson(req): ApiJson<ChangePasswordRequest>,
 ) -> ApiResult<StatusCode> {
@@ -155,7 +155,7 @@ fn session_view(s: &SessionRecord, current: SessionId) -> SessionView {
 /// The caller's live sessions.
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "me",
     responses((status = 200, body = [SessionView]), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
-pub async fn list_sessions(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Vec<SessionView>>> {
+pub async fn list_sessions(State(state): State<App>, actor: Actor) -> ApiResult<Json<Vec<SessionView>>> {
     let list = sessions::list(&state, &actor, SessionKind::Session).await?;
     Ok(Json(list.iter().map(|s| session_view(s, actor.session.id)).collect()))
 }
@@ -163,7 +163,7 @@ pub async fn list_sessions(State(state): State<AppState>, actor: Actor) -> ApiRe
 /// Signs out everywhere: ends all the caller's sessions, this one included.
 #[utoipa::path(delete, path = "/api/v1/me/sessions", tag = "me",
     responses((status = 204, description = "all sessions ended"), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
-pub async fn revoke_all_sessions(State(state): State<AppState>, actor: Actor) -> ApiResult<StatusCode> {
+pub async fn revoke_all_sessions(State(state): State<App>, actor: Actor) -> ApiResult<StatusCode> {
     sessions::revoke_all(&state, &actor).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -173,7 +173,7 @@ pub async fn revoke_all_sessions(State(state): State<AppState>, actor: Actor) ->
     responses((status = 204, description = "ended"), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn revoke_session(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<StatusCode> {
@@ -214,7 +214,7 @@ pub struct CreatedToken {
 /// The caller's personal API tokens.
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me",
     responses((status = 200, body = [TokenView]), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
-pub async fn list_tokens(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<Vec<TokenView>>> {
+pub async fn list_tokens(State(state): State<App>, actor: Actor) -> ApiResult<Json<Vec<TokenView>>> {
     let list = sessions::list(&state, &actor, SessionKind::ApiToken).await?;
     Ok(Json(
         list.iter()
@@ -234,7 +234,7 @@ pub async fn list_tokens(State(state): State<AppState>, actor: Actor) -> ApiResu
     responses((status = 201, body = CreatedToken), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn create_token(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiJson(req): ApiJson<CreateTokenRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
@@ -265,11 +265,7 @@ pub async fn create_token(
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "me", params(("id" = Uuid, Path)),
     responses((status = 204, description = "revoked"), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn revoke_token(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<StatusCode> {
+pub async fn revoke_token(State(state): State<App>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
     sessions::revoke(&state, &actor, SessionId(id), SessionKind::ApiToken).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -301,7 +297,7 @@ pub struct CodeRequest {
     responses((status = 200, body = TotpEnrolment), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn begin_totp(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiJson(req): ApiJson<PasswordRequest>,
 ) -> ApiResult<Json<TotpEnrolment>> {
@@ -318,7 +314,7 @@ pub async fn begin_totp(
     responses((status = 204, description = "enabled"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn confirm_totp(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiJson(req): ApiJson<CodeRequest>,
 ) -> ApiResult<StatusCode> {
@@ -331,7 +327,7 @@ pub async fn confirm_totp(
     responses((status = 204, description = "disabled"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn disable_totp(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiJson(req): ApiJson<PasswordRequest>,
 ) -> ApiResult<StatusCode> {

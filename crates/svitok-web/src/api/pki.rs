@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use svitok_app::pki;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_db::CertificateRow;
 use utoipa::{IntoParams, ToSchema};
 
@@ -29,7 +29,7 @@ fn bytes(content_type: &'static str, file_name: &'static str, body: Vec<u8>) -> 
 #[utoipa::path(get, path = "/api/v1/pki/ca.pem", tag = "pki",
     responses((status = 200, description = "the CA certificate, sent as `application/x-pem-file`",
         content((Binary = "application/x-pem-file"), (Binary = "application/octet-stream")))))]
-pub async fn ca_certificate(State(state): State<AppState>) -> ApiResult<Response> {
+pub async fn ca_certificate(State(state): State<App>) -> ApiResult<Response> {
     Ok(bytes(
         "application/x-pem-file",
         "attachment; filename=\"ca.pem\"",
@@ -58,7 +58,7 @@ pub enum CrlFormat {
     responses((status = 200, description = "the CRL, sent as `application/pkix-crl` (DER) or `application/x-pem-file` (PEM)",
         content((Binary = "application/pkix-crl"), (Binary = "application/x-pem-file"), (Binary = "application/octet-stream"))),
               (status = 400, body = Problem, content_type = JSON_PROBLEM)))]
-pub async fn crl(State(state): State<AppState>, ApiQuery(q): ApiQuery<CrlQuery>) -> ApiResult<Response> {
+pub async fn crl(State(state): State<App>, ApiQuery(q): ApiQuery<CrlQuery>) -> ApiResult<Response> {
     let der = pki::crl(&state).await?;
     Ok(match q.format.unwrap_or(CrlFormat::Der) {
         CrlFormat::Der => bytes("application/pkix-crl", "attachment; filename=\"ca.crl\"", der),
@@ -102,7 +102,7 @@ pub fn certificate_view(row: &CertificateRow) -> ApiResult<CertificateView> {
     responses((status = 200, body = CertificateView), (status = 401, body = Problem, content_type = JSON_PROBLEM),
               (status = 404, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn my_certificate(State(state): State<AppState>, actor: Actor) -> ApiResult<Json<CertificateView>> {
+pub async fn my_certificate(State(state): State<App>, actor: Actor) -> ApiResult<Json<CertificateView>> {
     let row = pki::current(&state, &actor)
         .await?
         .ok_or(svitok_core::CoreError::NotFound("certificate"))?;
@@ -116,7 +116,7 @@ pub async fn my_certificate(State(state): State<AppState>, actor: Actor) -> ApiR
               (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn issue_certificate(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
 ) -> ApiResult<(StatusCode, Json<CertificateView>)> {
     let (row, new) = pki::ensure(&state, &actor).await?;

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_app::{accounts, setup};
 use utoipa::ToSchema;
 
@@ -46,7 +46,7 @@ pub(crate) fn input(
 #[utoipa::path(post, path = "/api/v1/setup", tag = "setup", request_body = SetupRequest,
     responses((status = 201, body = UserView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_admin(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     ApiJson(req): ApiJson<SetupRequest>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {

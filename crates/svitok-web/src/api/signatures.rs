@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use svitok_app::signatures::{self as svc, Checked};
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_core::ids::{ChallengeId, DocumentId};
 use svitok_core::CoreError;
 use svitok_pki::Verdict;
@@ -106,7 +106,7 @@ fn views(checked: Vec<Checked>) -> Vec<SignatureView> {
               (status = 429, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn sign_version(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath((id, n)): ApiPath<(Uuid, i64)>,
     ApiJson(req): ApiJson<SignRequest>,
@@ -137,7 +137,7 @@ pub struct SignatureList {
               (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_signatures(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath((id, n)): ApiPath<(Uuid, i64)>,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -155,7 +155,7 @@ pub async fn list_signatures(
               (status = 404, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn download_signature(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath((id, n, sid)): ApiPath<(Uuid, i64, String)>,
 ) -> ApiResult<Response> {
@@ -199,7 +199,7 @@ pub struct RequestList {
     pub items: Vec<RequestView>,
 }
 
-async fn request_list(state: &AppState, id: DocumentId) -> ApiResult<Json<RequestList>> {
+async fn request_list(state: &App, id: DocumentId) -> ApiResult<Json<RequestList>> {
     let items = svc::progress(state, id)
         .await?
         .into_iter()
@@ -224,7 +224,7 @@ async fn request_list(state: &AppState, id: DocumentId) -> ApiResult<Json<Reques
               (status = 422, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn request_signatures(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SignatureRequestBody>,
@@ -241,7 +241,7 @@ pub async fn request_signatures(
               (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn signature_requests(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<RequestList>> {

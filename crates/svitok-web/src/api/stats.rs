@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use svitok_app::stats;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_core::CoreError;
 use utoipa::{IntoParams, ToSchema};
 
@@ -81,7 +81,7 @@ fn hours(ms: Option<f64>) -> Option<f64> {
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn get_stats(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Json<StatsView>> {

@@ -9,7 +9,7 @@ use axum::Json;
 use serde::Deserialize;
 use svitok_app::accounts::ProfileInput;
 use svitok_app::users::{self, NewUserRequest, ProfilePatch};
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_core::ids::{ChallengeId, GroupId, UserId};
 use svitok_core::user::UserStatus;
 use svitok_db::UserFilter;
@@ -37,7 +37,7 @@ pub struct UserQuery {
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_users(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiQuery(q): ApiQuery<UserQuery>,
 ) -> ApiResult<Json<Page<UserView>>> {
@@ -87,7 +87,7 @@ pub struct CreateUserRequest {
               (status = 422, body = Problem, content_type = "application/problem+json"), (status = 503, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn create_user(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiJson(req): ApiJson<CreateUserRequest>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
@@ -119,11 +119,7 @@ pub async fn create_user(
               (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn get_user(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<UserView>> {
+pub async fn get_user(State(state): State<App>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<UserView>> {
     let (user, groups) = users::get(&state, &actor, UserId(id)).await?;
     Ok(Json(UserView::with_groups(&user, &groups)))
 }
@@ -166,7 +162,7 @@ impl From<UpdateUserRequest> for ProfilePatch {
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn update_user(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<UpdateUserRequest>,
@@ -182,11 +178,7 @@ pub async fn update_user(
               (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn block_user(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<StatusCode> {
+pub async fn block_user(State(state): State<App>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
     users::block(&state, &actor, UserId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -197,11 +189,7 @@ pub async fn block_user(
               (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn unblock_user(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<StatusCode> {
+pub async fn unblock_user(State(state): State<App>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
     users::unblock(&state, &actor, UserId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -213,7 +201,7 @@ pub async fn unblock_user(
               (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn get_rights(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<RightsView>> {
@@ -230,7 +218,7 @@ pub async fn get_rights(
               (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn set_rights(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<RightsInput>,
@@ -259,7 +247,7 @@ pub struct ChangeEmailRequest {
               (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn change_email(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ChangeEmailRequest>,
@@ -289,7 +277,7 @@ pub struct ConfirmEmailRequest {
               (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn confirm_email(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<ConfirmEmailRequest>,
@@ -306,11 +294,7 @@ pub async fn confirm_email(
               (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn end_sessions(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<StatusCode> {
+pub async fn end_sessions(State(state): State<App>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
     users::end_sessions(&state, &actor, UserId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

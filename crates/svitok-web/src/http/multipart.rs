@@ -5,7 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use axum::extract::{Multipart, Request};
 use axum::http::header;
 use svitok_app::documents::{self as svc, CardInput, Upload};
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_core::CoreError;
 
 /// Largest text field of a multipart form.
@@ -24,7 +24,7 @@ pub(crate) type FormGuard<'a> = &'a (dyn Fn(&str) -> bool + Sync);
 /// Reads a multipart form, streaming the `file` part into the blob store; other parts are
 /// short text fields. With a `guard`, the first part must be a `csrf` field it accepts.
 pub(crate) async fn read_form(
-    state: &AppState,
+    state: &App,
     mut form: Multipart,
     guard: Option<FormGuard<'_>>,
 ) -> ApiResult<(Option<Upload>, CardInput)> {

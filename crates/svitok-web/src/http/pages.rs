@@ -4,7 +4,7 @@
 use crate::extract::Actor;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use svitok_app::documents as svc;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_core::CoreError;
 use svitok_db::{DocumentFilter, DocumentRow, DocumentSort};
 use uuid::Uuid;
@@ -22,7 +22,7 @@ pub(crate) fn parse_sort(s: Option<&str>) -> Result<DocumentSort, CoreError> {
 /// One page of a list in any order: keyset cursors for the newest change first, offset
 /// cursors (`+N`) for the others. Returns the rows and the next page's cursor.
 pub(crate) async fn fetch_page(
-    state: &AppState,
+    state: &App,
     actor: &Actor,
     filter: DocumentFilter,
     sort: DocumentSort,

@@ -12,7 +12,7 @@ use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
 use svitok_app::access::allows;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_app::{documents as docs, groups, users};
 use svitok_core::ids::{GroupId, UserId};
 use svitok_core::policy::Operation;
@@ -47,7 +47,7 @@ pub struct SearchQuery {
 }
 
 pub async fn users_page(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     token: FormToken,
     Query(q): Query<SearchQuery>,
@@ -127,7 +127,7 @@ fn new_user_ctx(actor: &Actor, f: &PersonForm, error: Option<String>) -> minijin
     }
 }
 
-pub async fn new_user(State(state): State<AppState>, Page(actor): Page, token: FormToken) -> Response {
+pub async fn new_user(State(state): State<App>, Page(actor): Page, token: FormToken) -> Response {
     if !allows(&actor, &Operation::CreateUser { rights: None }) {
         return error_page(StatusCode::FORBIDDEN, Some(&actor.user.full_name()));
     }
@@ -136,11 +136,7 @@ pub async fn new_user(State(state): State<AppState>, Page(actor): Page, token: F
 }
 
 /// Creates a user and mails the invitation.
-pub async fn create_user(
-    State(state): State<AppState>,
-    Page(actor): Page,
-    CsrfBody(token, body): CsrfBody,
-) -> Response {
+pub async fn create_user(State(state): State<App>, Page(actor): Page, CsrfBody(token, body): CsrfBody) -> Response {
     let f = PersonForm::from_body(&body);
     let (_, rights, _) = rights_of(&body);
     let req = users::NewUserRequest {
@@ -158,7 +154,7 @@ pub async fn create_user(
 }
 
 pub async fn user_page(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     token: FormToken,
     Path(id): Path<String>,
@@ -200,7 +196,7 @@ pub async fn user_page(
 
 /// The administrator's edit of a profile.
 pub async fn update_user(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfForm(_token, f): CsrfForm<PersonForm>,
@@ -231,7 +227,7 @@ pub async fn update_user(
 pub struct TokenForm {}
 
 pub async fn block(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfForm(_, _): CsrfForm<TokenForm>,
@@ -240,7 +236,7 @@ pub async fn block(
 }
 
 pub async fn unblock(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfForm(_, _): CsrfForm<TokenForm>,
@@ -248,7 +244,7 @@ pub async fn unblock(
     set_blocked(&state, &actor, &id, false).await
 }
 
-async fn set_blocked(state: &AppState, actor: &Actor, id: &str, blocked: bool) -> Response {
+async fn set_blocked(state: &App, actor: &Actor, id: &str, blocked: bool) -> Response {
     let me = actor.user.full_name();
     let Ok(id) = user_id(id) else {
         return error_page(StatusCode::NOT_FOUND, Some(&me));
@@ -266,7 +262,7 @@ async fn set_blocked(state: &AppState, actor: &Actor, id: &str, blocked: bool) -
 
 /// The rights switches: the form carries the rights that are on.
 pub async fn set_rights(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfBody(_, body): CsrfBody,
@@ -297,7 +293,7 @@ pub async fn set_rights(
 }
 
 pub async fn groups_page(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     token: FormToken,
     Query(q): Query<SearchQuery>,
@@ -324,7 +320,7 @@ pub struct GroupForm {
 }
 
 pub async fn create_group(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     CsrfForm(_token, f): CsrfForm<GroupForm>,
 ) -> Response {
@@ -336,7 +332,7 @@ pub async fn create_group(
 }
 
 pub async fn group_page(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     token: FormToken,
     Path(id): Path<String>,
@@ -385,7 +381,7 @@ pub struct MemberForm {
 }
 
 pub async fn membership(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfForm(_token, f): CsrfForm<MemberForm>,
@@ -407,7 +403,7 @@ pub async fn membership(
 
 /// Renames a group or changes its description (`manage_users`).
 pub async fn edit_group(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfForm(_token, f): CsrfForm<GroupForm>,
@@ -427,7 +423,7 @@ pub async fn edit_group(
 }
 
 pub async fn delete_group(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfForm(_token, _f): CsrfForm<TokenForm>,

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_app::{audit, documents as docs};
 use svitok_core::ids::UserId;
 
@@ -43,7 +43,7 @@ fn day_ms(field: &'static str, s: &str) -> Option<i64> {
 const PAGE: i64 = 100;
 
 pub async fn page(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     token: FormToken,
     Query(q): Query<AuditQuery>,

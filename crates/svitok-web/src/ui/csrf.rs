@@ -13,7 +13,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
-use svitok_app::AppState;
+use svitok_app::App;
 
 pub struct FormToken {
     pub value: String,
@@ -21,7 +21,7 @@ pub struct FormToken {
     fresh: bool,
 }
 
-fn cookie_name(state: &AppState) -> &'static str {
+fn cookie_name(state: &App) -> &'static str {
     if state.settings.https() {
         "__Host-svitok_csrf"
     } else {
@@ -29,10 +29,10 @@ fn cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-impl FromRequestParts<AppState> for FormToken {
+impl FromRequestParts<App> for FormToken {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &App) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         match jar.get(cookie_name(state)).map(|c| c.value().to_string()) {
             Some(v) if v.len() == 43 => Ok(FormToken { value: v, fresh: false }),
@@ -50,7 +50,7 @@ impl FromRequestParts<AppState> for FormToken {
 
 impl FormToken {
     /// The `Set-Cookie` value when the browser does not hold the token yet.
-    pub fn set_cookie(&self, state: &AppState) -> Option<String> {
+    pub fn set_cookie(&self, state: &App) -> Option<String> {
         self.fresh.then(|| {
             Cookie::build((cookie_name(state), self.value.clone()))
                 .http_only(true)
@@ -80,7 +80,7 @@ pub struct CsrfForm<T>(pub FormToken, pub T);
 pub struct CsrfBody(pub FormToken, pub axum::body::Bytes);
 
 /// Reads the body and checks its `csrf` field against the browser's token.
-async fn checked(req: Request, state: &AppState) -> Result<(FormToken, Parts, axum::body::Bytes), Response> {
+async fn checked(req: Request, state: &App) -> Result<(FormToken, Parts, axum::body::Bytes), Response> {
     let (mut parts, body) = req.into_parts();
     let Ok(token) = FormToken::from_request_parts(&mut parts, state).await;
     let bytes = axum::body::to_bytes(body, FORM_LIMIT)
@@ -96,10 +96,10 @@ async fn checked(req: Request, state: &AppState) -> Result<(FormToken, Parts, ax
     Ok((token, parts, bytes))
 }
 
-impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+impl<T: DeserializeOwned> FromRequest<App> for CsrfForm<T> {
     type Rejection = Response;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+    async fn from_request(req: Request, state: &App) -> Result<Self, Response> {
         let (token, parts, bytes) = checked(req, state).await?;
         let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         match Form::<T>::from_request(req, state).await {
@@ -109,10 +109,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     }
 }
 
-impl FromRequest<AppState> for CsrfBody {
+impl FromRequest<App> for CsrfBody {
     type Rejection = Response;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+    async fn from_request(req: Request, state: &App) -> Result<Self, Response> {
         let (token, _, bytes) = checked(req, state).await?;
         Ok(CsrfBody(token, bytes))
     }

@@ -19,12 +19,12 @@ mod stats;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
-use svitok_app::AppState;
+use svitok_app::App;
 
 pub use render::render;
 
 /// The interface's routes (outside `/api/v1`).
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<App> {
     // Files stream into the store, which enforces `SVITOK_MAX_UPLOAD` itself.
     let uploads = Router::new()
         .route("/documents/upload", post(documents::upload))

@@ -10,17 +10,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use svitok_app::access::allows;
 use svitok_app::documents as docs;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_core::policy::Operation;
 use svitok_core::CoreError;
 
 /// A signed-in person on a page: without a session the browser goes to the login page.
 pub struct Page(pub Actor);
 
-impl FromRequestParts<AppState> for Page {
+impl FromRequestParts<App> for Page {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &App) -> Result<Self, Self::Rejection> {
         // Forms carry their own token (checked by `CsrfForm`, `CsrfBody`).
         match authenticate(parts, state, false).await {
             // Pages are for a person at a browser: an API token (as a Bearer) opens none.
@@ -36,10 +36,10 @@ impl FromRequestParts<AppState> for Page {
 /// language switch).
 pub struct SignedIn(pub Option<Actor>);
 
-impl FromRequestParts<AppState> for SignedIn {
+impl FromRequestParts<App> for SignedIn {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &App) -> Result<Self, Self::Rejection> {
         Ok(SignedIn(authenticate(parts, state, false).await.ok()))
     }
 }
@@ -99,7 +99,7 @@ pub fn foreign_form() -> Response {
 }
 
 /// The navigation's links that depend on rights, and the unread counter.
-async fn chrome(state: &AppState, actor: &Actor) -> minijinja::Value {
+async fn chrome(state: &App, actor: &Actor) -> minijinja::Value {
     // The counter is a nicety: a failure to read it must not cost the page.
     let unread = docs::inbox(state, actor, 1, 0).await.map(|(_, _, u)| u).unwrap_or(0);
     context! {
@@ -116,7 +116,7 @@ async fn chrome(state: &AppState, actor: &Actor) -> minijinja::Value {
 
 /// A signed-in page: the template gets the person, the navigation and the form token.
 pub async fn show(
-    state: &AppState,
+    state: &App,
     actor: &Actor,
     token: &FormToken,
     status: StatusCode,

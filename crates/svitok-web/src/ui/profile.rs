@@ -10,7 +10,7 @@ use axum::response::Response;
 use base64::Engine;
 use minijinja::context;
 use serde::Deserialize;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_app::{
     accounts,
     accounts::{sessions, totp},
@@ -39,7 +39,7 @@ fn notice(done: Option<&str>) -> Option<String> {
     Some(super::i18n::text(key))
 }
 
-async fn profile_ctx(state: &AppState, actor: &Actor) -> Result<minijinja::Value, svitok_core::CoreError> {
+async fn profile_ctx(state: &App, actor: &Actor) -> Result<minijinja::Value, svitok_core::CoreError> {
     let u = &actor.user;
     let listed = |kind| sessions::list(state, actor, kind);
     let session_rows = listed(SessionKind::Session).await?;
@@ -72,7 +72,7 @@ async fn profile_ctx(state: &AppState, actor: &Actor) -> Result<minijinja::Value
 }
 
 pub async fn profile(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     token: FormToken,
     Query(q): Query<ProfileQuery>,
@@ -87,13 +87,7 @@ pub async fn profile(
 }
 
 /// The profile again, with what went wrong or what to show once.
-async fn again(
-    state: &AppState,
-    actor: &Actor,
-    token: &FormToken,
-    status: StatusCode,
-    extra: minijinja::Value,
-) -> Response {
+async fn again(state: &App, actor: &Actor, token: &FormToken, status: StatusCode, extra: minijinja::Value) -> Response {
     let result = async {
         let ctx = profile_ctx(state, actor).await?;
         Ok(show(state, actor, token, status, "profile.html", context! { ..extra, ..ctx }).await)
@@ -103,7 +97,7 @@ async fn again(
 }
 
 /// The profile again, saying why the form's action did not happen.
-async fn refused(state: &AppState, actor: &Actor, token: &FormToken, e: &svitok_core::CoreError) -> Response {
+async fn refused(state: &App, actor: &Actor, token: &FormToken, e: &svitok_core::CoreError) -> Response {
     again(
         state,
         actor,
@@ -117,7 +111,7 @@ async fn refused(state: &AppState, actor: &Actor, token: &FormToken, e: &svitok_
 /// After a profile form: on to the page with its notice, or the page again with what
 /// went wrong.
 async fn settle<T>(
-    state: &AppState,
+    state: &App,
     actor: &Actor,
     token: &FormToken,
     result: Result<T, svitok_core::CoreError>,
@@ -144,7 +138,7 @@ pub struct OwnProfileForm {
 }
 
 pub async fn save(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     CsrfForm(token, f): CsrfForm<OwnProfileForm>,
 ) -> Response {
@@ -169,7 +163,7 @@ pub struct PasswordForm {
 }
 
 pub async fn password(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     CsrfForm(token, f): CsrfForm<PasswordForm>,
 ) -> Response {
@@ -187,7 +181,7 @@ pub struct TotpForm {
 
 /// Starts enrolment: the QR code and the secret, shown on this page only.
 pub async fn totp_begin(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     CsrfForm(token, f): CsrfForm<TotpForm>,
 ) -> Response {
@@ -211,7 +205,7 @@ pub async fn totp_begin(
 }
 
 pub async fn totp_confirm(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     CsrfForm(token, f): CsrfForm<TotpForm>,
 ) -> Response {
@@ -220,7 +214,7 @@ pub async fn totp_confirm(
 }
 
 pub async fn totp_disable(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     crate::extract::ClientOf(client): crate::extract::ClientOf,
     CsrfForm(token, f): CsrfForm<TotpForm>,
@@ -241,7 +235,7 @@ pub struct EmailForm {
 
 /// A new address: the password, then a code mailed to the new address.
 pub async fn email_begin(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     CsrfForm(token, f): CsrfForm<EmailForm>,
 ) -> Response {
@@ -261,7 +255,7 @@ pub async fn email_begin(
 }
 
 pub async fn email_confirm(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     CsrfForm(token, f): CsrfForm<EmailForm>,
 ) -> Response {
@@ -288,7 +282,7 @@ pub struct RevokeForm {
 
 /// Ends one of one's sessions, or revokes an API token.
 pub async fn revoke(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     CsrfForm(_token, f): CsrfForm<RevokeForm>,
 ) -> Response {
@@ -318,7 +312,7 @@ pub struct NewTokenForm {
 
 /// A personal API token: its secret is on this one page and never again.
 pub async fn create_token(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     CsrfForm(token, f): CsrfForm<NewTokenForm>,
 ) -> Response {

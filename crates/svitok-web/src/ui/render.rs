@@ -90,7 +90,7 @@ pub fn size_text(bytes: i64) -> String {
 
 /// Renders a page with the form token (and sets its cookie when the browser has none).
 pub fn render_form(
-    state: &svitok_app::AppState,
+    state: &svitok_app::App,
     token: &super::csrf::FormToken,
     status: StatusCode,
     name: &str,

@@ -12,7 +12,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Deserialize;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_app::{
     accounts,
     accounts::{login, sessions},
@@ -35,7 +35,7 @@ fn notice(done: Option<&str>) -> Option<String> {
     Some(super::i18n::text(key))
 }
 
-pub async fn login_page(State(state): State<AppState>, token: FormToken, Query(q): Query<LoginQuery>) -> Response {
+pub async fn login_page(State(state): State<App>, token: FormToken, Query(q): Query<LoginQuery>) -> Response {
     render_form(
         &state,
         &token,
@@ -52,7 +52,7 @@ pub struct LoginForm {
 }
 
 pub async fn login_submit(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     CsrfForm(token, f): CsrfForm<LoginForm>,
 ) -> Response {
@@ -69,7 +69,7 @@ pub async fn login_submit(
 }
 
 fn code_page(
-    state: &AppState,
+    state: &App,
     token: &FormToken,
     status: StatusCode,
     started: &login::Started,
@@ -97,7 +97,7 @@ pub struct CodeForm {
 }
 
 pub async fn code_submit(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     CsrfForm(token, f): CsrfForm<CodeForm>,
 ) -> Response {
@@ -139,7 +139,7 @@ pub async fn code_submit(
 pub struct TokenForm {}
 
 pub async fn logout(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     CsrfForm(_token, _f): CsrfForm<TokenForm>,
 ) -> Response {
@@ -156,7 +156,7 @@ pub async fn logout(
 }
 
 fn register_form(
-    state: &AppState,
+    state: &App,
     token: &FormToken,
     status: StatusCode,
     f: &PersonForm,
@@ -165,12 +165,12 @@ fn register_form(
     render_form(state, token, status, "register.html", context! { error, ..f.context() })
 }
 
-pub async fn register_page(State(state): State<AppState>, token: FormToken) -> Response {
+pub async fn register_page(State(state): State<App>, token: FormToken) -> Response {
     register_form(&state, &token, StatusCode::OK, &PersonForm::default(), None)
 }
 
 pub async fn register_submit(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     CsrfForm(token, f): CsrfForm<PersonForm>,
 ) -> Response {
@@ -181,13 +181,7 @@ pub async fn register_submit(
     }
 }
 
-fn confirm_page(
-    state: &AppState,
-    token: &FormToken,
-    status: StatusCode,
-    email: &str,
-    error: Option<String>,
-) -> Response {
+fn confirm_page(state: &App, token: &FormToken, status: StatusCode, email: &str, error: Option<String>) -> Response {
     render_form(
         state,
         token,
@@ -206,7 +200,7 @@ pub struct ConfirmForm {
 }
 
 pub async fn confirm_submit(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     CsrfForm(token, f): CsrfForm<ConfirmForm>,
 ) -> Response {
@@ -226,7 +220,7 @@ pub async fn confirm_submit(
     }
 }
 
-pub async fn reset_page(State(state): State<AppState>, token: FormToken) -> Response {
+pub async fn reset_page(State(state): State<App>, token: FormToken) -> Response {
     render_form(&state, &token, StatusCode::OK, "reset.html", context! { email => "" })
 }
 
@@ -237,7 +231,7 @@ pub struct ResetForm {
 
 /// Asks for a reset code. Unknown addresses get the same next page (and no mail).
 pub async fn reset_submit(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     CsrfForm(token, f): CsrfForm<ResetForm>,
 ) -> Response {
@@ -253,13 +247,7 @@ pub async fn reset_submit(
     }
 }
 
-fn reset_code_page(
-    state: &AppState,
-    token: &FormToken,
-    status: StatusCode,
-    email: &str,
-    error: Option<String>,
-) -> Response {
+fn reset_code_page(state: &App, token: &FormToken, status: StatusCode, email: &str, error: Option<String>) -> Response {
     render_form(state, token, status, "reset_code.html", context! { email, error })
 }
 
@@ -272,7 +260,7 @@ pub struct NewPasswordForm {
 
 /// Sets the new password with the mailed code (also how an invited user sets its first).
 pub async fn reset_confirm(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     CsrfForm(token, f): CsrfForm<NewPasswordForm>,
 ) -> Response {
@@ -283,11 +271,11 @@ pub async fn reset_confirm(
 }
 
 /// Where the invitation letter points: the code and a first password, address typed in.
-pub async fn invitation_page(State(state): State<AppState>, token: FormToken) -> Response {
+pub async fn invitation_page(State(state): State<App>, token: FormToken) -> Response {
     reset_code_page(&state, &token, StatusCode::OK, "", None)
 }
 
-fn language_cookie(state: &AppState, lang: Lang) -> String {
+fn language_cookie(state: &App, lang: Lang) -> String {
     axum_extra::extract::cookie::Cookie::build((i18n::COOKIE, lang.code()))
         .http_only(true)
         .secure(state.settings.https())
@@ -307,7 +295,7 @@ fn append_cookie(res: &mut Response, cookie: &str) {
 /// The language switch (login pages, profile): a cookie for this browser, and the
 /// person's saved choice when signed in.
 pub async fn set_language(
-    State(state): State<AppState>,
+    State(state): State<App>,
     SignedIn(signed_in): SignedIn,
     CsrfBody(_, body): CsrfBody,
 ) -> Response {

@@ -13,7 +13,7 @@ use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
 use svitok_app::setup;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_core::CoreError;
 
 #[derive(Debug, Deserialize)]
@@ -35,7 +35,7 @@ fn gone() -> Response {
     )
 }
 
-pub async fn page(State(state): State<AppState>, token: FormToken) -> Response {
+pub async fn page(State(state): State<App>, token: FormToken) -> Response {
     match state.db.count_users().await {
         Ok(0) => render_form(&state, &token, StatusCode::OK, "setup.html", context! {}),
         Ok(_) => gone(),
@@ -44,7 +44,7 @@ pub async fn page(State(state): State<AppState>, token: FormToken) -> Response {
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
+    State(state): State<App>,
     ClientOf(client): ClientOf,
     ApiPath(token): ApiPath<String>,
     CsrfForm(form_token, f): CsrfForm<SetupForm>,

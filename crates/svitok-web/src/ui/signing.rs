@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_app::{accounts::login, documents as docs};
 use svitok_core::ids::{ChallengeId, DocumentId};
 use svitok_core::CoreError;
@@ -20,7 +20,7 @@ pub struct SignStartForm {
 
 /// The sign button: a fresh second factor, then the code page.
 pub async fn sign_start(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfForm(token, f): CsrfForm<SignStartForm>,
@@ -56,7 +56,7 @@ pub struct SignConfirmForm {
 }
 
 pub async fn sign_confirm(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfForm(token, f): CsrfForm<SignConfirmForm>,

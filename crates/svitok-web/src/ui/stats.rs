@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
 use svitok_app::stats;
-use svitok_app::AppState;
+use svitok_app::App;
 
 /// Horizontal bars: label, count, and the bar's length in the chart's units (0–240).
 fn bars(items: Vec<(String, i64)>) -> minijinja::Value {
@@ -30,7 +30,7 @@ fn bars(items: Vec<(String, i64)>) -> minijinja::Value {
     context! { rows, height }
 }
 
-pub async fn page(State(state): State<AppState>, Page(actor): Page, token: FormToken) -> Response {
+pub async fn page(State(state): State<App>, Page(actor): Page, token: FormToken) -> Response {
     let result = async {
         let (s, names) = stats::collect(&state, &actor, 12).await?;
         let by_status = bars(

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use svitok::app::Application;
 use svitok::config::RawConfig;
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_core::clock::ShiftedClock;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -287,7 +287,7 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub mail: MailSink,
     pub clock: Arc<ShiftedClock>,
-    pub state: AppState,
+    pub state: App,
     pub setup_link: Option<String>,
     pub data_dir: PathBuf,
     pub database_url: String,

@@ -39,7 +39,7 @@ pub struct UploadForm {
               (status = 403, body = Problem, content_type = JSON_PROBLEM), (status = 413, body = Problem, content_type = JSON_PROBLEM),
               (status = 415, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn create_document(State(state): State<AppState>, actor: Actor, req: Request) -> ApiResult<Response> {
+pub async fn create_document(State(state): State<App>, actor: Actor, req: Request) -> ApiResult<Response> {
     let id = if is_multipart(&req) {
         svc::may_create(&state, &actor, true).await?;
         let form = Multipart::from_request(req, &state).await.map_err(bad_form)?;
@@ -70,7 +70,7 @@ pub async fn create_document(State(state): State<AppState>, actor: Actor, req: R
               (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn get_document(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<DocumentView>> {
@@ -97,7 +97,7 @@ pub struct UpdateDocumentRequest {
               (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn update_document(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<UpdateDocumentRequest>,
@@ -121,7 +121,7 @@ pub async fn update_document(
               (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 409, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn delete_document(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<StatusCode> {
@@ -136,7 +136,7 @@ pub async fn delete_document(
               (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 409, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn restore_document(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<StatusCode> {
@@ -159,7 +159,7 @@ pub struct StatusRequest {
               (status = 422, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn change_status(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<StatusRequest>,
@@ -177,7 +177,7 @@ pub async fn change_status(
               (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn change_responsible(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<PartyRef>,

@@ -8,7 +8,7 @@ use super::*;
               (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_versions(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<VersionView>>> {
@@ -31,7 +31,7 @@ pub async fn list_versions(
               (status = 415, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn add_version(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     req: Request,
@@ -111,7 +111,7 @@ pub(super) fn file_response(
               (status = 416, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn download_version(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath((id, n)): ApiPath<(Uuid, i64)>,
     headers: axum::http::HeaderMap,

@@ -43,7 +43,7 @@ pub struct InboxPage {
               (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn inbox(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> ApiResult<Json<InboxPage>> {

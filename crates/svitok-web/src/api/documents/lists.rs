@@ -62,7 +62,7 @@ pub(super) fn limit(l: Option<i64>) -> Result<i64, CoreError> {
               (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_documents(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiQuery(q): ApiQuery<DocumentQuery>,
 ) -> ApiResult<Json<DocumentPage>> {
@@ -127,7 +127,7 @@ pub struct HistoryEntry {
               (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn document_history(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<HistoryEntry>>> {
@@ -160,7 +160,7 @@ pub struct CursorQuery {
               (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn group_documents(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<CursorQuery>,

@@ -11,7 +11,7 @@ use axum::Json;
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use svitok_app::documents::{self as svc, CardInput};
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_core::documents::{Party, Status};
 use svitok_core::ids::{DocumentId, GroupId, UserId};
 use svitok_core::CoreError;

@@ -26,7 +26,7 @@ pub struct SendResult {
               (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn send_document(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SendRequest>,
@@ -44,7 +44,7 @@ pub async fn send_document(
               (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn forward_document(
-    State(state): State<AppState>,
+    State(state): State<App>,
     actor: Actor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(req): ApiJson<SendRequest>,

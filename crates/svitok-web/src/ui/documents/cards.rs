@@ -11,7 +11,7 @@ pub(super) fn new_document_page(actor: &Actor, error: Option<String>, f: &NewDoc
     }
 }
 
-pub async fn new_document(State(state): State<AppState>, Page(actor): Page, token: FormToken) -> Response {
+pub async fn new_document(State(state): State<App>, Page(actor): Page, token: FormToken) -> Response {
     let ctx = new_document_page(&actor, None, &NewDocumentForm::default());
     show(&state, &actor, &token, StatusCode::OK, "new_document.html", ctx).await
 }
@@ -28,7 +28,7 @@ pub struct NewDocumentForm {
 
 /// Creates a card without a file (`create_documents`) and opens it.
 pub async fn create_card(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     CsrfForm(token, f): CsrfForm<NewDocumentForm>,
 ) -> Response {
@@ -57,7 +57,7 @@ pub async fn create_card(
 
 /// Reads a page's upload form (token first, then the file streamed into the store).
 pub(super) async fn upload_form(
-    state: &AppState,
+    state: &App,
     token: &FormToken,
     req: Request,
 ) -> Result<(Option<docs::Upload>, docs::CardInput), CoreError> {
@@ -74,7 +74,7 @@ pub(super) async fn upload_form(
 }
 
 /// Creates a document from an uploaded file (`manage_own_documents`) and opens it.
-pub async fn upload(State(state): State<AppState>, Page(actor): Page, token: FormToken, req: Request) -> Response {
+pub async fn upload(State(state): State<App>, Page(actor): Page, token: FormToken, req: Request) -> Response {
     let me = actor.user.full_name();
     let result = async {
         docs::may_create(&state, &actor, true).await?;
@@ -91,7 +91,7 @@ pub async fn upload(State(state): State<AppState>, Page(actor): Page, token: For
 
 /// A new version of a document (owner or responsible party, `manage_own_documents`).
 pub async fn add_version(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     token: FormToken,
     Path(id): Path<String>,
@@ -141,7 +141,7 @@ pub struct CardQuery {
 }
 
 pub async fn card(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     token: FormToken,
     Path(id): Path<String>,
@@ -274,7 +274,7 @@ pub struct EditForm {
 
 /// The card's fields (owner or responsible party); an empty number or date clears it.
 pub async fn edit(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfForm(_token, f): CsrfForm<EditForm>,
@@ -307,7 +307,7 @@ pub struct StatusForm {
 
 /// One of the card's status buttons.
 pub async fn change_status(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfForm(_token, f): CsrfForm<StatusForm>,
@@ -327,20 +327,20 @@ pub async fn change_status(
 }
 
 /// The card's one-click actions: take, to the trash, back from it.
-pub async fn take(state: State<AppState>, page: Page, id: Path<String>, f: CsrfForm<TokenForm>) -> Response {
+pub async fn take(state: State<App>, page: Page, id: Path<String>, f: CsrfForm<TokenForm>) -> Response {
     one_click(state, page, id, f, DocOp::Take).await
 }
 
-pub async fn delete(state: State<AppState>, page: Page, id: Path<String>, f: CsrfForm<TokenForm>) -> Response {
+pub async fn delete(state: State<App>, page: Page, id: Path<String>, f: CsrfForm<TokenForm>) -> Response {
     one_click(state, page, id, f, DocOp::Delete).await
 }
 
-pub async fn restore(state: State<AppState>, page: Page, id: Path<String>, f: CsrfForm<TokenForm>) -> Response {
+pub async fn restore(state: State<App>, page: Page, id: Path<String>, f: CsrfForm<TokenForm>) -> Response {
     one_click(state, page, id, f, DocOp::Restore).await
 }
 
 pub(super) async fn one_click(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfForm(_, _): CsrfForm<TokenForm>,

@@ -15,7 +15,7 @@ pub(super) struct InboxLine {
     sent_at_text: String,
 }
 
-pub async fn inbox(State(state): State<AppState>, Page(actor): Page, token: FormToken) -> Response {
+pub async fn inbox(State(state): State<App>, Page(actor): Page, token: FormToken) -> Response {
     let result = async {
         let (rows, total, unread) = docs::inbox(&state, &actor, 100, 0).await?;
         let senders: Vec<_> = rows.iter().map(|r| r.transfer.from).collect();
@@ -86,21 +86,21 @@ pub enum Scope {
     Trash,
 }
 
-pub async fn all(state: State<AppState>, page: Page, token: FormToken, q: Query<ListQuery>) -> Response {
+pub async fn all(state: State<App>, page: Page, token: FormToken, q: Query<ListQuery>) -> Response {
     list(state, page, token, q, Scope::All).await
 }
 
-pub async fn mine(state: State<AppState>, page: Page, token: FormToken, q: Query<ListQuery>) -> Response {
+pub async fn mine(state: State<App>, page: Page, token: FormToken, q: Query<ListQuery>) -> Response {
     list(state, page, token, q, Scope::Mine).await
 }
 
-pub async fn trash(state: State<AppState>, page: Page, token: FormToken, q: Query<ListQuery>) -> Response {
+pub async fn trash(state: State<App>, page: Page, token: FormToken, q: Query<ListQuery>) -> Response {
     list(state, page, token, q, Scope::Trash).await
 }
 
 /// A list of documents, newest change first, with search and a status filter.
 pub(super) async fn list(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     token: FormToken,
     Query(q): Query<ListQuery>,

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use svitok_app::AppState;
+use svitok_app::App;
 use svitok_app::{access, documents as docs, groups, users};
 use svitok_core::documents::{DocOp, Party, Status};
 use svitok_core::ids::{DocumentId, GroupId, UserId};
@@ -37,7 +37,7 @@ fn doc_id(raw: &str) -> Result<DocumentId, CoreError> {
 
 /// A party as people read it.
 async fn party_text(
-    state: &AppState,
+    state: &App,
     p: Party,
     names: &std::collections::HashMap<UserId, String>,
 ) -> Result<String, CoreError> {

@@ -9,7 +9,7 @@ pub struct PickQuery {
 }
 
 /// People and groups matching a search, for the pickers (send, responsible, signers).
-pub(super) async fn candidates(state: &AppState, actor: &Actor, q: &str) -> Result<Vec<minijinja::Value>, CoreError> {
+pub(super) async fn candidates(state: &App, actor: &Actor, q: &str) -> Result<Vec<minijinja::Value>, CoreError> {
     let q = q.trim();
     let people = users::directory(state, actor, q, 30).await?;
     let (found, _) = groups::list(state, actor, Some(q).filter(|q| !q.is_empty()), 30, 0).await?;
@@ -42,7 +42,7 @@ pub enum Pick {
 }
 
 pub async fn send_page(
-    state: State<AppState>,
+    state: State<App>,
     page: Page,
     token: FormToken,
     id: Path<String>,
@@ -52,7 +52,7 @@ pub async fn send_page(
 }
 
 pub async fn responsible_page(
-    state: State<AppState>,
+    state: State<App>,
     page: Page,
     token: FormToken,
     id: Path<String>,
@@ -62,7 +62,7 @@ pub async fn responsible_page(
 }
 
 pub async fn signers_page(
-    state: State<AppState>,
+    state: State<App>,
     page: Page,
     token: FormToken,
     id: Path<String>,
@@ -72,7 +72,7 @@ pub async fn signers_page(
 }
 
 pub(super) async fn pick_page(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     token: FormToken,
     Path(id): Path<String>,
@@ -105,7 +105,7 @@ pub(super) async fn pick_page(
 
 /// The picker page; `extra` carries the search, the choices shown and what was typed.
 pub(super) async fn picker(
-    state: &AppState,
+    state: &App,
     actor: &Actor,
     token: &FormToken,
     status: StatusCode,
@@ -135,7 +135,7 @@ pub(super) async fn picker(
 
 /// What is already chosen, shown first and ticked, then what the search found.
 pub(super) async fn choices(
-    state: &AppState,
+    state: &App,
     actor: &Actor,
     q: &str,
     chosen: &[Party],
@@ -185,20 +185,20 @@ pub(super) struct PickForm {
     every_member: bool,
 }
 
-pub async fn send_submit(state: State<AppState>, page: Page, id: Path<String>, body: CsrfBody) -> Response {
+pub async fn send_submit(state: State<App>, page: Page, id: Path<String>, body: CsrfBody) -> Response {
     pick_submit(state, page, id, body, Pick::Send).await
 }
 
-pub async fn responsible_submit(state: State<AppState>, page: Page, id: Path<String>, body: CsrfBody) -> Response {
+pub async fn responsible_submit(state: State<App>, page: Page, id: Path<String>, body: CsrfBody) -> Response {
     pick_submit(state, page, id, body, Pick::Responsible).await
 }
 
-pub async fn signers_submit(state: State<AppState>, page: Page, id: Path<String>, body: CsrfBody) -> Response {
+pub async fn signers_submit(state: State<App>, page: Page, id: Path<String>, body: CsrfBody) -> Response {
     pick_submit(state, page, id, body, Pick::Signers).await
 }
 
 pub(super) async fn pick_submit(
-    State(state): State<AppState>,
+    State(state): State<App>,
     Page(actor): Page,
     Path(id): Path<String>,
     CsrfBody(token, body): CsrfBody,
