@@ -101,6 +101,7 @@ async fn the_gate_refuses_each_operation_without_its_right_and_audits_it_once() 
         Operation::GrantRights,
         Operation::CreateToken {
             rights: Some(Rights::NONE.with(Right::SendDocuments)),
+            by_token: false,
         },
     ];
     for op in &table {

@@ -100,9 +100,15 @@ pub enum Operation {
     IssueCertificate,
     /// Setting anyone's rights at all (what the interface offers a rights editor for).
     GrantRights,
-    /// An API token for oneself, with these rights or (None) all of one's own.
+    /// An API token for oneself, with these rights or (None) all of one's own; only a
+    /// person in a session mints one (`by_token`: the caller came with an API token).
     CreateToken {
         rights: Option<Rights>,
+        by_token: bool,
+    },
+    /// A group's documents (responsible or addressed): its members'.
+    ViewGroupDocuments {
+        is_member: bool,
     },
 }
 
@@ -132,6 +138,7 @@ impl Operation {
             Operation::IssueCertificate => "certificates.issue",
             Operation::GrantRights => "rights.grant",
             Operation::CreateToken { .. } => "tokens.create",
+            Operation::ViewGroupDocuments { .. } => "groups.documents",
         }
     }
 }
@@ -293,12 +300,24 @@ pub fn decide(s: &Subject, op: &Operation) -> Result<()> {
         ),
         Operation::IssueCertificate => need(s, Right::SignDocuments),
         Operation::GrantRights => need(s, Right::GrantRights),
-        Operation::CreateToken { rights } => match rights {
+        Operation::CreateToken { rights, by_token } => match rights {
+            _ if *by_token => Err(CoreError::Forbidden(
+                "API-токен не может выпускать другие токены".into(),
+            )),
             Some(r) if removed(*r, s.rights) != Rights::NONE => Err(CoreError::Forbidden(
                 "Токену нельзя дать право, которого нет у владельца".into(),
             )),
             _ => Ok(()),
         },
+        Operation::ViewGroupDocuments { is_member } => {
+            if *is_member {
+                Ok(())
+            } else {
+                Err(CoreError::Forbidden(
+                    "Документы группы видят только её участники".into(),
+                ))
+            }
+        }
     }
 }
 
@@ -329,10 +348,28 @@ mod tests {
         assert!(decide(&subject(&[Right::ManageUsers]), &Operation::IssueCertificate).is_err());
         assert!(decide(&subject(&[Right::GrantRights]), &Operation::GrantRights).is_ok());
         assert!(decide(&subject(&[Right::ManageUsers]), &Operation::GrantRights).is_err());
-        let token = |r: &[Right]| Operation::CreateToken { rights: Some(set(r)) };
+        let token = |r: &[Right]| Operation::CreateToken {
+            rights: Some(set(r)),
+            by_token: false,
+        };
         assert!(decide(&subject(&[Right::SendDocuments]), &token(&[Right::SendDocuments])).is_ok());
         assert!(decide(&subject(&[Right::SendDocuments]), &token(&[Right::ManageUsers])).is_err());
-        assert!(decide(&subject(&[]), &Operation::CreateToken { rights: None }).is_ok());
+        let plain = Operation::CreateToken {
+            rights: None,
+            by_token: false,
+        };
+        assert!(decide(&subject(&[]), &plain).is_ok());
+        let by_token = Operation::CreateToken {
+            rights: None,
+            by_token: true,
+        };
+        assert!(decide(&subject(&Right::ALL), &by_token).is_err());
+        assert!(decide(&subject(&[]), &Operation::ViewGroupDocuments { is_member: true }).is_ok());
+        assert!(decide(
+            &subject(&Right::ALL),
+            &Operation::ViewGroupDocuments { is_member: false }
+        )
+        .is_err());
     }
 
     #[test]

@@ -76,7 +76,9 @@ impl Backend {
     pub(crate) fn begin(self) -> &'static str {
         match self {
             Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN",
+            // Explicitly: the chain's head is read after its lock, which needs each
+            // statement to see what committed before it (a cluster may default to more).
+            Backend::Postgres => "BEGIN ISOLATION LEVEL READ COMMITTED",
         }
     }
 

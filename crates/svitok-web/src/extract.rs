@@ -284,7 +284,8 @@ pub(crate) async fn authenticate(parts: &mut Parts, state: &App, check_origin: b
         let now = state.now();
         let idle_expired =
             session.kind == SessionKind::Session && now - session.last_seen_at > state.settings.session_idle_ms;
-        if user.status != UserStatus::Active || session.expires_at <= now || idle_expired {
+        // The nil id is the operator's (the CLI), never a person's.
+        if user.id.is_operator() || user.status != UserStatus::Active || session.expires_at <= now || idle_expired {
             return Err(unauthenticated());
         }
         // Refresh the idle timer at most once a minute, so reads stay reads.

@@ -132,11 +132,6 @@ pub struct NewToken {
 /// widen or extend one, whichever way it is presented), and a token never holds a right
 /// the caller does not effectively hold.
 pub async fn create_token(state: &App, actor: &Caller, req: NewToken) -> Result<(Issued, Option<Rights>)> {
-    if actor.session.kind != SessionKind::Session {
-        return Err(CoreError::Forbidden(
-            "API-токен не может выпускать другие токены".into(),
-        ));
-    }
     let name = svitok_core::user::person_text("name", &req.name, 100)?;
     if !(1..=MAX_TOKEN_DAYS).contains(&req.days) {
         return Err(CoreError::validation(
@@ -147,7 +142,10 @@ pub async fn create_token(state: &App, actor: &Caller, req: NewToken) -> Result<
     crate::access::authorize(
         state,
         actor,
-        svitok_core::policy::Operation::CreateToken { rights: req.rights },
+        svitok_core::policy::Operation::CreateToken {
+            rights: req.rights,
+            by_token: actor.session.kind != SessionKind::Session,
+        },
         None,
     )
     .await?;

@@ -63,11 +63,14 @@ pub async fn group_documents(
     limit: i64,
 ) -> Result<Vec<DocumentRow>> {
     state.db.group(group).await?.ok_or(CoreError::NotFound("group"))?;
-    if !state.db.is_member(group, actor.user.id).await? {
-        return Err(CoreError::Forbidden(
-            "Документы группы видят только её участники".into(),
-        ));
-    }
+    let is_member = state.db.is_member(group, actor.user.id).await?;
+    access::authorize(
+        state,
+        actor,
+        Operation::ViewGroupDocuments { is_member },
+        Some(group.to_string()),
+    )
+    .await?;
     let filter = DocumentFilter::default();
     state
         .db

@@ -68,8 +68,9 @@ impl FormToken {
     }
 }
 
-/// The largest form a page posts without a file (the file forms are multipart).
-const FORM_LIMIT: usize = 256 * 1024;
+/// The largest form a page posts without a file (the file forms are multipart): the
+/// router's body limit, which `Form` applies again.
+const FORM_LIMIT: usize = crate::extract::MAX_JSON_BYTES;
 
 /// A form posted with the browser's own form token, and that token (a page re-rendered
 /// after a failure needs it). A post whose token differs never reaches the handler: it
