@@ -284,33 +284,37 @@ pub async fn block(state: &App, actor: &Caller, id: UserId) -> Result<()> {
     .await?;
     let now = state.now();
     let protect: Rights = PROTECTED.into_iter().filter(|r| target.rights.has(*r)).collect();
-    let revoked = state
-        .db
-        .set_status_guarded(id, UserStatus::Blocked, protect, now)
-        .await?;
-    let ended = state.db.revoke_all_sessions(id, None, true, now).await?;
-    if revoked > 0 {
-        state
-            .audit(audit::event(
-                Some(&actor.user.id),
-                "certificate.revoked",
-                Some(id.to_string()),
-                &actor.client,
-                true,
-                json!({ "certificates": revoked, "reason": "user blocked" }),
-            ))
-            .await?;
-    }
-    state
-        .audit(audit::event(
+    // Blocked, signed out, certificates revoked and all of it audited: together or not.
+    let mut tx = state.db.begin().await?;
+    let revoked = tx.set_status_guarded(id, UserStatus::Blocked, protect, now).await?;
+    let ended = tx.revoke_all_sessions(id, None, true, now).await?;
+    let entry = |action, details| {
+        audit::event(
             Some(&actor.user.id),
-            "user.blocked",
+            action,
             Some(id.to_string()),
             &actor.client,
             true,
+            details,
+        )
+    };
+    if revoked > 0 {
+        tx.audit(
+            entry(
+                "certificate.revoked",
+                json!({ "certificates": revoked, "reason": "user blocked" }),
+            ),
+            now,
+        );
+    }
+    tx.audit(
+        entry(
+            "user.blocked",
             json!({ "sessions_ended": ended, "certificates_revoked": revoked }),
-        ))
-        .await
+        ),
+        now,
+    );
+    tx.commit().await
 }
 
 /// Ends every session and API token of a user, at once (SECURITY 24): what an
@@ -327,17 +331,20 @@ pub async fn end_sessions(state: &App, actor: &Caller, id: UserId) -> Result<u64
         Some(id.to_string()),
     )
     .await?;
-    let ended = state.db.revoke_all_sessions(id, None, true, state.now()).await?;
-    state
-        .audit(audit::event(
+    let mut tx = state.db.begin().await?;
+    let ended = tx.revoke_all_sessions(id, None, true, state.now()).await?;
+    tx.audit(
+        audit::event(
             Some(&actor.user.id),
             "user.sessions_ended",
             Some(id.to_string()),
             &actor.client,
             true,
             json!({ "count": ended }),
-        ))
-        .await?;
+        ),
+        state.now(),
+    );
+    tx.commit().await?;
     Ok(ended)
 }
 
@@ -360,20 +367,20 @@ pub async fn unblock(state: &App, actor: &Caller, id: UserId) -> Result<()> {
     } else {
         UserStatus::Pending
     };
-    state
-        .db
-        .set_status_guarded(id, status, Rights::NONE, state.now())
-        .await?;
-    state
-        .audit(audit::event(
+    let mut tx = state.db.begin().await?;
+    tx.set_status_guarded(id, status, Rights::NONE, state.now()).await?;
+    tx.audit(
+        audit::event(
             Some(&actor.user.id),
             "user.unblocked",
             Some(id.to_string()),
             &actor.client,
             true,
             json!({}),
-        ))
-        .await
+        ),
+        state.now(),
+    );
+    tx.commit().await
 }
 
 pub async fn rights(state: &App, actor: &Caller, id: UserId) -> Result<Rights> {
@@ -428,17 +435,20 @@ pub async fn set_rights(state: &App, actor: &Caller, id: UserId, after: Rights) 
     .await?;
     let losing = Rights::from_mask(before.mask() & !after.mask());
     let protect: Rights = PROTECTED.into_iter().filter(|r| losing.has(*r)).collect();
-    state.db.set_rights_guarded(id, after, protect, state.now()).await?;
-    state
-        .audit(audit::event(
+    let mut tx = state.db.begin().await?;
+    tx.set_rights_guarded(id, after, protect, state.now()).await?;
+    tx.audit(
+        audit::event(
             Some(&actor.user.id),
             "rights.changed",
             Some(id.to_string()),
             &actor.client,
             true,
             json!({ "before": names(before), "after": names(after) }),
-        ))
-        .await?;
+        ),
+        state.now(),
+    );
+    tx.commit().await?;
     Ok(after)
 }
 

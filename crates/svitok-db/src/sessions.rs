@@ -166,18 +166,8 @@ impl Db {
         with_tokens: bool,
         now: i64,
     ) -> Result<u64> {
-        let done = sqlx::query(
-            "UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND revoked_at IS NULL \
-             AND id <> $2 AND (kind = 'session' OR $4 = 1)",
-        )
-        .bind(user.to_string())
-        .bind(keep.map(|k| k.to_string()).unwrap_or_default())
-        .bind(now)
-        .bind(i64::from(with_tokens))
-        .execute(&self.pool)
-        .await
-        .map_err(map_err)?;
-        Ok(done.rows_affected())
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        revoke_all(&mut conn, user, keep, with_tokens, now).await
     }
 
     /// A user's live sessions or tokens, newest first.
@@ -194,4 +184,38 @@ impl Db {
         .map_err(map_err)?;
         rows.iter().map(decode).collect()
     }
+}
+
+impl crate::Tx {
+    /// [`Db::revoke_all_sessions`] inside the caller's unit of work.
+    pub async fn revoke_all_sessions(
+        &mut self,
+        user: UserId,
+        keep: Option<SessionId>,
+        with_tokens: bool,
+        now: i64,
+    ) -> Result<u64> {
+        revoke_all(&mut self.tx, user, keep, with_tokens, now).await
+    }
+}
+
+async fn revoke_all(
+    conn: &mut sqlx::AnyConnection,
+    user: UserId,
+    keep: Option<SessionId>,
+    with_tokens: bool,
+    now: i64,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND revoked_at IS NULL \
+         AND id <> $2 AND (kind = 'session' OR $4 = 1)",
+    )
+    .bind(user.to_string())
+    .bind(keep.map(|k| k.to_string()).unwrap_or_default())
+    .bind(now)
+    .bind(i64::from(with_tokens))
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(done.rows_affected())
 }

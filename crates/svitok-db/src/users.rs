@@ -364,77 +364,12 @@ impl Db {
             .map_err(CoreError::internal)
     }
 
-    /// Sets a user's rights, atomically refusing when a right in `protect` would be left
-    /// with no active holder (two administrators racing cannot both win).
+    /// Sets a user's rights, refusing to leave no active holder of a `protect`ed right
+    /// (its own unit of work; see [`Tx::set_rights_guarded`]).
     pub async fn set_rights_guarded(&self, id: UserId, rights: Rights, protect: Rights, now: i64) -> Result<()> {
-        self.guarded_change(id, protect, Some(rights.mask()), None, now)
-            .await
-            .map(|_| ())
-    }
-
-    /// Sets a user's status under the same guard (blocking the last administrator).
-    /// Blocking revokes the user's certificates in the same transaction; returns how many.
-    pub async fn set_status_guarded(&self, id: UserId, status: UserStatus, protect: Rights, now: i64) -> Result<u64> {
-        self.guarded_change(id, protect, None, Some(status.as_str()), now).await
-    }
-
-    async fn guarded_change(
-        &self,
-        id: UserId,
-        protect: Rights,
-        mask: Option<i64>,
-        status: Option<&str>,
-        now: i64,
-    ) -> Result<u64> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        // Serialise administrative changes: an advisory lock on PostgreSQL; on SQLite the
-        // first statement being a write takes the database's single write lock.
-        if let Some((sql, key)) = self.backend.lock(crate::dialect::Lock::UserAdministration) {
-            sqlx::query(sql).bind(key).execute(&mut *tx).await.map_err(map_err)?;
-        }
-        let done = sqlx::query(
-            "UPDATE users SET rights = COALESCE($2, rights), status = COALESCE($3, status), updated_at = $4 \
-             WHERE id = $1",
-        )
-        .bind(id.to_string())
-        .bind(mask)
-        .bind(status)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(CoreError::NotFound("user"));
-        }
-        let mut revoked = 0;
-        if status == Some(UserStatus::Blocked.as_str()) {
-            revoked = sqlx::query("UPDATE certificates SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
-                .bind(id.to_string())
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?
-                .rows_affected();
-        }
-        for right in protect.iter() {
-            let left: i64 =
-                sqlx::query("SELECT COUNT(*) AS n FROM users WHERE status = 'active' AND (rights & $1) <> 0")
-                    .bind(Rights::NONE.with(right).mask())
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(map_err)?
-                    .try_get("n")
-                    .map_err(CoreError::internal)?;
-            if left == 0 {
-                tx.rollback().await.map_err(map_err)?;
-                return Err(CoreError::Conflict {
-                    message: format!("Нельзя оставить систему без активного пользователя с правом «{right}»"),
-                    field: None,
-                });
-            }
-        }
-        tx.commit().await.map_err(map_err)?;
-        Ok(revoked)
+        let mut tx = self.begin().await?;
+        tx.set_rights_guarded(id, rights, protect, now).await?;
+        tx.commit().await
     }
 
     /// Fills the search key of rows written before it existed.
@@ -469,4 +404,93 @@ impl Db {
         }
         Ok(())
     }
+}
+
+/// Administrative changes to users, inside the caller's unit of work.
+impl crate::Tx {
+    /// Sets a user's rights; refuses (Conflict) to leave no active holder of a `protect`ed
+    /// right. Administrative changes are serialised (an advisory lock on PostgreSQL; the
+    /// unit's write lock on SQLite), so two administrators cannot remove each other.
+    pub async fn set_rights_guarded(&mut self, id: UserId, rights: Rights, protect: Rights, now: i64) -> Result<()> {
+        guarded_change(&mut self.tx, self.backend, id, protect, Some(rights.mask()), None, now)
+            .await
+            .map(|_| ())
+    }
+
+    /// Sets a user's status under the same guard (blocking the last administrator).
+    /// Blocking revokes the user's certificates in the same transaction; returns how many.
+    pub async fn set_status_guarded(
+        &mut self,
+        id: UserId,
+        status: UserStatus,
+        protect: Rights,
+        now: i64,
+    ) -> Result<u64> {
+        guarded_change(
+            &mut self.tx,
+            self.backend,
+            id,
+            protect,
+            None,
+            Some(status.as_str()),
+            now,
+        )
+        .await
+    }
+}
+
+async fn guarded_change(
+    tx: &mut sqlx::AnyConnection,
+    backend: crate::Backend,
+    id: UserId,
+    protect: Rights,
+    mask: Option<i64>,
+    status: Option<&str>,
+    now: i64,
+) -> Result<u64> {
+    // Serialise administrative changes: an advisory lock on PostgreSQL; on SQLite the
+    // first statement being a write takes the database's single write lock.
+    if let Some((sql, key)) = backend.lock(crate::dialect::Lock::UserAdministration) {
+        sqlx::query(sql).bind(key).execute(&mut *tx).await.map_err(map_err)?;
+    }
+    let done = sqlx::query(
+        "UPDATE users SET rights = COALESCE($2, rights), status = COALESCE($3, status), updated_at = $4 \
+         WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .bind(mask)
+    .bind(status)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    if done.rows_affected() == 0 {
+        return Err(CoreError::NotFound("user"));
+    }
+    let mut revoked = 0;
+    if status == Some(UserStatus::Blocked.as_str()) {
+        revoked = sqlx::query("UPDATE certificates SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+            .bind(id.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .rows_affected();
+    }
+    for right in protect.iter() {
+        let left: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE status = 'active' AND (rights & $1) <> 0")
+            .bind(Rights::NONE.with(right).mask())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .try_get("n")
+            .map_err(CoreError::internal)?;
+        if left == 0 {
+            return Err(CoreError::Conflict {
+                message: format!("Нельзя оставить систему без активного пользователя с правом «{right}»"),
+                field: None,
+            });
+        }
+    }
+    Ok(revoked)
 }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 both_backends!(
     a_refused_audit_entry_undoes_the_change_and_keeps_committed_files,
+    a_refused_audit_entry_undoes_blocking_and_a_rights_change,
     concurrent_creations_and_status_changes_keep_the_chain_valid,
 );
 
@@ -16,12 +17,16 @@ const REFUSED: &str = "'document.created', 'document.version_added', 'document.s
 /// A trigger that refuses the audit entries of some document changes, as a full disk or a
 /// lost connection would at the moment the entry is written.
 async fn refuse_audit_entries(app: &TestApp) {
+    refuse(app, REFUSED).await
+}
+
+async fn refuse(app: &TestApp, refused: &str) {
     if app.database_url.starts_with("sqlite:") {
         raw_sql(
             app,
             &format!(
                 "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_events \
-                 WHEN NEW.action IN ({REFUSED}) BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); END"
+                 WHEN NEW.action IN ({refused}) BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); END"
             ),
         )
         .await;
@@ -36,7 +41,7 @@ async fn refuse_audit_entries(app: &TestApp) {
             app,
             &format!(
                 "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW \
-                 WHEN (NEW.action IN ({REFUSED})) EXECUTE FUNCTION test_refuse_audit()"
+                 WHEN (NEW.action IN ({refused})) EXECUTE FUNCTION test_refuse_audit()"
             ),
         )
         .await;
@@ -188,6 +193,38 @@ async fn a_refused_audit_entry_undoes_the_change_and_keeps_committed_files(b: Ba
     .await
     .ok(201);
     assert_eq!(files_under(&app.data_dir.join("blobs")).len(), 2);
+    assert!(app.state.db.verify_audit_chain().await.unwrap().is_ok());
+}
+
+/// An administrator's change and its audit entry are one unit too: when the entry cannot
+/// be written, the user is not blocked (still signed in) and keeps its rights.
+async fn a_refused_audit_entry_undoes_blocking_and_a_rights_change(b: Backend) {
+    let app = spawn_app(b).await;
+    let (_, admin) = app.admin().await;
+    let (clerk, _) = app.invite(&admin, "clerk", &["send_documents"]).await;
+    let clerk_token = app.login(&clerk).await;
+    let clerk_id = app.user_id(&clerk_token).await;
+    refuse(&app, "'user.blocked', 'rights.changed'").await;
+    app.post_as(&format!("/api/v1/users/{clerk_id}/block"), &admin, json!({}))
+        .await
+        .problem(500);
+    app.get("/api/v1/me", &clerk_token).await.ok(200);
+    app.put(
+        &format!("/api/v1/users/{clerk_id}/rights"),
+        &admin,
+        crate::helpers::rights_json(&["sign_documents"]),
+    )
+    .await
+    .problem(500);
+    let me = app.get("/api/v1/me", &clerk_token).await.ok(200).clone();
+    assert_eq!(me["status"], "active");
+    assert_eq!(me["rights"], crate::helpers::rights_json(&["send_documents"]));
+    allow_audit_entries(&app).await;
+    let r = app
+        .post_as(&format!("/api/v1/users/{clerk_id}/block"), &admin, json!({}))
+        .await;
+    assert_eq!(r.status.as_u16(), 204, "{}", r.body);
+    app.get("/api/v1/me", &clerk_token).await.problem(401);
     assert!(app.state.db.verify_audit_chain().await.unwrap().is_ok());
 }
 
