@@ -51,25 +51,23 @@ pub async fn get(state: &App, actor: &Caller, id: GroupId) -> Result<(Group, Opt
 
 pub async fn create(state: &App, actor: &Caller, raw_name: &str, raw_description: Option<&str>) -> Result<Group> {
     authorize(state, actor, Operation::ManageGroups, None).await?;
-    let group = state
-        .db
-        .insert_group(
-            GroupId::new(),
-            &name(raw_name)?,
-            &description(raw_description)?,
-            state.now(),
-        )
+    let (name, description) = (name(raw_name)?, description(raw_description)?);
+    let mut tx = state.db.begin().await?;
+    let group = tx
+        .insert_group(GroupId::new(), &name, &description, state.now())
         .await?;
-    state
-        .audit(audit::event(
+    tx.audit(
+        audit::event(
             Some(&actor.user.id),
             "group.created",
             Some(group.id.to_string()),
             &actor.client,
             true,
             json!({ "name": group.name }),
-        ))
-        .await?;
+        ),
+        state.now(),
+    );
+    tx.commit().await?;
     Ok(group)
 }
 
@@ -90,12 +88,10 @@ pub async fn update(
         Some(d) => description(Some(d))?,
         None => before.description.clone(),
     };
-    state
-        .db
-        .update_group(id, &new_name, &new_description, state.now())
-        .await?;
-    state
-        .audit(audit::event(
+    let mut tx = state.db.begin().await?;
+    tx.update_group(id, &new_name, &new_description, state.now()).await?;
+    tx.audit(
+        audit::event(
             Some(&actor.user.id),
             "group.updated",
             Some(id.to_string()),
@@ -103,8 +99,10 @@ pub async fn update(
             true,
             json!({ "before": { "name": before.name, "description": before.description },
                     "after": { "name": new_name, "description": new_description } }),
-        ))
-        .await?;
+        ),
+        state.now(),
+    );
+    tx.commit().await?;
     load(state, id).await
 }
 
@@ -121,17 +119,20 @@ pub async fn delete(state: &App, actor: &Caller, id: GroupId) -> Result<()> {
             field: None,
         });
     }
-    state.db.delete_group(id).await?;
-    state
-        .audit(audit::event(
+    let mut tx = state.db.begin().await?;
+    tx.delete_group(id).await?;
+    tx.audit(
+        audit::event(
             Some(&actor.user.id),
             "group.deleted",
             Some(id.to_string()),
             &actor.client,
             true,
             json!({ "name": group.name }),
-        ))
-        .await
+        ),
+        state.now(),
+    );
+    tx.commit().await
 }
 
 pub async fn add_member(state: &App, actor: &Caller, group: GroupId, user: UserId) -> Result<()> {
@@ -144,19 +145,21 @@ pub async fn add_member(state: &App, actor: &Caller, group: GroupId, user: UserI
     .await?;
     load(state, group).await?;
     state.db.user(user).await?.ok_or(CoreError::NotFound("user"))?;
-    if state.db.add_member(group, user, state.now()).await? {
-        state
-            .audit(audit::event(
+    let mut tx = state.db.begin().await?;
+    if tx.add_member(group, user, state.now()).await? {
+        tx.audit(
+            audit::event(
                 Some(&actor.user.id),
                 "group.member_added",
                 Some(group.to_string()),
                 &actor.client,
                 true,
                 json!({ "user": user }),
-            ))
-            .await?;
+            ),
+            state.now(),
+        );
     }
-    Ok(())
+    tx.commit().await
 }
 
 pub async fn remove_member(state: &App, actor: &Caller, group: GroupId, user: UserId) -> Result<()> {
@@ -168,17 +171,20 @@ pub async fn remove_member(state: &App, actor: &Caller, group: GroupId, user: Us
     )
     .await?;
     load(state, group).await?;
-    if !state.db.remove_member(group, user).await? {
+    let mut tx = state.db.begin().await?;
+    if !tx.remove_member(group, user).await? {
         return Err(CoreError::NotFound("member"));
     }
-    state
-        .audit(audit::event(
+    tx.audit(
+        audit::event(
             Some(&actor.user.id),
             "group.member_removed",
             Some(group.to_string()),
             &actor.client,
             true,
             json!({ "user": user }),
-        ))
-        .await
+        ),
+        state.now(),
+    );
+    tx.commit().await
 }

@@ -33,22 +33,6 @@ fn decode(row: &sqlx::any::AnyRow) -> Result<Group> {
 }
 
 impl Db {
-    pub async fn insert_group(&self, id: GroupId, name: &str, description: &str, now: i64) -> Result<Group> {
-        sqlx::query(
-            "INSERT INTO groups (id, name, name_key, description, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(id.to_string())
-        .bind(name)
-        .bind(name.to_lowercase())
-        .bind(description)
-        .bind(now)
-        .execute(&self.pool)
-        .await
-        .map_err(map_err)?;
-        self.group(id).await?.ok_or(CoreError::NotFound("group"))
-    }
-
     pub async fn group(&self, id: GroupId) -> Result<Option<Group>> {
         let row = sqlx::query("SELECT id, name, description, created_at, updated_at FROM groups WHERE id = $1")
             .bind(id.to_string())
@@ -65,35 +49,6 @@ impl Db {
             .await
             .map_err(map_err)?;
         row.as_ref().map(decode).transpose()
-    }
-
-    pub async fn update_group(&self, id: GroupId, name: &str, description: &str, now: i64) -> Result<()> {
-        let done =
-            sqlx::query("UPDATE groups SET name = $2, name_key = $3, description = $4, updated_at = $5 WHERE id = $1")
-                .bind(id.to_string())
-                .bind(name)
-                .bind(name.to_lowercase())
-                .bind(description)
-                .bind(now)
-                .execute(&self.pool)
-                .await
-                .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(CoreError::NotFound("group"));
-        }
-        Ok(())
-    }
-
-    pub async fn delete_group(&self, id: GroupId) -> Result<()> {
-        let done = sqlx::query("DELETE FROM groups WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(CoreError::NotFound("group"));
-        }
-        Ok(())
     }
 
     /// A page of groups ordered by name, each with its member count, and the total.
@@ -131,52 +86,12 @@ impl Db {
         Ok((items, total))
     }
 
-    /// Adds a member, whose inbox then holds what was sent to the group; adding one twice
-    /// is not an error.
+    /// [`crate::Tx::add_member`] in a unit of its own.
     pub async fn add_member(&self, group: GroupId, user: UserId, now: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        let done = sqlx::query(
-            "INSERT INTO group_members (group_id, user_id, added_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (group_id, user_id) DO NOTHING",
-        )
-        .bind(group.to_string())
-        .bind(user.to_string())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        sqlx::query(
-            "INSERT INTO inbox_items (user_id, transfer_id, document_id, via_group_id, deleted, created_at) \
-             SELECT $2, t.id, t.document_id, t.to_group_id, CASE WHEN d.deleted_at IS NULL THEN 0 ELSE 1 END, t.created_at \
-             FROM transfers t JOIN documents d ON d.id = t.document_id WHERE t.to_group_id = $1 \
-             ON CONFLICT (user_id, transfer_id) DO NOTHING",
-        )
-        .bind(group.to_string())
-        .bind(user.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Removes a member and what reached its inbox through the group.
-    pub async fn remove_member(&self, group: GroupId, user: UserId) -> Result<bool> {
-        let mut tx = self.pool.begin().await.map_err(map_err)?;
-        let done = sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
-            .bind(group.to_string())
-            .bind(user.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        sqlx::query("DELETE FROM inbox_items WHERE via_group_id = $1 AND user_id = $2")
-            .bind(group.to_string())
-            .bind(user.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        Ok(done.rows_affected() == 1)
+        let mut tx = self.begin().await?;
+        let added = tx.add_member(group, user, now).await?;
+        tx.commit().await?;
+        Ok(added)
     }
 
     pub async fn is_member(&self, group: GroupId, user: UserId) -> Result<bool> {
@@ -210,5 +125,104 @@ impl Db {
         .await
         .map_err(map_err)?;
         rows.iter().map(rows::user).collect()
+    }
+}
+
+/// Changes to groups and their members, inside the caller's unit of work.
+impl crate::Tx {
+    pub async fn insert_group(&mut self, id: GroupId, name: &str, description: &str, now: i64) -> Result<Group> {
+        sqlx::query(
+            "INSERT INTO groups (id, name, name_key, description, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(id.to_string())
+        .bind(name)
+        .bind(name.to_lowercase())
+        .bind(description)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        let row = sqlx::query("SELECT id, name, description, created_at, updated_at FROM groups WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        decode(&row)
+    }
+
+    pub async fn update_group(&mut self, id: GroupId, name: &str, description: &str, now: i64) -> Result<()> {
+        let done =
+            sqlx::query("UPDATE groups SET name = $2, name_key = $3, description = $4, updated_at = $5 WHERE id = $1")
+                .bind(id.to_string())
+                .bind(name)
+                .bind(name.to_lowercase())
+                .bind(description)
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(CoreError::NotFound("group"));
+        }
+        Ok(())
+    }
+
+    pub async fn delete_group(&mut self, id: GroupId) -> Result<()> {
+        let done = sqlx::query("DELETE FROM groups WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(CoreError::NotFound("group"));
+        }
+        Ok(())
+    }
+
+    /// Adds a member, whose inbox then holds what was sent to the group; adding one twice
+    /// is not an error.
+    pub async fn add_member(&mut self, group: GroupId, user: UserId, now: i64) -> Result<bool> {
+        let tx: &mut sqlx::AnyConnection = &mut self.tx;
+        let done = sqlx::query(
+            "INSERT INTO group_members (group_id, user_id, added_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (group_id, user_id) DO NOTHING",
+        )
+        .bind(group.to_string())
+        .bind(user.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        sqlx::query(
+            "INSERT INTO inbox_items (user_id, transfer_id, document_id, via_group_id, deleted, created_at) \
+             SELECT $2, t.id, t.document_id, t.to_group_id, CASE WHEN d.deleted_at IS NULL THEN 0 ELSE 1 END, t.created_at \
+             FROM transfers t JOIN documents d ON d.id = t.document_id WHERE t.to_group_id = $1 \
+             ON CONFLICT (user_id, transfer_id) DO NOTHING",
+        )
+        .bind(group.to_string())
+        .bind(user.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Removes a member and what reached its inbox through the group.
+    pub async fn remove_member(&mut self, group: GroupId, user: UserId) -> Result<bool> {
+        let tx: &mut sqlx::AnyConnection = &mut self.tx;
+        let done = sqlx::query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2")
+            .bind(group.to_string())
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        sqlx::query("DELETE FROM inbox_items WHERE via_group_id = $1 AND user_id = $2")
+            .bind(group.to_string())
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected() == 1)
     }
 }

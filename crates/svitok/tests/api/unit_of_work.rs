@@ -197,14 +197,23 @@ async fn a_refused_audit_entry_undoes_the_change_and_keeps_committed_files(b: Ba
 }
 
 /// An administrator's change and its audit entry are one unit too: when the entry cannot
-/// be written, the user is not blocked (still signed in) and keeps its rights.
+/// be written, no group appears, the user is not blocked (still signed in) and keeps its
+/// rights.
 async fn a_refused_audit_entry_undoes_blocking_and_a_rights_change(b: Backend) {
     let app = spawn_app(b).await;
     let (_, admin) = app.admin().await;
     let (clerk, _) = app.invite(&admin, "clerk", &["send_documents"]).await;
     let clerk_token = app.login(&clerk).await;
     let clerk_id = app.user_id(&clerk_token).await;
-    refuse(&app, "'user.blocked', 'rights.changed'").await;
+    refuse(&app, "'user.blocked', 'rights.changed', 'group.created'").await;
+    app.post_as("/api/v1/groups", &admin, json!({"name": "Канцелярия"}))
+        .await
+        .problem(500);
+    assert_eq!(
+        app.get("/api/v1/groups", &admin).await.ok(200)["total"],
+        0,
+        "no group without its entry"
+    );
     app.post_as(&format!("/api/v1/users/{clerk_id}/block"), &admin, json!({}))
         .await
         .problem(500);
