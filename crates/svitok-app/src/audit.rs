@@ -42,6 +42,22 @@ pub fn event(
     }
 }
 
+/// Queues on `tx` the audit entry of a change `caller` made: written as the unit commits,
+/// so the change and its entry stand or fall together.
+pub fn queue(
+    tx: &mut svitok_db::Tx,
+    state: &crate::state::App,
+    caller: &crate::Caller,
+    action: &str,
+    target: Option<String>,
+    details: serde_json::Value,
+) {
+    tx.audit(
+        event(Some(&caller.user.id), action, target, &caller.client, true, details),
+        state.now(),
+    );
+}
+
 /// The audit log for administrators, newest first.
 pub async fn search(
     state: &crate::state::App,

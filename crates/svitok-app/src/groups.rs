@@ -56,16 +56,13 @@ pub async fn create(state: &App, actor: &Caller, raw_name: &str, raw_description
     let group = tx
         .insert_group(GroupId::new(), &name, &description, state.now())
         .await?;
-    tx.audit(
-        audit::event(
-            Some(&actor.user.id),
-            "group.created",
-            Some(group.id.to_string()),
-            &actor.client,
-            true,
-            json!({ "name": group.name }),
-        ),
-        state.now(),
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "group.created",
+        Some(group.id.to_string()),
+        json!({ "name": group.name }),
     );
     tx.commit().await?;
     Ok(group)
@@ -90,17 +87,14 @@ pub async fn update(
     };
     let mut tx = state.db.begin().await?;
     tx.update_group(id, &new_name, &new_description, state.now()).await?;
-    tx.audit(
-        audit::event(
-            Some(&actor.user.id),
-            "group.updated",
-            Some(id.to_string()),
-            &actor.client,
-            true,
-            json!({ "before": { "name": before.name, "description": before.description },
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "group.updated",
+        Some(id.to_string()),
+        json!({ "before": { "name": before.name, "description": before.description },
                     "after": { "name": new_name, "description": new_description } }),
-        ),
-        state.now(),
     );
     tx.commit().await?;
     load(state, id).await
@@ -121,16 +115,13 @@ pub async fn delete(state: &App, actor: &Caller, id: GroupId) -> Result<()> {
     }
     let mut tx = state.db.begin().await?;
     tx.delete_group(id).await?;
-    tx.audit(
-        audit::event(
-            Some(&actor.user.id),
-            "group.deleted",
-            Some(id.to_string()),
-            &actor.client,
-            true,
-            json!({ "name": group.name }),
-        ),
-        state.now(),
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "group.deleted",
+        Some(id.to_string()),
+        json!({ "name": group.name }),
     );
     tx.commit().await
 }
@@ -147,16 +138,13 @@ pub async fn add_member(state: &App, actor: &Caller, group: GroupId, user: UserI
     state.db.user(user).await?.ok_or(CoreError::NotFound("user"))?;
     let mut tx = state.db.begin().await?;
     if tx.add_member(group, user, state.now()).await? {
-        tx.audit(
-            audit::event(
-                Some(&actor.user.id),
-                "group.member_added",
-                Some(group.to_string()),
-                &actor.client,
-                true,
-                json!({ "user": user }),
-            ),
-            state.now(),
+        audit::queue(
+            &mut tx,
+            state,
+            actor,
+            "group.member_added",
+            Some(group.to_string()),
+            json!({ "user": user }),
         );
     }
     tx.commit().await
@@ -175,16 +163,13 @@ pub async fn remove_member(state: &App, actor: &Caller, group: GroupId, user: Us
     if !tx.remove_member(group, user).await? {
         return Err(CoreError::NotFound("member"));
     }
-    tx.audit(
-        audit::event(
-            Some(&actor.user.id),
-            "group.member_removed",
-            Some(group.to_string()),
-            &actor.client,
-            true,
-            json!({ "user": user }),
-        ),
-        state.now(),
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "group.member_removed",
+        Some(group.to_string()),
+        json!({ "user": user }),
     );
     tx.commit().await
 }

@@ -288,32 +288,13 @@ pub async fn block(state: &App, actor: &Caller, id: UserId) -> Result<()> {
     let mut tx = state.db.begin().await?;
     let revoked = tx.set_status_guarded(id, UserStatus::Blocked, protect, now).await?;
     let ended = tx.revoke_all_sessions(id, None, true, now).await?;
-    let entry = |action, details| {
-        audit::event(
-            Some(&actor.user.id),
-            action,
-            Some(id.to_string()),
-            &actor.client,
-            true,
-            details,
-        )
-    };
+    let target = || Some(id.to_string());
     if revoked > 0 {
-        tx.audit(
-            entry(
-                "certificate.revoked",
-                json!({ "certificates": revoked, "reason": "user blocked" }),
-            ),
-            now,
-        );
+        let details = json!({ "certificates": revoked, "reason": "user blocked" });
+        audit::queue(&mut tx, state, actor, "certificate.revoked", target(), details);
     }
-    tx.audit(
-        entry(
-            "user.blocked",
-            json!({ "sessions_ended": ended, "certificates_revoked": revoked }),
-        ),
-        now,
-    );
+    let details = json!({ "sessions_ended": ended, "certificates_revoked": revoked });
+    audit::queue(&mut tx, state, actor, "user.blocked", target(), details);
     tx.commit().await
 }
 
@@ -333,16 +314,13 @@ pub async fn end_sessions(state: &App, actor: &Caller, id: UserId) -> Result<u64
     .await?;
     let mut tx = state.db.begin().await?;
     let ended = tx.revoke_all_sessions(id, None, true, state.now()).await?;
-    tx.audit(
-        audit::event(
-            Some(&actor.user.id),
-            "user.sessions_ended",
-            Some(id.to_string()),
-            &actor.client,
-            true,
-            json!({ "count": ended }),
-        ),
-        state.now(),
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "user.sessions_ended",
+        Some(id.to_string()),
+        json!({ "count": ended }),
     );
     tx.commit().await?;
     Ok(ended)
@@ -369,17 +347,7 @@ pub async fn unblock(state: &App, actor: &Caller, id: UserId) -> Result<()> {
     };
     let mut tx = state.db.begin().await?;
     tx.set_status_guarded(id, status, Rights::NONE, state.now()).await?;
-    tx.audit(
-        audit::event(
-            Some(&actor.user.id),
-            "user.unblocked",
-            Some(id.to_string()),
-            &actor.client,
-            true,
-            json!({}),
-        ),
-        state.now(),
-    );
+    audit::queue(&mut tx, state, actor, "user.unblocked", Some(id.to_string()), json!({}));
     tx.commit().await
 }
 
@@ -437,16 +405,13 @@ pub async fn set_rights(state: &App, actor: &Caller, id: UserId, after: Rights) 
     let protect: Rights = PROTECTED.into_iter().filter(|r| losing.has(*r)).collect();
     let mut tx = state.db.begin().await?;
     tx.set_rights_guarded(id, after, protect, state.now()).await?;
-    tx.audit(
-        audit::event(
-            Some(&actor.user.id),
-            "rights.changed",
-            Some(id.to_string()),
-            &actor.client,
-            true,
-            json!({ "before": names(before), "after": names(after) }),
-        ),
-        state.now(),
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "rights.changed",
+        Some(id.to_string()),
+        json!({ "before": names(before), "after": names(after) }),
     );
     tx.commit().await?;
     Ok(after)

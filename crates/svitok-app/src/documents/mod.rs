@@ -94,17 +94,7 @@ pub(crate) fn audited(
     doc: DocumentId,
     details: serde_json::Value,
 ) {
-    tx.audit(
-        audit::event(
-            Some(&actor.user.id),
-            action,
-            Some(doc.to_string()),
-            &actor.client,
-            true,
-            details,
-        ),
-        state.now(),
-    );
+    audit::queue(tx, state, actor, action, Some(doc.to_string()), details);
 }
 
 /// Checks that a party exists (an active user or a group) before it is made responsible
