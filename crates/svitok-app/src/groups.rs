@@ -106,12 +106,9 @@ pub async fn delete(state: &App, actor: &Caller, id: GroupId) -> Result<()> {
     let group = load(state, id).await?;
     let documents = state.db.group_document_count(id).await?;
     if documents > 0 {
-        return Err(CoreError::Conflict {
-            message: format!(
-                "Группу нельзя удалить: с ней связаны документы ({documents}). Передайте их другой группе или пользователю"
-            ),
-            field: None,
-        });
+        return Err(CoreError::clash(
+            svitok_core::Message::new("msg-group-has-documents").arg("count", documents),
+        ));
     }
     let mut tx = state.db.begin().await?;
     tx.delete_group(id).await?;

@@ -10,6 +10,7 @@ pub mod caller;
 pub mod documents;
 pub mod groups;
 pub mod maintenance;
+pub mod messages;
 pub mod operator;
 pub mod pki;
 pub mod settings;

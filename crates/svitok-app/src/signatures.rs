@@ -18,11 +18,8 @@ use svitok_core::{CoreError, Result};
 use svitok_db::{Event, SignatureRequestRow, SignatureRow, VersionRow};
 use svitok_pki::Verdict;
 
-fn conflict(message: &str) -> CoreError {
-    CoreError::Conflict {
-        message: message.into(),
-        field: None,
-    }
+fn conflict(message: &'static str) -> CoreError {
+    CoreError::clash(message)
 }
 
 async fn version(state: &App, doc: DocumentId, number: i64) -> Result<VersionRow> {
@@ -56,7 +53,7 @@ pub async fn sign(
 ) -> Result<SignatureRow> {
     let o = docs::open(state, actor, id, DocOp::Sign).await?;
     if matches!(o.doc.status, Status::Archived | Status::Rejected) {
-        return Err(conflict("Документ в архиве или отклонён: подписывать его нельзя"));
+        return Err(conflict("msg-sign-closed-document"));
     }
     let v = version(state, id, number).await?;
     if state
@@ -66,7 +63,7 @@ pub async fn sign(
         .iter()
         .any(|s| s.signer == actor.user.id)
     {
-        return Err(conflict("Вы уже подписали эту версию"));
+        return Err(conflict("msg-already-signed"));
     }
     // The second factor is spent only once everything else allows the signature.
     codes::redeem_step_up(state, actor, challenge, code).await?;
@@ -243,10 +240,10 @@ pub async fn request(
         svitok_core::documents::transition(from, Status::Signing)?;
     }
     if state.db.versions(id).await?.is_empty() {
-        return Err(conflict("Подписывать нечего: у документа нет файла"));
+        return Err(conflict("msg-sign-no-file"));
     }
     if to.is_empty() || to.len() > 100 {
-        return Err(CoreError::validation("to", "Укажите от 1 до 100 подписантов"));
+        return Err(CoreError::validation("to", "msg-signers-count"));
     }
     let mut parties: Vec<Party> = Vec::new();
     for p in to {
@@ -261,10 +258,7 @@ pub async fn request(
                     .await?
                     .is_some_and(|u| u.status == UserStatus::Active && u.rights.has(Right::SignDocuments));
                 if !ok {
-                    return Err(CoreError::validation(
-                        "to",
-                        "Подписант должен быть активным пользователем с правом подписи",
-                    ));
+                    return Err(CoreError::validation("to", "msg-signer-not-eligible"));
                 }
             }
             Party::Group(g) => {
@@ -272,7 +266,7 @@ pub async fn request(
                     .db
                     .group(g)
                     .await?
-                    .ok_or_else(|| CoreError::validation("to", "Такой группы нет"))?;
+                    .ok_or_else(|| CoreError::validation("to", "msg-no-such-group"))?;
                 let signers = state
                     .db
                     .members(g)
@@ -281,7 +275,7 @@ pub async fn request(
                     .filter(|m| m.status == UserStatus::Active && m.rights.has(Right::SignDocuments))
                     .count();
                 if signers == 0 {
-                    return Err(CoreError::validation("to", "В группе нет участников с правом подписи"));
+                    return Err(CoreError::validation("to", "msg-group-no-signers"));
                 }
             }
         }
@@ -289,7 +283,7 @@ pub async fn request(
     }
     let comment = comment.unwrap_or_default();
     if comment.chars().count() > 2000 {
-        return Err(CoreError::validation("comment", "Комментарий длиннее 2000 символов"));
+        return Err(CoreError::validation("comment", "msg-comment-too-long"));
     }
     let requests: Vec<SignatureRequestRow> = parties
         .iter()
@@ -312,9 +306,7 @@ pub async fn request(
         .request_signatures(id, from, &requests, &comment, &event, state.now())
         .await?
     {
-        return Err(conflict(
-            "Статус документа только что изменил кто-то другой; обновите карточку",
-        ));
+        return Err(conflict("msg-status-changed-meanwhile"));
     }
     let audit_details =
         json!({ "to": details["to"], "every_member": every_member, "with_comment": !comment.is_empty() });

@@ -16,7 +16,7 @@ use svitok_core::otp::{self, Purpose};
 use svitok_core::policy::Operation;
 use svitok_core::rights::{Right, Rights};
 use svitok_core::user::{self, Email, User, UserStatus};
-use svitok_core::{CoreError, Result};
+use svitok_core::{CoreError, Message, Result};
 use svitok_db::{NewUser, ProfileUpdate, UserFilter};
 
 pub struct Page<T> {
@@ -41,7 +41,7 @@ pub async fn list(
 /// The person's own choice of interface language (`ru`, `en`).
 pub async fn set_language(state: &App, actor: &Caller, language: &str) -> Result<()> {
     if !matches!(language, "ru" | "en") {
-        return Err(CoreError::validation("language", "Язык: ru или en"));
+        return Err(CoreError::validation("language", "msg-language-choice"));
     }
     authorize(state, actor, Operation::EditOwnProfile, None).await?;
     state.db.set_language(actor.user.id, Some(language), state.now()).await
@@ -106,7 +106,10 @@ pub async fn create(state: &App, actor: &Caller, req: NewUserRequest) -> Result<
     let p = Profile::parse(&req.profile, state.clock.now().date())?;
     for g in &req.groups {
         if state.db.group(*g).await?.is_none() {
-            return Err(CoreError::validation("groups", format!("Группа {g} не найдена")));
+            return Err(CoreError::validation(
+                "groups",
+                Message::new("msg-group-not-found").arg("id", g.to_string()),
+            ));
         }
     }
     let rights = req.rights.unwrap_or(state.settings.default_rights);
@@ -206,12 +209,9 @@ pub async fn update(state: &App, actor: &Caller, id: UserId, patch: ProfilePatch
     if let Some(e) = &patch.email {
         if Email::parse(e)?.key() != before.email.to_lowercase() {
             return Err(if own {
-                CoreError::Forbidden("Свой адрес почты меняют через подтверждение кодом: POST /api/v1/me/email".into())
+                CoreError::forbidden("msg-own-email-by-code")
             } else {
-                CoreError::validation(
-                    "email",
-                    "Адрес почты меняется отдельно, с подтверждением: POST /api/v1/users/{id}/email",
-                )
+                CoreError::validation("email", "msg-email-changed-apart")
             });
         }
     }
@@ -361,7 +361,7 @@ pub async fn rights(state: &App, actor: &Caller, id: UserId) -> Result<Rights> {
 pub struct RightSwitch {
     pub right: Right,
     pub on: bool,
-    pub refusal: Option<String>,
+    pub refusal: Option<CoreError>,
 }
 
 pub async fn right_switches(state: &App, actor: &Caller, id: UserId) -> Result<Vec<RightSwitch>> {
@@ -379,7 +379,7 @@ pub async fn right_switches(state: &App, actor: &Caller, id: UserId) -> Result<V
                 after,
                 sole_holder_of: sole,
             };
-            let refusal = crate::access::refusal(actor, &op).map(|e| e.to_string());
+            let refusal = crate::access::refusal(actor, &op);
             RightSwitch { right, on, refusal }
         })
         .collect())
@@ -429,7 +429,7 @@ pub async fn begin_email_change(state: &App, actor: &Caller, new_email: &str, pa
 async fn mail_change_code(state: &App, user: &User, email: &Email) -> Result<()> {
     if let Some((other, _)) = state.db.user_by_login_or_email(&email.key()).await? {
         if other.email.to_lowercase() == email.key() {
-            return Err(CoreError::conflict("email", "Этот адрес почты уже зарегистрирован"));
+            return Err(CoreError::conflict("email", "msg-email-taken"));
         }
     }
     let to = email.as_str().to_string();
@@ -447,7 +447,7 @@ async fn mail_change_code(state: &App, user: &User, email: &Email) -> Result<()>
 
 /// The caller is signed in: a wrong code is bad input, not a failed login.
 fn wrong_code() -> CoreError {
-    CoreError::validation("code", "Неверный или просроченный код")
+    CoreError::validation("code", "msg-code-wrong")
 }
 
 fn code_as_bad_input(e: CoreError) -> CoreError {
@@ -491,7 +491,7 @@ pub async fn begin_admin_email_change(
     let target = authorize_email_change(state, actor, id).await?;
     let email = Email::parse(new_email)?;
     if email.key() == target.email.to_lowercase() {
-        return Err(CoreError::validation("email", "Это уже адрес пользователя"));
+        return Err(CoreError::validation("email", "msg-email-unchanged"));
     }
     codes::redeem_step_up(state, actor, step_up.0, step_up.1)
         .await
@@ -554,7 +554,9 @@ async fn apply_email_change(state: &App, actor: &Caller, target: &User, code: &s
     totp::notify(
         state,
         &before.email,
-        &format!("адрес почты изменён на {}", update.email),
+        crate::accounts::letters::Notice::EmailChanged {
+            to: update.email.to_string(),
+        },
     )
     .await;
     // The address is in the signing certificate too.

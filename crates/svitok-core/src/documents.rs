@@ -11,7 +11,7 @@
 //! The authoritative list is [`Status::next`]; the README draws it as a diagram.
 
 use crate::rights::{Right, Rights};
-use crate::{CoreError, Result};
+use crate::{CoreError, Message, Result};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -54,20 +54,6 @@ impl Status {
 
     pub fn parse(s: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
-    /// The Russian label shown in the interface.
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Draft => "Черновик",
-            Status::InReview => "На согласовании",
-            Status::Signing => "На подписании",
-            Status::Signed => "Подписан",
-            Status::InProgress => "В работе",
-            Status::Done => "Исполнен",
-            Status::Rejected => "Отклонён",
-            Status::Archived => "В архиве",
-        }
     }
 
     /// The statuses a person may move a document to from this one. `signed` is reached
@@ -195,10 +181,7 @@ pub fn decide_on(rights: Rights, rel: Relation, op: DocOp, trashed: bool) -> Res
     }
     decide(rights, rel, op)?;
     if !trashed && op == DocOp::Restore {
-        return Err(CoreError::Conflict {
-            message: "Документ не в корзине".into(),
-            field: None,
-        });
+        return Err(CoreError::clash("msg-document-not-in-trash"));
     }
     Ok(())
 }
@@ -212,14 +195,17 @@ pub fn decide(rights: Rights, rel: Relation, op: DocOp) -> Result<()> {
         if rights.has(r) {
             Ok(())
         } else {
-            Err(CoreError::Forbidden(format!("Нет права «{r}»")))
+            Err(CoreError::forbidden(
+                Message::new("msg-no-right").arg("right", r.name()),
+            ))
         }
     };
-    let only = |ok: bool, who: &str| {
+    // `who`: the one catalog key that names who may.
+    let only = |ok: bool, who: &'static str| {
         if ok {
             Ok(())
         } else {
-            Err(CoreError::Forbidden(format!("Это может сделать только {who}")))
+            Err(CoreError::forbidden(who))
         }
     };
     let party = rel.owner || rel.responsible();
@@ -227,21 +213,21 @@ pub fn decide(rights: Rights, rel: Relation, op: DocOp) -> Result<()> {
         DocOp::Read => Ok(()),
         DocOp::Download => need(Right::ManageOwnDocuments),
         DocOp::EditCard | DocOp::ChangeStatus | DocOp::ChangeResponsible | DocOp::RequestSignatures => {
-            only(party, "владелец документа или ответственный")
+            only(party, "msg-only-owner-or-responsible")
         }
         DocOp::AddVersion => {
             need(Right::ManageOwnDocuments)?;
-            only(party, "владелец документа или ответственный")
+            only(party, "msg-only-owner-or-responsible")
         }
-        DocOp::Take => only(rel.responsible_group_member, "участник ответственной группы"),
+        DocOp::Take => only(rel.responsible_group_member, "msg-only-responsible-group-member"),
         DocOp::Send => need(Right::SendDocuments),
         DocOp::Forward => {
             need(Right::SendDocuments)?;
-            only(rel.recipient, "получатель документа")
+            only(rel.recipient, "msg-only-recipient")
         }
         DocOp::Delete | DocOp::Restore => {
             need(Right::ManageOwnDocuments)?;
-            only(rel.owner, "владелец документа")
+            only(rel.owner, "msg-only-owner")
         }
         DocOp::Sign => need(Right::SignDocuments),
     }
@@ -268,7 +254,6 @@ mod tests {
     fn statuses_round_trip() {
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
-            assert!(!s.label().is_empty());
         }
     }
 

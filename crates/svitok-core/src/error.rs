@@ -1,5 +1,7 @@
-//! The one domain error. Adapters at the edge turn it into problem+json or an error page.
+//! The one domain error. Adapters at the edge turn it into problem+json or an error page,
+//! saying its [`Message`] in the reader's language.
 
+use crate::Message;
 use std::fmt;
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
@@ -11,21 +13,21 @@ pub enum CoreError {
     NotFound(&'static str),
     /// No valid credentials were presented.
     #[error("{0}")]
-    Unauthenticated(String),
+    Unauthenticated(Message),
     /// The caller is known but lacks the right.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Message),
     /// The request clashes with the current state (duplicate login, used link...).
     #[error("{message}")]
     Conflict {
-        message: String,
+        message: Message,
         field: Option<&'static str>,
     },
     /// The input is malformed or breaks a rule.
     #[error("{message}")]
-    Validation { message: String, field: Option<String> },
+    Validation { message: Message, field: Option<String> },
     /// A status change the state machine does not allow; `allowed` lists the ones it does.
-    #[error("Переход из «{from}» в «{to}» невозможен")]
+    #[error("no transition from {from} to {to}")]
     InvalidTransition {
         from: &'static str,
         to: &'static str,
@@ -33,30 +35,58 @@ pub enum CoreError {
     },
     /// The request is larger than allowed (an upload over the size limit).
     #[error("{0}")]
-    TooLarge(String),
+    TooLarge(Message),
     /// Too many attempts; try again after `retry_after` seconds.
     #[error("{message}")]
-    RateLimited { retry_after: u64, message: String },
+    RateLimited { retry_after: u64, message: Message },
     /// A dependency (mail relay) failed; the action did not happen.
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(Message),
     /// A bug or an infrastructure failure. Its text is logged, never shown to clients.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl CoreError {
-    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn validation(field: impl Into<String>, message: impl Into<Message>) -> Self {
         Self::Validation {
             message: message.into(),
             field: Some(field.into()),
         }
     }
 
-    pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(field: &'static str, message: impl Into<Message>) -> Self {
         Self::Conflict {
             message: message.into(),
             field: Some(field),
+        }
+    }
+
+    /// A clash with the state of things that no one field of the request caused.
+    pub fn clash(message: impl Into<Message>) -> Self {
+        Self::Conflict {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn forbidden(message: impl Into<Message>) -> Self {
+        Self::Forbidden(message.into())
+    }
+
+    pub fn unauthenticated(message: impl Into<Message>) -> Self {
+        Self::Unauthenticated(message.into())
+    }
+
+    /// What the person is told, when the error has words of its own (not for
+    /// `NotFound`, `InvalidTransition` and `Internal`, which the edge words itself).
+    pub fn message(&self) -> Option<&Message> {
+        match self {
+            Self::Unauthenticated(m) | Self::Forbidden(m) | Self::TooLarge(m) | Self::Unavailable(m) => Some(m),
+            Self::Conflict { message, .. } | Self::Validation { message, .. } | Self::RateLimited { message, .. } => {
+                Some(message)
+            }
+            Self::NotFound(_) | Self::InvalidTransition { .. } | Self::Internal(_) => None,
         }
     }
 

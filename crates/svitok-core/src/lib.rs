@@ -6,6 +6,7 @@ pub mod clock;
 pub mod documents;
 pub mod error;
 pub mod ids;
+pub mod message;
 pub mod otp;
 pub mod password;
 pub mod policy;
@@ -16,3 +17,4 @@ pub mod totp;
 pub mod user;
 
 pub use error::{CoreError, Result};
+pub use message::{Arg, Message};

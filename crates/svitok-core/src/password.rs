@@ -2,7 +2,7 @@
 //!
 //! Hashing is CPU-heavy on purpose: callers run these functions on a blocking thread.
 
-use crate::{CoreError, Result};
+use crate::{CoreError, Message, Result};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
@@ -35,13 +35,13 @@ pub fn check_policy(password: &str, personal: &[&str]) -> Result<()> {
     if len < MIN_CHARS {
         return Err(CoreError::validation(
             "password",
-            format!("Пароль должен содержать не менее {MIN_CHARS} символов"),
+            Message::new("msg-password-too-short").arg("min", MIN_CHARS),
         ));
     }
     if len > MAX_CHARS {
         return Err(CoreError::validation(
             "password",
-            format!("Пароль должен содержать не более {MAX_CHARS} символов"),
+            Message::new("msg-password-too-long").arg("max", MAX_CHARS),
         ));
     }
     let lower = pw.to_lowercase();
@@ -57,18 +57,12 @@ pub fn check_policy(password: &str, personal: &[&str]) -> Result<()> {
         .iter()
         .any(|f| f.chars().count() >= 3 && lower.contains(f.as_str()))
     {
-        return Err(CoreError::validation(
-            "password",
-            "Пароль не должен содержать логин, адрес почты, имя или название системы",
-        ));
+        return Err(CoreError::validation("password", "msg-password-personal"));
     }
     let inputs: Vec<&str> = personal.iter().copied().chain(["svitok", "свиток"]).collect();
     let estimate = zxcvbn::zxcvbn(&pw, &inputs);
     if (estimate.score() as u8) < 3 {
-        return Err(CoreError::validation(
-            "password",
-            "Пароль слишком простой: его легко подобрать. Используйте длинную фразу из нескольких несвязанных слов",
-        ));
+        return Err(CoreError::validation("password", "msg-password-weak"));
     }
     Ok(())
 }

@@ -26,7 +26,7 @@
 
 use crate::ids::UserId;
 use crate::rights::{Right, Rights};
-use crate::{CoreError, Result};
+use crate::{CoreError, Message, Result};
 
 /// Who is asking, as the policy needs to know it.
 #[derive(Debug, Clone, Copy)]
@@ -144,7 +144,7 @@ impl Operation {
 }
 
 fn lacks(right: Right) -> CoreError {
-    CoreError::Forbidden(format!("Нет права «{right}»"))
+    CoreError::forbidden(Message::new("msg-no-right").arg("right", right.name()))
 }
 
 fn need(s: &Subject, right: Right) -> Result<()> {
@@ -153,6 +153,10 @@ fn need(s: &Subject, right: Right) -> Result<()> {
     } else {
         Err(lacks(right))
     }
+}
+
+fn names(rights: Rights) -> String {
+    rights.iter().map(Right::name).collect::<Vec<_>>().join(", ")
 }
 
 /// The rights that are on in `a` and off in `b`.
@@ -167,20 +171,16 @@ fn not_stronger(s: &Subject, target_rights: Rights) -> Result<()> {
     if beyond == Rights::NONE {
         Ok(())
     } else {
-        Err(CoreError::Forbidden(format!(
-            "У пользователя есть права, которых нет у вас: {}",
-            beyond.iter().map(Right::name).collect::<Vec<_>>().join(", ")
-        )))
+        Err(CoreError::forbidden(
+            Message::new("msg-target-stronger").arg("rights", names(beyond)),
+        ))
     }
 }
 
 fn last_holder_guard(losing: Rights) -> Result<()> {
     for r in [Right::GrantRights, Right::ManageUsers] {
         if losing.has(r) {
-            return Err(CoreError::Conflict {
-                message: format!("Нельзя оставить систему без активного пользователя с правом «{r}»"),
-                field: None,
-            });
+            return Err(CoreError::clash(Message::new("msg-last-holder").arg("right", r.name())));
         }
     }
     Ok(())
@@ -204,10 +204,9 @@ pub fn decide(s: &Subject, op: &Operation) -> Result<()> {
                 need(s, Right::GrantRights)?;
                 let beyond = removed(*r, s.rights);
                 if beyond != Rights::NONE {
-                    return Err(CoreError::Forbidden(format!(
-                        "Нельзя выдать право, которого нет у вас: {}",
-                        beyond.iter().map(Right::name).collect::<Vec<_>>().join(", ")
-                    )));
+                    return Err(CoreError::forbidden(
+                        Message::new("msg-grant-beyond-own").arg("rights", names(beyond)),
+                    ));
                 }
             }
             Ok(())
@@ -220,7 +219,7 @@ pub fn decide(s: &Subject, op: &Operation) -> Result<()> {
         } => {
             need(s, Right::ManageUsers)?;
             if *target == s.id {
-                return Err(CoreError::Forbidden("Нельзя заблокировать самого себя".into()));
+                return Err(CoreError::forbidden("msg-block-self"));
             }
             not_stronger(s, *target_rights)?;
             last_holder_guard(*sole_holder_of)
@@ -228,7 +227,7 @@ pub fn decide(s: &Subject, op: &Operation) -> Result<()> {
         Operation::Unblock { target, target_rights } => {
             need(s, Right::ManageUsers)?;
             if *target == s.id {
-                return Err(CoreError::Forbidden("Нельзя разблокировать самого себя".into()));
+                return Err(CoreError::forbidden("msg-unblock-self"));
             }
             not_stronger(s, *target_rights)
         }
@@ -239,18 +238,14 @@ pub fn decide(s: &Subject, op: &Operation) -> Result<()> {
         Operation::ChangeEmail { target, target_rights } => {
             need(s, Right::ManageUsers)?;
             if *target == s.id {
-                return Err(CoreError::Forbidden(
-                    "Свой адрес почты меняют через подтверждение кодом: POST /api/v1/me/email".into(),
-                ));
+                return Err(CoreError::forbidden("msg-own-email-by-code"));
             }
             not_stronger(s, *target_rights)
         }
         Operation::ChangeMembership { member } => {
             need(s, Right::ManageUsers)?;
             if *member == s.id {
-                return Err(CoreError::Forbidden(
-                    "Нельзя менять собственное членство в группах: это делает другой администратор".into(),
-                ));
+                return Err(CoreError::forbidden("msg-own-membership"));
             }
             Ok(())
         }
@@ -269,15 +264,14 @@ pub fn decide(s: &Subject, op: &Operation) -> Result<()> {
         } => {
             need(s, Right::GrantRights)?;
             if *target == s.id {
-                return Err(CoreError::Forbidden("Нельзя изменять собственные права".into()));
+                return Err(CoreError::forbidden("msg-own-rights"));
             }
             let changed = Rights::from_mask(before.mask() ^ after.mask());
             let foreign = removed(changed, s.rights);
             if foreign != Rights::NONE {
-                return Err(CoreError::Forbidden(format!(
-                    "Можно изменять только права, которые есть у вас самих; нет: {}",
-                    foreign.iter().map(Right::name).collect::<Vec<_>>().join(", ")
-                )));
+                return Err(CoreError::forbidden(
+                    Message::new("msg-set-rights-beyond-own").arg("rights", names(foreign)),
+                ));
             }
             last_holder_guard(removed(*before, *after).intersect(*sole_holder_of))
         }
@@ -301,21 +295,15 @@ pub fn decide(s: &Subject, op: &Operation) -> Result<()> {
         Operation::IssueCertificate => need(s, Right::SignDocuments),
         Operation::GrantRights => need(s, Right::GrantRights),
         Operation::CreateToken { rights, by_token } => match rights {
-            _ if *by_token => Err(CoreError::Forbidden(
-                "API-токен не может выпускать другие токены".into(),
-            )),
-            Some(r) if removed(*r, s.rights) != Rights::NONE => Err(CoreError::Forbidden(
-                "Токену нельзя дать право, которого нет у владельца".into(),
-            )),
+            _ if *by_token => Err(CoreError::forbidden("msg-token-by-token")),
+            Some(r) if removed(*r, s.rights) != Rights::NONE => Err(CoreError::forbidden("msg-token-beyond-owner")),
             _ => Ok(()),
         },
         Operation::ViewGroupDocuments { is_member } => {
             if *is_member {
                 Ok(())
             } else {
-                Err(CoreError::Forbidden(
-                    "Документы группы видят только её участники".into(),
-                ))
+                Err(CoreError::forbidden("msg-group-documents-members-only"))
             }
         }
     }

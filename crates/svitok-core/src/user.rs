@@ -1,6 +1,6 @@
 //! User fields that validate on construction: once built, they are known good.
 
-use crate::{CoreError, Result};
+use crate::{CoreError, Message, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::Date;
@@ -15,19 +15,13 @@ impl Login {
     pub fn parse(raw: &str) -> Result<Login> {
         let s = raw.trim().to_lowercase();
         if !(3..=64).contains(&s.chars().count()) {
-            return Err(CoreError::validation(
-                "login",
-                "Логин должен быть длиной от 3 до 64 символов",
-            ));
+            return Err(CoreError::validation("login", "msg-login-length"));
         }
         if !s
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
         {
-            return Err(CoreError::validation(
-                "login",
-                "Логин может содержать только латинские буквы, цифры и символы . _ -",
-            ));
+            return Err(CoreError::validation("login", "msg-login-characters"));
         }
         Ok(Login(s))
     }
@@ -51,7 +45,7 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Email> {
         let s = raw.trim();
-        let bad = || CoreError::validation("email", "Некорректный адрес электронной почты");
+        let bad = || CoreError::validation("email", "msg-email-invalid");
         if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad());
         }
@@ -102,19 +96,19 @@ pub fn person_text(field: &str, raw: &str, max: usize) -> Result<String> {
     if s.is_empty() {
         return Err(CoreError::validation(
             field,
-            format!("Поле «{field}» не может быть пустым"),
+            Message::new("msg-field-empty").arg("field", field),
         ));
     }
     if s.chars().count() > max {
         return Err(CoreError::validation(
             field,
-            format!("Поле «{field}» длиннее {max} символов"),
+            Message::new("msg-field-too-long").arg("field", field).arg("max", max),
         ));
     }
     if s.chars().any(char::is_control) {
         return Err(CoreError::validation(
             field,
-            format!("Поле «{field}» содержит недопустимые символы"),
+            Message::new("msg-field-characters").arg("field", field),
         ));
     }
     Ok(s)
@@ -133,10 +127,9 @@ pub fn parse_birth_date(raw: Option<&str>, today: Date) -> Result<Option<Date>> 
         return Ok(None);
     };
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let d = Date::parse(s, &fmt)
-        .map_err(|_| CoreError::validation("birth_date", "Дата рождения должна быть в формате ГГГГ-ММ-ДД"))?;
+    let d = Date::parse(s, &fmt).map_err(|_| CoreError::validation("birth_date", "msg-birth-date-format"))?;
     if d > today || d.year() < 1900 {
-        return Err(CoreError::validation("birth_date", "Недопустимая дата рождения"));
+        return Err(CoreError::validation("birth_date", "msg-birth-date-invalid"));
     }
     Ok(Some(d))
 }

@@ -120,16 +120,13 @@ pub(crate) fn map_err(e: sqlx::Error) -> CoreError {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             let text = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
             if text.contains("groups_name") {
-                CoreError::conflict("name", "Группа с таким названием уже есть")
+                CoreError::conflict("name", "msg-group-name-taken")
             } else if text.contains("login") {
-                CoreError::conflict("login", "Этот логин уже занят")
+                CoreError::conflict("login", "msg-login-taken")
             } else if text.contains("email") {
-                CoreError::conflict("email", "Этот адрес почты уже зарегистрирован")
+                CoreError::conflict("email", "msg-email-taken")
             } else {
-                CoreError::Conflict {
-                    message: "Запись уже существует".into(),
-                    field: None,
-                }
+                CoreError::clash("msg-record-exists")
             }
         }
         _ => CoreError::internal(e),

@@ -267,10 +267,7 @@ impl crate::Tx {
         .execute(&mut *tx)
         .await
         .map_err(|e| match map_err(e) {
-            CoreError::Conflict { .. } => CoreError::Conflict {
-                message: "Вы уже подписали эту версию".into(),
-                field: None,
-            },
+            CoreError::Conflict { .. } => CoreError::clash("msg-already-signed"),
             other => other,
         })?;
         add_event(tx, s.document_id, e, s.signed_at).await?;

@@ -486,10 +486,9 @@ async fn guarded_change(
             .try_get("n")
             .map_err(CoreError::internal)?;
         if left == 0 {
-            return Err(CoreError::Conflict {
-                message: format!("Нельзя оставить систему без активного пользователя с правом «{right}»"),
-                field: None,
-            });
+            return Err(CoreError::clash(
+                svitok_core::Message::new("msg-last-holder").arg("right", right.name()),
+            ));
         }
     }
     Ok(revoked)

@@ -127,8 +127,6 @@ more-filters = More conditions
 created-from = Created from
 created-to = Created to
 due-before = Due before
-bad-date = A date YYYY-MM-DD is expected
-bad-group = No such group
 
 ## New document
 new-title = New document
@@ -263,23 +261,11 @@ failed-members = The group's members were not changed
 failed-group-delete = The group was not deleted
 failed-revoke = Access was not revoked
 failed-language = The language was not changed
-pick-nobody = Choose at least one recipient
-pick-one-responsible = The responsible party is exactly one user or group
-choose-file = Choose a file
 
 ## What went wrong, in general (English pages put it before the system's own words)
-err-validation = Please check what you entered.
-err-unauthenticated = Wrong login, password or code.
-err-forbidden = You have no right to do this.
-err-not-found = Not found.
-err-conflict = This cannot be done now.
-err-transition = This status change is not allowed.
-err-too-large = The file is too large.
-err-rate-limited = Too many attempts. Try again in { $wait }.
 retry-after = You can try again in { $wait }.
 wait-seconds = { $n } s
 wait-minutes = { $n } min
-err-unavailable = A service the system needs is unavailable; try again later.
 
 ## Users and rights
 users-title = Users

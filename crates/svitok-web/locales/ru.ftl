@@ -129,8 +129,6 @@ more-filters = Ещё условия
 created-from = Создан с
 created-to = Создан по
 due-before = Срок раньше
-bad-date = Ожидается дата ГГГГ-ММ-ДД
-bad-group = Нет такой группы
 
 ## New document
 new-title = Новый документ
@@ -266,23 +264,11 @@ failed-members = Состав группы не изменён
 failed-group-delete = Группа не удалена
 failed-revoke = Доступ не отозван
 failed-language = Язык не изменён
-pick-nobody = Выберите хотя бы одного адресата
-pick-one-responsible = Ответственный — ровно один пользователь или группа
-choose-file = Выберите файл
 
 ## What went wrong, in general (English pages put it before the system's own words)
-err-validation = Проверьте введённые данные.
-err-unauthenticated = Неверный логин, пароль или код.
-err-forbidden = У вас нет права на это действие.
-err-not-found = Не найдено.
-err-conflict = Сейчас это сделать нельзя.
-err-transition = Такой переход статуса не разрешён.
-err-too-large = Файл слишком большой.
-err-rate-limited = Слишком много попыток. Повторите через { $wait }.
 retry-after = Можно повторить через { $wait }.
 wait-seconds = { $n } с
 wait-minutes = { $n } мин
-err-unavailable = Нужная системе служба недоступна; повторите позже.
 
 ## Users and rights
 users-title = Пользователи

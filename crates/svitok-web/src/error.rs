@@ -1,10 +1,12 @@
-//! The API's error adapter: every failure becomes `application/problem+json` (RFC 9457).
-//! Internal errors are logged once and never shown to the client.
+//! The API's error adapter: every failure becomes `application/problem+json` (RFC 9457),
+//! its `detail` in the request's language. Internal errors are logged once and never
+//! shown to the client.
 
+use crate::i18n;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use svitok_core::CoreError;
+use svitok_core::{CoreError, Message};
 use utoipa::ToSchema;
 
 /// RFC 9457 problem details, plus Svitok's stable `code` and the offending `field`.
@@ -15,7 +17,8 @@ pub struct Problem {
     pub kind: String,
     pub title: String,
     pub status: u16,
-    /// A human-readable explanation (Russian).
+    /// A human-readable explanation in the request's language (`Accept-Language`, else
+    /// the caller's saved language, else Russian).
     pub detail: String,
     /// Stable machine-readable code.
     pub code: String,
@@ -37,15 +40,26 @@ impl From<CoreError> for ApiError {
     }
 }
 
-pub fn problem(status: StatusCode, code: &str, detail: impl Into<String>, field: Option<String>) -> Response {
+/// A problem whose detail is `message` said in the request's language.
+pub fn problem(status: StatusCode, code: &str, message: impl Into<Message>, field: Option<String>) -> Response {
+    respond(status, code, i18n::say(&message.into()), field, None)
+}
+
+fn respond(
+    status: StatusCode,
+    code: &str,
+    detail: String,
+    field: Option<String>,
+    allowed: Option<Vec<String>>,
+) -> Response {
     let body = Problem {
         kind: format!("urn:svitok:problem:{code}"),
         title: status.canonical_reason().unwrap_or("Error").to_string(),
         status: status.as_u16(),
-        detail: detail.into(),
+        detail,
         code: code.to_string(),
         field,
-        allowed: None,
+        allowed,
     };
     let mut res = (status, axum::Json(body)).into_response();
     res.headers_mut().insert(
@@ -66,78 +80,46 @@ pub fn status_of(e: &CoreError) -> StatusCode {
         CoreError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         CoreError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         CoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+        CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
-        let code = e.code();
-        match e {
-            CoreError::NotFound(what) => problem(StatusCode::NOT_FOUND, code, format!("Не найдено: {what}"), None),
-            CoreError::Unauthenticated(m) => problem(StatusCode::UNAUTHORIZED, code, m, None),
-            CoreError::Forbidden(m) => problem(StatusCode::FORBIDDEN, code, m, None),
-            CoreError::Conflict { message, field } => {
-                problem(StatusCode::CONFLICT, code, message, field.map(str::to_string))
-            }
-            CoreError::Validation { message, field } => problem(StatusCode::UNPROCESSABLE_ENTITY, code, message, field),
-            e @ CoreError::InvalidTransition { .. } => {
-                let detail = e.to_string();
-                let CoreError::InvalidTransition { allowed, .. } = e else {
-                    unreachable!()
-                };
-                let body = Problem {
-                    kind: format!("urn:svitok:problem:{code}"),
-                    title: "Conflict".into(),
-                    status: 409,
-                    detail: if allowed.is_empty() {
-                        format!("{detail}: из этого статуса переходов нет")
-                    } else {
-                        format!("{detail}. Возможные статусы: {}", allowed.join(", "))
-                    },
-                    code: code.into(),
-                    field: Some("status".into()),
-                    allowed: Some(allowed.iter().map(|s| s.to_string()).collect()),
-                };
-                let mut res = (StatusCode::CONFLICT, axum::Json(body)).into_response();
-                res.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/problem+json"),
-                );
-                res
-            }
-            CoreError::TooLarge(m) => problem(StatusCode::PAYLOAD_TOO_LARGE, code, m, None),
-            CoreError::RateLimited { retry_after, message } => {
-                let mut res = problem(StatusCode::TOO_MANY_REQUESTS, code, message, None);
-                res.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
-                res
-            }
-            CoreError::Unavailable(m) => problem(StatusCode::SERVICE_UNAVAILABLE, code, m, None),
-            CoreError::Internal(m) => {
-                tracing::error!(error = %m, "internal error");
-                problem(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    code,
-                    "Внутренняя ошибка сервера. Попробуйте позже или обратитесь к администратору",
-                    None,
-                )
-            }
+        if let CoreError::Internal(m) = &e {
+            tracing::error!(error = %m, "internal error");
         }
+        let status = status_of(&e);
+        let detail = i18n::describe(&e);
+        let (field, allowed) = match &e {
+            CoreError::Conflict { field, .. } => (field.map(str::to_string), None),
+            CoreError::Validation { field, .. } => (field.clone(), None),
+            CoreError::InvalidTransition { allowed, .. } => (
+                Some("status".to_string()),
+                Some(allowed.iter().map(|s| s.to_string()).collect()),
+            ),
+            _ => (None, None),
+        };
+        let mut res = respond(status, e.code(), detail, field, allowed);
+        if let CoreError::RateLimited { retry_after, .. } = e {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
+        }
+        res
     }
 }
 
 /// Answers unknown paths in our format.
 pub async fn not_found() -> Response {
-    problem(StatusCode::NOT_FOUND, "not_found", "Адрес не найден", None)
+    problem(StatusCode::NOT_FOUND, "not_found", "msg-no-such-address", None)
 }
 
 pub async fn method_not_allowed() -> Response {
     problem(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
-        "Метод не поддерживается для этого адреса",
+        "msg-method-not-allowed",
         None,
     )
 }

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 use svitok_app::{App, Caller, Client};
 use svitok_core::user::UserStatus;
-use svitok_core::{token, CoreError};
+use svitok_core::{token, CoreError, Message};
 use svitok_db::SessionKind;
 
 /// The largest JSON body any API route accepts.
@@ -39,7 +39,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             return Err(problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
-                format!("Тело запроса больше {} КиБ", MAX_JSON_BYTES / 1024),
+                Message::new("msg-body-too-large").arg("kib", MAX_JSON_BYTES / 1024),
                 None,
             ));
         }
@@ -69,23 +69,18 @@ async fn drain(body: axum::body::Body) {
 fn json_rejection(rej: JsonRejection) -> Response {
     let status = rej.status();
     match status {
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => problem(
-            status,
-            "unsupported_media_type",
-            "Ожидается тело запроса в формате JSON (Content-Type: application/json)",
-            None,
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => problem(status, "payload_too_large", "Тело запроса слишком велико", None),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => problem(status, "unsupported_media_type", "msg-json-expected", None),
+        StatusCode::PAYLOAD_TOO_LARGE => problem(status, "payload_too_large", "msg-body-too-big", None),
         StatusCode::UNPROCESSABLE_ENTITY => problem(
             status,
             "validation",
-            format!("Неверные поля запроса: {}", rej.body_text()),
+            Message::new("msg-json-fields").arg("why", rej.body_text()),
             None,
         ),
         _ => problem(
             StatusCode::BAD_REQUEST,
             "malformed_json",
-            format!("Некорректный JSON: {}", rej.body_text()),
+            Message::new("msg-json-malformed").arg("why", rej.body_text()),
             None,
         ),
     }
@@ -103,10 +98,15 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
             Err(PathRejection::FailedToDeserializePathParams(e)) => Err(problem(
                 StatusCode::BAD_REQUEST,
                 "invalid_path",
-                format!("Некорректный параметр адреса: {}", e.body_text()),
+                Message::new("msg-path-invalid").arg("why", e.body_text()),
                 None,
             )),
-            Err(e) => Err(problem(StatusCode::BAD_REQUEST, "invalid_path", e.body_text(), None)),
+            Err(e) => Err(problem(
+                StatusCode::BAD_REQUEST,
+                "invalid_path",
+                Message::new("msg-path-invalid").arg("why", e.body_text()),
+                None,
+            )),
         }
     }
 }
@@ -123,10 +123,15 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(problem(
                 StatusCode::BAD_REQUEST,
                 "invalid_query",
-                format!("Некорректные параметры запроса: {}", e.body_text()),
+                Message::new("msg-query-invalid").arg("why", e.body_text()),
                 None,
             )),
-            Err(e) => Err(problem(StatusCode::BAD_REQUEST, "invalid_query", e.body_text(), None)),
+            Err(e) => Err(problem(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                Message::new("msg-query-invalid").arg("why", e.body_text()),
+                None,
+            )),
         }
     }
 }
@@ -224,7 +229,7 @@ impl std::ops::Deref for Actor {
 }
 
 fn unauthenticated() -> Response {
-    ApiError(CoreError::Unauthenticated("Требуется вход в систему".into())).into_response()
+    ApiError(CoreError::unauthenticated("msg-sign-in-required")).into_response()
 }
 
 impl FromRequestParts<App> for Actor {
@@ -258,12 +263,7 @@ pub(crate) async fn authenticate(parts: &mut Parts, state: &App, check_origin: b
             }
         };
         if check_origin && via == Via::Cookie && !csrf_ok(parts, state) {
-            return Err(problem(
-                StatusCode::FORBIDDEN,
-                "csrf",
-                "Запрос отклонён: источник запроса (Origin) не совпадает с адресом системы",
-                None,
-            ));
+            return Err(problem(StatusCode::FORBIDDEN, "csrf", "msg-origin-mismatch", None));
         }
         let ClientOf(client) = ClientOf::from_request_parts(parts, state)
             .await
@@ -296,6 +296,8 @@ pub(crate) async fn authenticate(parts: &mut Parts, state: &App, check_origin: b
                 .await
                 .map_err(|e| ApiError(e).into_response())?;
         }
+        // An API client that names no language hears the one its person chose.
+        crate::i18n::prefer_saved(user.language.as_deref());
         let rights = match session.rights {
             Some(subset) => user.rights.intersect(subset),
             None => user.rights,

@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod i18n;
 pub mod router;
 pub mod ui;
 

@@ -1,5 +1,6 @@
 //! The whole application's router: the API and the pages side by side, and the
-//! middleware around both (security headers, request ids, tracing, panics as 500s).
+//! middleware around both (the request's language, security headers, request ids,
+//! tracing, panics as 500s).
 
 use crate::error;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -36,7 +37,7 @@ pub fn router(state: App) -> Router {
             error::problem(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
-                "Внутренняя ошибка сервера",
+                "msg-internal",
                 None,
             )
         }))
@@ -50,4 +51,6 @@ pub fn router(state: App) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // Outermost, so that every answer (a panic's too) speaks the request's language.
+        .layer(axum::middleware::from_fn(crate::i18n::middleware))
 }

@@ -138,9 +138,21 @@ async fn main() {
     };
     app::init_tracing(&config);
     if let Err(e) = run(cli.command, config).await {
-        eprintln!("svitok: {e:#}");
+        eprintln!("svitok: {}", said(&e));
         std::process::exit(1);
     }
+}
+
+/// A failure and its causes on one line, as `{:#}` would print them, with the domain's
+/// errors said in English like the rest of the command line.
+fn said(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(|cause| match cause.downcast_ref::<svitok_core::CoreError>() {
+            Some(ce) => svitok_app::messages::describe(svitok_app::messages::Lang::En, ce),
+            None => cause.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {

@@ -10,7 +10,7 @@ use svitok_core::{CoreError, Result};
 use svitok_db::Challenge;
 
 pub fn invalid_code() -> CoreError {
-    CoreError::Unauthenticated("Неверный или просроченный код".into())
+    CoreError::unauthenticated("msg-code-wrong")
 }
 
 /// Refuses a new code sooner than 60 s after the last one for the same purpose, or past
@@ -26,14 +26,14 @@ async fn check_send_limits(state: &App, user: &User, purpose: Purpose) -> Result
         if wait > 0 {
             return Err(CoreError::RateLimited {
                 retry_after: ((wait + 999) / 1000) as u64,
-                message: "Новый код можно запросить не раньше чем через минуту после предыдущего".into(),
+                message: "msg-code-resend-wait".into(),
             });
         }
     }
     if sent >= otp::MAX_PER_HOUR {
         return Err(CoreError::RateLimited {
             retry_after: 3600,
-            message: "Слишком много кодов за час. Повторите позже".into(),
+            message: "msg-codes-per-hour".into(),
         });
     }
     Ok(())
@@ -79,9 +79,7 @@ pub async fn send_with(
     if let Err(e) = state.mailer.send(letter(&code)).await {
         tracing::error!(error = %e, "could not send a one-time code");
         let _ = state.db.consume_challenge(id, now).await;
-        return Err(CoreError::Unavailable(
-            "Не удалось отправить письмо с кодом. Попробуйте позже или обратитесь к администратору".into(),
-        ));
+        return Err(CoreError::Unavailable("msg-code-mail-failed".into()));
     }
     Ok(id)
 }

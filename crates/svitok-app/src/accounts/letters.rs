@@ -59,7 +59,29 @@ pub fn login_taken(to: &str, login: &str) -> Mail {
     }
 }
 
-pub fn security_notice(to: &str, what: &str) -> Mail {
+/// What happened to an account, for the notice its owner is mailed.
+pub enum Notice {
+    EmailChanged { to: String },
+    PasswordChanged,
+    PasswordChangedElsewhereEnded,
+    TotpOn,
+    TotpOff,
+}
+
+impl Notice {
+    fn words(&self) -> String {
+        match self {
+            Notice::EmailChanged { to } => format!("адрес почты изменён на {to}"),
+            Notice::PasswordChanged => "пароль изменён".into(),
+            Notice::PasswordChangedElsewhereEnded => "пароль изменён; другие сеансы и API-токены отозваны".into(),
+            Notice::TotpOn => "подключена двухфакторная аутентификация по TOTP".into(),
+            Notice::TotpOff => "отключена двухфакторная аутентификация по TOTP".into(),
+        }
+    }
+}
+
+pub fn security_notice(to: &str, notice: &Notice) -> Mail {
+    let what = notice.words();
     Mail {
         to: to.to_string(),
         subject: format!("Свиток: {what}"),

@@ -19,7 +19,7 @@ pub struct Started {
 }
 
 fn bad_credentials() -> CoreError {
-    CoreError::Unauthenticated("Неверный логин или пароль".into())
+    CoreError::unauthenticated("msg-credentials-wrong")
 }
 
 pub async fn start(state: &App, ident: &str, given_password: &str, client: &Client) -> Result<Started> {

@@ -117,16 +117,12 @@ pub async fn register(state: &App, input: ProfileInput, pw: &str, client: &Clien
     let profile = Profile::parse(&input, state.clock.now().date())?;
     match &state.settings.registration {
         Registration::Open => {}
-        Registration::Closed => {
-            return Err(CoreError::Forbidden(
-                "Самостоятельная регистрация отключена. Обратитесь к администратору".into(),
-            ))
-        }
+        Registration::Closed => return Err(CoreError::forbidden("msg-registration-closed")),
         Registration::Domains(list) => {
             if !list.iter().any(|d| d == &profile.email.domain().to_lowercase()) {
                 return Err(CoreError::validation(
                     "email",
-                    format!("Регистрация открыта только для адресов в доменах: {}", list.join(", ")),
+                    svitok_core::Message::new("msg-registration-domains").arg("domains", list.join(", ")),
                 ));
             }
         }
@@ -334,7 +330,7 @@ pub async fn confirm_reset(state: &App, email: &str, code: &str, new_password: &
         ))
         .await?;
     if !first_password {
-        totp::notify(state, &user.email, "пароль изменён").await;
+        totp::notify(state, &user.email, letters::Notice::PasswordChanged).await;
     }
     Ok(())
 }
@@ -343,7 +339,7 @@ pub async fn confirm_reset(state: &App, email: &str, code: &str, new_password: &
 pub async fn change_password(state: &App, actor: &Caller, current: &str, new_password: &str) -> Result<()> {
     totp::require_password(state, actor.user.id, current)
         .await
-        .map_err(|_| CoreError::validation("current_password", "Неверный текущий пароль"))?;
+        .map_err(|_| CoreError::validation("current_password", "msg-current-password-wrong"))?;
     let hash = hash_new_password(state, new_password, &personal_of(&actor.user)).await?;
     let now = state.now();
     state.db.set_password_hash(actor.user.id, &hash, now).await?;
@@ -361,12 +357,7 @@ pub async fn change_password(state: &App, actor: &Caller, current: &str, new_pas
             json!({ "sessions_and_tokens_ended": ended }),
         ))
         .await?;
-    totp::notify(
-        state,
-        &actor.user.email,
-        "пароль изменён; другие сеансы и API-токены отозваны",
-    )
-    .await;
+    totp::notify(state, &actor.user.email, letters::Notice::PasswordChangedElsewhereEnded).await;
     Ok(())
 }
 

@@ -136,7 +136,7 @@ pub async fn create_token(state: &App, actor: &Caller, req: NewToken) -> Result<
     if !(1..=MAX_TOKEN_DAYS).contains(&req.days) {
         return Err(CoreError::validation(
             "expires_in_days",
-            format!("Срок действия: от 1 до {MAX_TOKEN_DAYS} дней"),
+            svitok_core::Message::new("msg-token-days").arg("max", MAX_TOKEN_DAYS),
         ));
     }
     crate::access::authorize(

@@ -47,7 +47,7 @@ pub async fn check(state: &App, keys: &[&str]) -> Result<()> {
             if let Some(until) = t.locked_until.filter(|u| *u > now) {
                 return Err(CoreError::RateLimited {
                     retry_after: ((until - now + 999) / 1000) as u64,
-                    message: "Слишком много неудачных попыток. Повторите позже".into(),
+                    message: "msg-too-many-failures".into(),
                 });
             }
         }
@@ -64,7 +64,7 @@ const REQUESTS_PER_TARGET_HOUR: i64 = 5;
 async fn spend(state: &App, key: &str, max: i64, window_ms: i64) -> Result<()> {
     let refused = |retry_after_ms: i64| CoreError::RateLimited {
         retry_after: ((retry_after_ms.max(1) + 999) / 1000) as u64,
-        message: "Слишком много запросов. Повторите позже".into(),
+        message: "msg-too-many-requests".into(),
     };
     let now = state.now();
     if let Some(until) = state

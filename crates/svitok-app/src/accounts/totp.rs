@@ -66,7 +66,7 @@ pub async fn require_password(state: &App, user: UserId, given: &str) -> Result<
         Ok(())
     } else {
         crate::accounts::throttle::fail(state, &key, None).await?;
-        Err(CoreError::validation("password", "Неверный текущий пароль"))
+        Err(CoreError::validation("password", "msg-current-password-wrong"))
     }
 }
 
@@ -95,15 +95,12 @@ pub async fn begin(state: &App, actor: &Caller, current_password: &str) -> Resul
 pub async fn confirm(state: &App, actor: &Caller, code: &str) -> Result<()> {
     let secrets = state.db.user_secrets(actor.user.id).await?;
     let Some(sealed) = secrets.totp_pending else {
-        return Err(CoreError::Conflict {
-            message: "Подключение TOTP не начато".into(),
-            field: None,
-        });
+        return Err(CoreError::clash("msg-totp-not-begun"));
     };
     let secret = open_secret(state, actor.user.id, &sealed)?;
     let now = (state.now() / 1000) as u64;
     let Some(step) = totp::verify(&secret, code, now, None) else {
-        return Err(CoreError::validation("code", "Неверный код из приложения"));
+        return Err(CoreError::validation("code", "msg-totp-code-wrong"));
     };
     state.db.enable_totp(actor.user.id, step, state.now()).await?;
     state
@@ -116,12 +113,7 @@ pub async fn confirm(state: &App, actor: &Caller, code: &str) -> Result<()> {
             serde_json::json!({}),
         ))
         .await?;
-    notify(
-        state,
-        &actor.user.email,
-        "подключена двухфакторная аутентификация по TOTP",
-    )
-    .await;
+    notify(state, &actor.user.email, letters::Notice::TotpOn).await;
     Ok(())
 }
 
@@ -138,20 +130,15 @@ pub async fn disable(state: &App, actor: &Caller, current_password: &str, client
             serde_json::json!({}),
         ))
         .await?;
-    notify(
-        state,
-        &actor.user.email,
-        "отключена двухфакторная аутентификация по TOTP",
-    )
-    .await;
+    notify(state, &actor.user.email, letters::Notice::TotpOff).await;
     Ok(())
 }
 
 /// Security notices are best effort and sent in the background: the change already
 /// happened and is audited, so the request need not wait for the relay.
-pub async fn notify(state: &App, to: &str, what: &str) {
+pub async fn notify(state: &App, to: &str, what: letters::Notice) {
     let mailer = state.mailer.clone();
-    let mail = letters::security_notice(to, what);
+    let mail = letters::security_notice(to, &what);
     tokio::spawn(async move {
         if let Err(e) = mailer.send(mail).await {
             tracing::warn!(error = %e, "could not send a security notice");

@@ -2,6 +2,7 @@
 //! fields, moving its status and its responsible party.
 
 use super::*;
+use svitok_core::Message;
 
 /// The card's fields as they arrive.
 #[derive(Debug, Clone, Default)]
@@ -28,14 +29,14 @@ pub(super) fn optional(field: &str, v: Option<&str>, max: usize) -> Result<Optio
             if s.chars().count() > max {
                 return Err(CoreError::validation(
                     field,
-                    format!("Поле «{field}» длиннее {max} символов"),
+                    Message::new("msg-field-too-long").arg("field", field).arg("max", max),
                 ));
             }
             // Descriptions may hold line breaks; nothing else below a space.
             if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
                 return Err(CoreError::validation(
                     field,
-                    format!("Поле «{field}» содержит недопустимые символы"),
+                    Message::new("msg-field-characters").arg("field", field),
                 ));
             }
             Ok(Some(s.to_string()))
@@ -50,7 +51,7 @@ fn due_date(v: Option<&str>) -> Result<Option<String>> {
             let fmt = time::macros::format_description!("[year]-[month]-[day]");
             time::Date::parse(s, &fmt)
                 .map(|d| Some(d.to_string()))
-                .map_err(|_| CoreError::validation("due_date", "Срок должен быть датой в формате ГГГГ-ММ-ДД"))
+                .map_err(|_| CoreError::validation("due_date", "msg-due-date-format"))
         }
     }
 }
@@ -65,7 +66,7 @@ impl CardInput {
             .or(fallback_title)
         {
             Some(t) => person_text("title", t, 500)?,
-            None => return Err(CoreError::validation("title", "Укажите название документа")),
+            None => return Err(CoreError::validation("title", "msg-title-required")),
         };
         Ok(Card {
             title,
@@ -243,7 +244,7 @@ pub async fn change_status(state: &App, actor: &Caller, id: DocumentId, to: Stat
         .await?
     {
         return Err(CoreError::Conflict {
-            message: "Статус документа только что изменил кто-то другой; обновите карточку".into(),
+            message: "msg-status-changed-meanwhile".into(),
             field: Some("status"),
         });
     }

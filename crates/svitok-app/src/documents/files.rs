@@ -17,10 +17,9 @@ pub async fn begin_upload(state: &App) -> Result<BlobWriter> {
 
 pub fn blob_error(e: BlobError) -> CoreError {
     match e {
-        BlobError::TooLarge { limit } => CoreError::TooLarge(format!(
-            "Файл больше допустимого размера ({} МиБ)",
-            limit / (1024 * 1024)
-        )),
+        BlobError::TooLarge { limit } => {
+            CoreError::TooLarge(svitok_core::Message::new("msg-file-too-large").arg("mib", limit / (1024 * 1024)))
+        }
         BlobError::Corrupt(why) => CoreError::Internal(format!("stored file failed its integrity check: {why}")),
         other => CoreError::internal(other),
     }

@@ -107,10 +107,7 @@ async fn existing(state: &App, p: Party, field: &str) -> Result<Party> {
     if ok {
         Ok(p)
     } else {
-        Err(CoreError::validation(
-            field,
-            "Такого активного пользователя или группы нет",
-        ))
+        Err(CoreError::validation(field, "msg-no-such-party"))
     }
 }
 

@@ -18,13 +18,10 @@ pub async fn transfer(
         also(state, actor, &o, DocOp::ChangeResponsible).await?;
     }
     if to.is_empty() || to.len() > 100 {
-        return Err(CoreError::validation("to", "Укажите от 1 до 100 получателей"));
+        return Err(CoreError::validation("to", "msg-recipients-count"));
     }
     if hand_over && to.len() != 1 {
-        return Err(CoreError::validation(
-            "hand_over",
-            "Передать ответственность можно одному получателю",
-        ));
+        return Err(CoreError::validation("hand_over", "msg-hand-over-one"));
     }
     let mut recipients = Vec::new();
     for p in to {

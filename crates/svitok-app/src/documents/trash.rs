@@ -6,10 +6,7 @@ pub async fn delete(state: &App, actor: &Caller, id: DocumentId) -> Result<()> {
     open(state, actor, id, DocOp::Delete).await?;
     // Signed content is evidence: it stays (SPEC §7).
     if state.db.signature_count(id).await? > 0 {
-        return Err(CoreError::Conflict {
-            message: "Документ с подписями удалить нельзя".into(),
-            field: None,
-        });
+        return Err(CoreError::clash("msg-delete-signed"));
     }
     let mut tx = state.db.begin().await?;
     tx.set_deleted(id, true, &event(actor, "deleted", json!({})), state.now())

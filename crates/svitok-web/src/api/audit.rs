@@ -66,7 +66,14 @@ pub async fn list_audit(
 ) -> ApiResult<Json<AuditPage>> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(CoreError::validation("limit", "limit должен быть от 1 до 500").into());
+        return Err(CoreError::validation(
+            "limit",
+            svitok_core::Message::new("msg-number-range")
+                .arg("field", "limit")
+                .arg("min", 1)
+                .arg("max", 500),
+        )
+        .into());
     }
     let filter = AuditFilter {
         actor: q.actor,

@@ -4,6 +4,7 @@ use super::views::Accepted;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ClientOf};
 use crate::http::cookies::session_cookie;
+use crate::i18n;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -89,11 +90,11 @@ pub struct ResetConfirmRequest {
     pub password: String,
 }
 
-fn accepted(message: &str) -> Response {
+fn accepted(message: &'static str) -> Response {
     (
         StatusCode::ACCEPTED,
         axum::Json(Accepted {
-            message: message.into(),
+            message: i18n::say(&message.into()),
         }),
     )
         .into_response()
@@ -125,7 +126,7 @@ pub async fn register(
         position: req.position,
     };
     accounts::register(&state, input, &req.password, &client).await?;
-    Ok(accepted("Код подтверждения отправлен на указанный адрес почты"))
+    Ok(accepted("msg-code-sent"))
 }
 
 /// Confirms the address with the mailed code; the account becomes active.
@@ -138,7 +139,7 @@ pub async fn confirm_registration(
 ) -> ApiResult<Response> {
     accounts::confirm_registration(&state, &req.email, &req.code, &client).await?;
     Ok(axum::Json(Accepted {
-        message: "Адрес подтверждён, учётная запись активна".into(),
+        message: i18n::say(&"msg-address-confirmed".into()),
     })
     .into_response())
 }
@@ -152,9 +153,7 @@ pub async fn resend_registration(
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> ApiResult<Response> {
     accounts::resend_registration(&state, &req.email, &client).await?;
-    Ok(accepted(
-        "Если адрес ожидает подтверждения, на него отправлен новый код",
-    ))
+    Ok(accepted("msg-code-resent-if-pending"))
 }
 
 /// First step of login: password. Answers with a challenge for the second factor.
@@ -224,9 +223,7 @@ pub async fn request_password_reset(
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> ApiResult<Response> {
     accounts::request_reset(&state, &req.email, &client).await?;
-    Ok(accepted(
-        "Если адрес зарегистрирован, на него отправлен код для смены пароля",
-    ))
+    Ok(accepted("msg-reset-code-sent-if-known"))
 }
 
 /// Sets a new password with the mailed code (also an invited user's first password).

@@ -88,7 +88,7 @@ pub async fn change_email(
     Ok((
         StatusCode::ACCEPTED,
         Json(Accepted {
-            message: "Код подтверждения отправлен на новый адрес".into(),
+            message: crate::i18n::say(&"msg-code-sent-to-new-address".into()),
         }),
     ))
 }

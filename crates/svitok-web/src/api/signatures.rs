@@ -5,6 +5,7 @@ use super::views::{rfc3339, Binary};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
 use crate::http::formats::content_disposition;
+use crate::i18n;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use svitok_app::signatures::{self as svc, Checked};
 use svitok_app::App;
 use svitok_core::ids::{ChallengeId, DocumentId};
-use svitok_core::CoreError;
+use svitok_core::{CoreError, Message};
 use svitok_pki::Verdict;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -62,18 +63,18 @@ fn verification(v: &Verdict) -> Verification {
     match v {
         Verdict::Valid => Verification {
             status: "valid".into(),
-            message: "Подпись верна".into(),
+            message: i18n::say(&Message::new("msg-signature-valid")),
         },
         Verdict::ValidAtSigningTime { revoked_at } => Verification {
             status: "valid_at_signing_time".into(),
-            message: format!(
-                "Подпись была верна на момент подписания; сертификат отозван {}",
-                rfc3339(svitok_app::pki::millis(*revoked_at))
+            message: i18n::say(
+                &Message::new("msg-signature-valid-then")
+                    .arg("revoked_at", rfc3339(svitok_app::pki::millis(*revoked_at))),
             ),
         },
         Verdict::Invalid(why) => Verification {
             status: "invalid".into(),
-            message: format!("Подпись недействительна: {why}"),
+            message: i18n::say(&Message::new("msg-signature-invalid").arg("why", why.as_str())),
         },
     }
 }

@@ -87,7 +87,14 @@ pub async fn get_stats(
 ) -> ApiResult<Json<StatsView>> {
     let weeks = q.weeks.unwrap_or(12);
     if !(1..=104).contains(&weeks) {
-        return Err(CoreError::validation("weeks", "weeks должен быть от 1 до 104").into());
+        return Err(CoreError::validation(
+            "weeks",
+            svitok_core::Message::new("msg-number-range")
+                .arg("field", "weeks")
+                .arg("min", 1)
+                .arg("max", 104),
+        )
+        .into());
     }
     let (s, names) = stats::collect(&state, &actor, weeks).await?;
     Ok(Json(StatsView {

@@ -93,7 +93,10 @@ pub fn time_param(field: &str, v: Option<&str>) -> Result<Option<i64>, svitok_co
         time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
             .map(svitok_core::clock::to_ms)
             .map_err(|_| {
-                svitok_core::CoreError::validation(field, format!("{field}: ожидается время в формате RFC 3339"))
+                svitok_core::CoreError::validation(
+                    field,
+                    svitok_core::Message::new("msg-time-format").arg("field", field),
+                )
             })
     })
     .transpose()
@@ -115,14 +118,14 @@ pub fn page_bounds(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64)
     if !(1..=200).contains(&limit) {
         return Err(svitok_core::CoreError::validation(
             "limit",
-            "limit должен быть от 1 до 200",
+            svitok_core::Message::new("msg-number-range")
+                .arg("field", "limit")
+                .arg("min", 1)
+                .arg("max", 200),
         ));
     }
     if offset < 0 {
-        return Err(svitok_core::CoreError::validation(
-            "offset",
-            "offset не может быть отрицательным",
-        ));
+        return Err(svitok_core::CoreError::validation("offset", "msg-offset-negative"));
     }
     Ok((limit, offset))
 }

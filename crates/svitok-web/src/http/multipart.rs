@@ -13,7 +13,7 @@ pub(crate) const FORM_TEXT_LIMIT: usize = 16 * 1024;
 
 pub(crate) fn bad_form(e: impl std::fmt::Display) -> ApiError {
     ApiError(CoreError::Validation {
-        message: format!("Некорректная форма multipart: {e}"),
+        message: svitok_core::Message::new("msg-multipart-malformed").arg("why", e.to_string()),
         field: None,
     })
 }
@@ -46,7 +46,7 @@ pub(crate) async fn read_form(
                     String::new()
                 };
                 if !guard.is_some_and(|ok| ok(&given)) {
-                    return Err(CoreError::Forbidden("Форма отправлена не со страницы системы".into()).into());
+                    return Err(CoreError::forbidden("msg-form-foreign").into());
                 }
                 trusted = true;
                 continue;

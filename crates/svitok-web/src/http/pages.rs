@@ -14,7 +14,10 @@ pub(crate) fn parse_sort(s: Option<&str>) -> Result<DocumentSort, CoreError> {
         None => Ok(DocumentSort::default()),
         Some(s) => DocumentSort::parse(s).ok_or_else(|| {
             let names: Vec<&str> = DocumentSort::ALL.iter().map(|x| x.as_str()).collect();
-            CoreError::validation("sort", format!("sort: одно из {}", names.join(", ")))
+            CoreError::validation(
+                "sort",
+                svitok_core::Message::new("msg-sort-choice").arg("names", names.join(", ")),
+            )
         }),
     }
 }
@@ -42,7 +45,7 @@ pub(crate) async fn fetch_page(
             .and_then(|raw| String::from_utf8(raw).ok())
             .and_then(|t| t.strip_prefix('+').and_then(|n| n.parse::<i64>().ok()))
             .filter(|n| *n >= 0)
-            .ok_or_else(|| CoreError::validation("cursor", "Некорректный курсор"))?,
+            .ok_or_else(|| CoreError::validation("cursor", "msg-cursor-invalid"))?,
     };
     let docs = svc::list_sorted(state, actor, filter, sort, offset, limit).await?;
     let next = (docs.len() as i64 == limit).then(|| URL_SAFE_NO_PAD.encode(format!("+{}", offset + limit)));
@@ -50,7 +53,7 @@ pub(crate) async fn fetch_page(
 }
 
 pub(crate) fn decode_cursor(c: Option<&str>) -> Result<Option<(i64, String)>, CoreError> {
-    let bad = || CoreError::validation("cursor", "Некорректный курсор");
+    let bad = || CoreError::validation("cursor", "msg-cursor-invalid");
     c.map(|c| {
         let raw = URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
         let text = String::from_utf8(raw).map_err(|_| bad())?;

@@ -180,7 +180,7 @@ pub async fn user_page(
         }
         let rights: Vec<_> = switches
             .iter()
-            .map(|s| context! { name => s.right.name(), on => s.on, disabled => s.refusal.is_some(), why => s.refusal })
+            .map(|s| context! { name => s.right.name(), on => s.on, disabled => s.refusal.is_some(), why => s.refusal.as_ref().map(super::i18n::describe) })
             .collect();
         let may_edit = allows(&actor, &Operation::EditUser { target: id });
         let ctx = context! {
@@ -341,12 +341,14 @@ pub async fn group_page(
     let result = async {
         let id = group_id(&id)?;
         let (group, members) = groups::get(&state, &actor, id).await?;
-        let is_member = members.as_ref().is_some_and(|m| m.iter().any(|u| u.id == actor.user.id));
+        let is_member = members
+            .as_ref()
+            .is_some_and(|m| m.iter().any(|u| u.id == actor.user.id));
         let documents = if is_member {
             docs::group_documents(&state, &actor, id, None, 100)
                 .await?
                 .into_iter()
-                .map(|d| context! { id => d.id.to_string(), title => d.title, status => d.status.as_str(), status_label => d.status.label() })
+                .map(|d| context! { id => d.id.to_string(), title => d.title, status => d.status.as_str() })
                 .collect()
         } else {
             Vec::new()

@@ -1,7 +1,6 @@
 //! What several forms share: a person's fields (registration, the administrator's user
 //! forms), optional text fields and days.
 
-use super::i18n;
 use minijinja::context;
 use serde::Deserialize;
 use svitok_app::accounts::ProfileInput;
@@ -44,7 +43,7 @@ pub fn day(field: &'static str, raw: &str) -> Result<Option<time::Date>, CoreErr
     }
     time::Date::parse(raw, &time::format_description::well_known::Iso8601::DATE)
         .map(Some)
-        .map_err(|_| CoreError::validation(field, i18n::text("bad-date")))
+        .map_err(|_| CoreError::validation(field, "msg-date-format"))
 }
 
 /// Midnight UTC of a day, in ms since the epoch.

@@ -7,10 +7,10 @@ mod audit;
 mod csrf;
 mod documents;
 mod forms;
-mod i18n;
+pub(crate) use crate::i18n;
 mod page;
 mod profile;
-mod render;
+pub(crate) mod render;
 mod session;
 mod setup;
 mod signing;
@@ -95,7 +95,6 @@ pub fn router() -> Router<App> {
         .route("/static/app.css", get(render::stylesheet))
         .route("/static/app.js", get(render::script))
         .merge(uploads)
-        .layer(axum::middleware::from_fn(i18n::middleware))
 }
 
 /// An address nobody serves: the API answers in problem+json, a browser gets the

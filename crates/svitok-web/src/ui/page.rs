@@ -48,49 +48,26 @@ pub fn error_status(e: &CoreError) -> StatusCode {
     crate::error::status_of(e)
 }
 
-/// What a person is told: the error's own words for their mistakes, nothing internal.
-/// The system's words are Russian; an English page says in English what kind of
-/// failure it was and keeps those words after it.
+/// What a person is told, in the page's language: the error's own words for their
+/// mistakes, nothing internal; for a refusal to try again, how long to wait.
 pub fn error_text(e: &CoreError) -> String {
-    use super::i18n::{self, Lang};
+    use super::i18n;
     if error_status(e).is_server_error() && !matches!(e, CoreError::Unavailable(_)) {
         tracing::error!(error = %e, "a page action failed");
         return i18n::text("error-internal");
     }
+    let said = i18n::describe(e);
+    let CoreError::RateLimited { retry_after, .. } = e else {
+        return said;
+    };
     // How long to wait, in words people use: seconds up to two minutes, then minutes.
-    let wait = |secs: u64| {
-        let (key, n) = if secs < 120 {
-            ("wait-seconds", secs)
-        } else {
-            ("wait-minutes", secs.div_ceil(60))
-        };
-        i18n::text_args(key, [("n", (n as i64).into())])
+    let (key, n) = if *retry_after < 120 {
+        ("wait-seconds", *retry_after)
+    } else {
+        ("wait-minutes", retry_after.div_ceil(60))
     };
-    if i18n::current() == Lang::Ru {
-        return match e {
-            CoreError::RateLimited { retry_after, .. } => {
-                format!(
-                    "{e}. {}",
-                    i18n::text_args("retry-after", [("wait", wait(*retry_after).into())])
-                )
-            }
-            _ => e.to_string(),
-        };
-    }
-    let summary = match e {
-        CoreError::Validation { .. } => i18n::text("err-validation"),
-        CoreError::Unauthenticated(_) => i18n::text("err-unauthenticated"),
-        CoreError::Forbidden(_) => i18n::text("err-forbidden"),
-        CoreError::NotFound(_) => i18n::text("err-not-found"),
-        CoreError::Conflict { .. } => i18n::text("err-conflict"),
-        CoreError::InvalidTransition { .. } => i18n::text("err-transition"),
-        CoreError::TooLarge(_) => i18n::text("err-too-large"),
-        CoreError::RateLimited { retry_after, .. } => {
-            i18n::text_args("err-rate-limited", [("wait", wait(*retry_after).into())])
-        }
-        CoreError::Unavailable(_) | CoreError::Internal(_) => i18n::text("err-unavailable"),
-    };
-    format!("{summary} ({e})")
+    let wait = i18n::text_args(key, [("n", (n as i64).into())]);
+    format!("{said}. {}", i18n::text_args("retry-after", [("wait", wait.into())]))
 }
 
 /// A form that did not carry the browser's own token: refused.

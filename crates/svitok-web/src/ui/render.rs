@@ -12,7 +12,7 @@ macro_rules! templates {
 }
 
 /// Every template's source, compiled into the binary.
-pub(super) const SOURCES: [(&str, &str); 23] = templates!(
+pub(crate) const SOURCES: [(&str, &str); 23] = templates!(
     "base.html",
     "login.html",
     "code.html",

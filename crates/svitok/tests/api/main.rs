@@ -12,6 +12,7 @@ mod login;
 mod mail;
 mod maintenance;
 mod matrix;
+mod messages;
 mod migrations;
 mod passwords;
 mod platform;

@@ -173,7 +173,7 @@ async fn english_on_request_and_remembered_for_the_person(b: Backend) {
     .await;
     assert_eq!(status, 401);
     assert!(
-        html.contains("Wrong login, password or code."),
+        html.contains("Wrong login or password"),
         "the kind of failure in English: {html}"
     );
     let (status, _, _) = post_form(&app, &http, "/language", &[("csrf", &csrf), ("lang", "de")]).await;

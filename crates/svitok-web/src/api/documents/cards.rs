@@ -44,7 +44,7 @@ pub async fn create_document(State(state): State<App>, actor: Actor, req: Reques
         svc::may_create(&state, &actor, true).await?;
         let form = Multipart::from_request(req, &state).await.map_err(bad_form)?;
         let (upload, card) = read_form(&state, form, None).await?;
-        let upload = upload.ok_or_else(|| ApiError(CoreError::validation("file", "В форме нет части «file»")))?;
+        let upload = upload.ok_or_else(|| ApiError(CoreError::validation("file", "msg-file-part-missing")))?;
         svc::create(&state, &actor, card, None, Some(upload)).await?
     } else {
         let ApiJson(body) = match ApiJson::<CreateDocumentRequest>::from_request(req, &state).await {

@@ -49,13 +49,13 @@ pub async fn add_version(
         return Ok(problem(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "Ожидается multipart/form-data с частью «file»",
+            "msg-multipart-expected",
             None,
         ));
     }
     let form = Multipart::from_request(req, &state).await.map_err(bad_form)?;
     let (upload, _card) = read_form(&state, form, None).await?;
-    let upload = upload.ok_or_else(|| ApiError(CoreError::validation("file", "В форме нет части «file»")))?;
+    let upload = upload.ok_or_else(|| ApiError(CoreError::validation("file", "msg-file-part-missing")))?;
     let n = svc::add_version(&state, &actor, DocumentId(id), upload).await?;
     let versions = svc::versions(&state, &actor, DocumentId(id)).await?;
     let v = versions
@@ -132,7 +132,7 @@ pub async fn download_version(
             let mut res = problem(
                 StatusCode::RANGE_NOT_SATISFIABLE,
                 "range_not_satisfiable",
-                format!("Запрошенный диапазон вне файла размером {} байт", v.size),
+                svitok_core::Message::new("msg-range-outside").arg("size", v.size),
                 None,
             );
             let cr = format!("bytes */{}", v.size);

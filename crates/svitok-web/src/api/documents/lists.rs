@@ -52,7 +52,13 @@ pub(super) fn limit(l: Option<i64>) -> Result<i64, CoreError> {
     if (1..=200).contains(&l) {
         Ok(l)
     } else {
-        Err(CoreError::validation("limit", "limit должен быть от 1 до 200"))
+        Err(CoreError::validation(
+            "limit",
+            svitok_core::Message::new("msg-number-range")
+                .arg("field", "limit")
+                .arg("min", 1)
+                .arg("max", 200),
+        ))
     }
 }
 
@@ -70,16 +76,12 @@ pub async fn list_documents(
     let responsible = match (q.responsible_kind, q.responsible_id) {
         (Some(kind), Some(id)) => Some(PartyRef { kind, id }.into()),
         (None, None) => None,
-        _ => {
-            return Err(
-                CoreError::validation("responsible_id", "responsible_kind и responsible_id задаются вместе").into(),
-            )
-        }
+        _ => return Err(CoreError::validation("responsible_id", "msg-responsible-pair").into()),
     };
     let due_before = match q.due_before.as_deref() {
         Some(d) => Some(
             time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
-                .map_err(|_| CoreError::validation("due_before", "Ожидается дата ГГГГ-ММ-ДД"))?
+                .map_err(|_| CoreError::validation("due_before", "msg-date-format"))?
                 .to_string(),
         ),
         None => None,

@@ -87,8 +87,8 @@ pub struct DocumentView {
     pub kind: String,
     pub reg_number: Option<String>,
     pub status: Status,
-    /// The status in Russian, for display.
-    pub status_label: &'static str,
+    /// The status in words, in the request's language, for display.
+    pub status_label: String,
     /// Statuses the document may move to next.
     pub next_statuses: &'static [Status],
     pub owner: Uuid,
@@ -113,7 +113,7 @@ fn document_view(d: DocumentRow, versions: Option<&[VersionRow]>) -> DocumentVie
         kind: d.kind,
         reg_number: d.reg_number,
         status: d.status,
-        status_label: d.status.label(),
+        status_label: crate::i18n::text(&format!("status-{}", d.status.as_str())),
         next_statuses: d.status.next(),
         owner: d.owner.0,
         responsible: d.responsible.into(),

@@ -62,7 +62,7 @@ pub(super) async fn upload_form(
     req: Request,
 ) -> Result<(Option<docs::Upload>, docs::CardInput), CoreError> {
     if !crate::http::multipart::is_multipart(&req) {
-        return Err(CoreError::validation("file", i18n::text("choose-file")));
+        return Err(CoreError::validation("file", "msg-choose-file"));
     }
     let form = Multipart::from_request(req, state)
         .await
@@ -79,7 +79,7 @@ pub async fn upload(State(state): State<App>, Page(actor): Page, token: FormToke
     let result = async {
         docs::may_create(&state, &actor, true).await?;
         let (upload, card) = upload_form(&state, &token, req).await?;
-        let upload = upload.ok_or_else(|| CoreError::validation("file", i18n::text("choose-file")))?;
+        let upload = upload.ok_or_else(|| CoreError::validation("file", "msg-choose-file"))?;
         docs::create(&state, &actor, card, None, Some(upload)).await
     }
     .await;
@@ -105,7 +105,7 @@ pub async fn add_version(
         // Refused before the file is read, like the API.
         docs::open(&state, &actor, doc, DocOp::AddVersion).await?;
         let (upload, _) = upload_form(&state, &token, req).await?;
-        let upload = upload.ok_or_else(|| CoreError::validation("file", i18n::text("choose-file")))?;
+        let upload = upload.ok_or_else(|| CoreError::validation("file", "msg-choose-file"))?;
         docs::add_version(&state, &actor, doc, upload).await
     }
     .await;

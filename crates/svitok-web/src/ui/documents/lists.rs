@@ -167,7 +167,7 @@ impl ListQuery {
             Some(g) => Some(
                 g.parse()
                     .map(GroupId)
-                    .map_err(|_| CoreError::validation("group", i18n::text("bad-group")))?,
+                    .map_err(|_| CoreError::validation("group", "msg-no-such-group"))?,
             ),
             None => None,
         };

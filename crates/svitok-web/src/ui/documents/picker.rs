@@ -233,7 +233,7 @@ pub(super) async fn pick_submit(
     }
     let result = async {
         if to.is_empty() {
-            return Err(CoreError::validation("to", i18n::text("pick-nobody")));
+            return Err(CoreError::validation("to", "msg-pick-nobody"));
         }
         match pick {
             Pick::Send => {
@@ -243,7 +243,7 @@ pub(super) async fn pick_submit(
             }
             Pick::Responsible => {
                 let [one] = to[..] else {
-                    return Err(CoreError::validation("to", i18n::text("pick-one-responsible")));
+                    return Err(CoreError::validation("to", "msg-pick-one-responsible"));
                 };
                 docs::change_responsible(&state, &actor, doc, one).await?;
             }
