@@ -121,6 +121,8 @@ impl BlobStore {
     /// A store in an S3 bucket (any S3-compatible server), under `prefix`. Credentials,
     /// region and endpoint come from the standard `AWS_*` variables (`AWS_ACCESS_KEY_ID`,
     /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`).
+    /// With the `s3` feature only, which the binary turns on.
+    #[cfg(feature = "s3")]
     pub fn s3(bucket: &str, prefix: &str, kek: SubKey) -> Result<BlobStore, BlobError> {
         let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
         // from_env reads AWS_ENDPOINT; the newer standard name is AWS_ENDPOINT_URL.
