@@ -182,17 +182,17 @@ async fn issue_to(state: &App, actor: &Caller, user: &User, reason: &str) -> Res
         created_at: now,
         revoked_at: None,
     };
-    state.db.insert_certificate(&row).await?;
-    state
-        .audit(audit::event(
-            Some(&actor.user.id),
-            "certificate.issued",
-            Some(user.id.to_string()),
-            &actor.client,
-            true,
-            json!({ "serial": serial, "not_after": row.not_after, "reason": reason }),
-        ))
-        .await?;
+    let mut tx = state.db.begin().await?;
+    tx.insert_certificate(&row).await?;
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "certificate.issued",
+        Some(user.id.to_string()),
+        json!({ "serial": serial, "not_after": row.not_after, "reason": reason }),
+    );
+    tx.commit().await?;
     Ok(row)
 }
 

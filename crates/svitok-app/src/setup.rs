@@ -37,20 +37,18 @@ pub async fn create_admin(
     if state.db.count_users().await? > 0 || !state.db.consume_setup_token(&digest, state.now()).await? {
         return Err(used_link());
     }
-    match accounts::create_active_user(state, input, password, Rights::all()).await {
-        Ok(user) => {
-            state
-                .audit(audit::event(
-                    Some(&user.id),
-                    "setup.admin_created",
-                    Some(user.id.to_string()),
-                    client,
-                    true,
-                    json!({ "login": user.login }),
-                ))
-                .await?;
-            Ok(user)
-        }
+    let audited = |user: &User| {
+        audit::event(
+            Some(&user.id),
+            "setup.admin_created",
+            Some(user.id.to_string()),
+            client,
+            true,
+            json!({ "login": user.login }),
+        )
+    };
+    match accounts::create_active_user(state, input, password, Rights::all(), audited).await {
+        Ok(user) => Ok(user),
         Err(e) => {
             // Bad input must not burn the only link.
             state.db.release_setup_token(&digest).await?;

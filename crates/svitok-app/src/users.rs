@@ -114,8 +114,8 @@ pub async fn create(state: &App, actor: &Caller, req: NewUserRequest) -> Result<
     }
     let rights = req.rights.unwrap_or(state.settings.default_rights);
     let now = state.now();
-    let user = state
-        .db
+    let mut tx = state.db.begin().await?;
+    let user = tx
         .insert_user(
             NewUser {
                 id: UserId::new(),
@@ -136,18 +136,17 @@ pub async fn create(state: &App, actor: &Caller, req: NewUserRequest) -> Result<
         )
         .await?;
     for g in &req.groups {
-        state.db.add_member(*g, user.id, now).await?;
+        tx.add_member(*g, user.id, now).await?;
     }
-    state
-        .audit(audit::event(
-            Some(&actor.user.id),
-            "user.created",
-            Some(user.id.to_string()),
-            &actor.client,
-            true,
-            json!({ "login": user.login, "rights": names(rights), "groups": req.groups }),
-        ))
-        .await?;
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "user.created",
+        Some(user.id.to_string()),
+        json!({ "login": user.login, "rights": names(rights), "groups": req.groups }),
+    );
+    tx.commit().await?;
     let link = state.settings.link("/password/reset");
     let (to, login, org) = (user.email.clone(), user.login.clone(), state.settings.org_name.clone());
     codes::send_with(
@@ -227,21 +226,31 @@ pub async fn update(state: &App, actor: &Caller, id: UserId, patch: ProfilePatch
         },
         position: optional("position", patch.position, &before.position, 200)?,
     };
-    state.db.update_profile(id, &update, &before.login, state.now()).await?;
+    let mut tx = state.db.begin().await?;
+    tx.update_profile(id, &update, &before.login, state.now()).await?;
+    let after = User {
+        email: update.email.clone(),
+        last_name: update.last_name.clone(),
+        first_name: update.first_name.clone(),
+        middle_name: update.middle_name.clone(),
+        birth_date: update.birth_date.clone(),
+        position: update.position.clone(),
+        ..before.clone()
+    };
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "user.updated",
+        Some(id.to_string()),
+        json!({ "before": profile_json(&before), "after": profile_json(&after) }),
+    );
+    tx.commit().await?;
     let after = load(state, id).await?;
+    // The name is in the signing certificate too (a change of its own, audited as one).
     if after.full_name() != before.full_name() || after.position != before.position {
         crate::pki::reissue_if_certified(state, actor, &after).await?;
     }
-    state
-        .audit(audit::event(
-            Some(&actor.user.id),
-            "user.updated",
-            Some(id.to_string()),
-            &actor.client,
-            true,
-            json!({ "before": profile_json(&before), "after": profile_json(&after) }),
-        ))
-        .await?;
     Ok(after)
 }
 
@@ -537,20 +546,18 @@ async fn apply_email_change(state: &App, actor: &Caller, target: &User, code: &s
         birth_date: before.birth_date.clone(),
         position: before.position.clone(),
     };
-    state
-        .db
-        .update_profile(before.id, &update, &before.login, state.now())
+    let mut tx = state.db.begin().await?;
+    tx.update_profile(before.id, &update, &before.login, state.now())
         .await?;
-    state
-        .audit(audit::event(
-            Some(&actor.user.id),
-            "user.email_changed",
-            Some(before.id.to_string()),
-            &actor.client,
-            true,
-            json!({ "before": before.email, "after": update.email }),
-        ))
-        .await?;
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "user.email_changed",
+        Some(before.id.to_string()),
+        json!({ "before": before.email, "after": update.email }),
+    );
+    tx.commit().await?;
     totp::notify(
         state,
         &before.email,

@@ -58,6 +58,16 @@ async fn person(k: &Kit, login: &str, rights: &[Right]) -> User {
         input,
         "зелёный трамвай едет в 7 утра",
         rights.iter().copied().collect(),
+        |u| {
+            svitok_app::audit::event(
+                None,
+                "user.created_by_cli",
+                Some(u.id.to_string()),
+                &Default::default(),
+                true,
+                serde_json::json!({}),
+            )
+        },
     )
     .await
     .unwrap()

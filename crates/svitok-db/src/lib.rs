@@ -2,6 +2,7 @@
 //! and PostgreSQL run the very same queries. Database errors are mapped to [`CoreError`]
 //! here, once.
 
+mod accounts;
 mod audit;
 mod challenges;
 mod dialect;

@@ -16,7 +16,7 @@ pub enum SessionKind {
 }
 
 impl SessionKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SessionKind::Session => "session",
             SessionKind::ApiToken => "api_token",
@@ -77,28 +77,6 @@ fn decode(row: &sqlx::any::AnyRow) -> Result<SessionRecord> {
 }
 
 impl Db {
-    pub async fn insert_session(&self, s: NewSession, now: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (id, user_id, kind, token_hash, name, rights, created_at, \
-             last_seen_at, expires_at, client_addr, user_agent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10)",
-        )
-        .bind(s.id.to_string())
-        .bind(s.user_id.to_string())
-        .bind(s.kind.as_str())
-        .bind(s.token_hash)
-        .bind(s.name)
-        .bind(s.rights.map(Rights::mask))
-        .bind(now)
-        .bind(s.expires_at)
-        .bind(s.client_addr)
-        .bind(s.user_agent)
-        .execute(&self.pool)
-        .await
-        .map_err(map_err)?;
-        Ok(())
-    }
-
     /// The hot path of every authenticated request: one indexed look-up that returns the
     /// session, its user and the user's groups together (document access needs the groups,
     /// and a separate query per request would cost a round trip). Revoked sessions are
@@ -139,22 +117,6 @@ impl Db {
             .await
             .map_err(map_err)?;
         Ok(())
-    }
-
-    /// Revokes one session or token of `user`; false when there was none to revoke.
-    pub async fn revoke_session(&self, user: UserId, id: SessionId, kind: SessionKind, now: i64) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE sessions SET revoked_at = $4 \
-             WHERE id = $1 AND user_id = $2 AND kind = $3 AND revoked_at IS NULL",
-        )
-        .bind(id.to_string())
-        .bind(user.to_string())
-        .bind(kind.as_str())
-        .bind(now)
-        .execute(&self.pool)
-        .await
-        .map_err(map_err)?;
-        Ok(done.rows_affected() == 1)
     }
 
     /// Revokes every session (and, when `with_tokens`, every API token) of a user, except

@@ -135,24 +135,6 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn insert_certificate(&self, c: &CertificateRow) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO certificates (serial, user_id, cert_pem, key_sealed, not_before, not_after, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&c.serial)
-        .bind(c.user_id.to_string())
-        .bind(&c.cert_pem)
-        .bind(&c.key_sealed)
-        .bind(c.not_before)
-        .bind(c.not_after)
-        .bind(c.created_at)
-        .execute(&self.pool)
-        .await
-        .map_err(map_err)?;
-        Ok(())
-    }
-
     /// The user's newest certificate that is neither revoked nor expired at `now`.
     pub async fn current_certificate(&self, user: UserId, now: i64) -> Result<Option<CertificateRow>> {
         let row = sqlx::query(
@@ -249,6 +231,24 @@ impl Db {
 
 /// Signature writes, inside a unit of work ([`crate::Tx`]).
 impl crate::Tx {
+    pub async fn insert_certificate(&mut self, c: &CertificateRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO certificates (serial, user_id, cert_pem, key_sealed, not_before, not_after, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&c.serial)
+        .bind(c.user_id.to_string())
+        .bind(&c.cert_pem)
+        .bind(&c.key_sealed)
+        .bind(c.not_before)
+        .bind(c.not_after)
+        .bind(c.created_at)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
     /// Records a signature with its history event; a second signature of the same version
     /// by the same user is a conflict.
     pub async fn insert_signature(&mut self, s: &SignatureRow, e: &Event) -> Result<()> {

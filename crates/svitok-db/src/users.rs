@@ -8,7 +8,7 @@ use svitok_core::ids::GroupId;
 use svitok_core::ids::UserId;
 use svitok_core::rights::Right;
 use svitok_core::rights::Rights;
-use svitok_core::user::{like_pattern, search_key, User, UserStatus};
+use svitok_core::user::{like_pattern, User, UserStatus};
 use svitok_core::CoreError;
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
@@ -59,41 +59,6 @@ pub struct UserSecrets {
 }
 
 impl Db {
-    pub async fn insert_user(&self, u: NewUser, now: i64) -> Result<User> {
-        sqlx::query(
-            "INSERT INTO users (id, login, email, email_key, email_verified_at, password_hash, \
-             last_name, first_name, middle_name, birth_date, position, status, rights, \
-             created_at, updated_at, search_key) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
-        )
-        .bind(u.id.to_string())
-        .bind(&u.login)
-        .bind(&u.email)
-        .bind(&u.email_key)
-        .bind(u.email_verified.then_some(now))
-        .bind(u.password_hash.as_deref())
-        .bind(&u.last_name)
-        .bind(&u.first_name)
-        .bind(u.middle_name.as_deref())
-        .bind(u.birth_date.as_deref())
-        .bind(u.position.as_deref())
-        .bind(u.status.as_str())
-        .bind(u.rights.mask())
-        .bind(now)
-        .bind(search_key(&[
-            &u.login,
-            &u.email,
-            &u.last_name,
-            &u.first_name,
-            u.middle_name.as_deref().unwrap_or(""),
-            u.position.as_deref().unwrap_or(""),
-        ]))
-        .execute(&self.pool)
-        .await
-        .map_err(map_err)?;
-        self.user(u.id).await?.ok_or(CoreError::NotFound("user"))
-    }
-
     pub async fn user(&self, id: UserId) -> Result<Option<User>> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"))
             .bind(id.to_string())
@@ -147,29 +112,11 @@ impl Db {
         row.try_get::<i64, _>("n").map_err(CoreError::internal)
     }
 
-    pub async fn set_password_hash(&self, id: UserId, hash: &str, now: i64) -> Result<()> {
-        self.update_user(id, "password_hash = $2, updated_at = $3", |q| {
-            q.bind(hash.to_string()).bind(now)
-        })
-        .await
-    }
-
     /// The interface language a person chose (`None`: as the browser asks).
     pub async fn set_language(&self, id: UserId, language: Option<&str>, now: i64) -> Result<()> {
         self.update_user(id, "language = $2, updated_at = $3", |q| {
             q.bind(language.map(str::to_string)).bind(now)
         })
-        .await
-    }
-
-    /// Marks the email verified and a pending account active (registration, invitation).
-    pub async fn confirm_email(&self, id: UserId, now: i64) -> Result<()> {
-        self.update_user(
-            id,
-            "email_verified_at = COALESCE(email_verified_at, $2), updated_at = $2, \
-             status = CASE WHEN status = 'pending' THEN 'active' ELSE status END",
-            |q| q.bind(now),
-        )
         .await
     }
 
@@ -180,33 +127,10 @@ impl Db {
         .await
     }
 
-    pub async fn set_last_login(&self, id: UserId, now: i64) -> Result<()> {
-        self.update_user(id, "last_login_at = $2", |q| q.bind(now)).await
-    }
-
     pub async fn set_totp_pending(&self, id: UserId, sealed: Option<&str>, now: i64) -> Result<()> {
         self.update_user(id, "totp_pending = $2, updated_at = $3", |q| {
             q.bind(sealed.map(str::to_string)).bind(now)
         })
-        .await
-    }
-
-    /// Moves the pending secret into place; `last_step` is the step of the confirming code.
-    pub async fn enable_totp(&self, id: UserId, last_step: i64, now: i64) -> Result<()> {
-        self.update_user(
-            id,
-            "totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $2, updated_at = $3",
-            |q| q.bind(last_step).bind(now),
-        )
-        .await
-    }
-
-    pub async fn disable_totp(&self, id: UserId, now: i64) -> Result<()> {
-        self.update_user(
-            id,
-            "totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL, updated_at = $2",
-            |q| q.bind(now),
-        )
         .await
     }
 
@@ -308,47 +232,6 @@ impl Db {
     /// The groups of one user.
     pub async fn groups_of_user(&self, user: UserId) -> Result<Vec<GroupId>> {
         Ok(self.groups_of(&[user]).await?.remove(&user).unwrap_or_default())
-    }
-
-    pub async fn update_profile(&self, id: UserId, p: &ProfileUpdate, login: &str, now: i64) -> Result<()> {
-        let key = search_key(&[
-            login,
-            &p.email,
-            &p.last_name,
-            &p.first_name,
-            p.middle_name.as_deref().unwrap_or(""),
-            p.position.as_deref().unwrap_or(""),
-        ]);
-        let email_key = p.email.to_lowercase();
-        let email = p.email.clone();
-        let verified = p.email_verified;
-        let (last, first, middle, birth, position) = (
-            p.last_name.clone(),
-            p.first_name.clone(),
-            p.middle_name.clone(),
-            p.birth_date.clone(),
-            p.position.clone(),
-        );
-        self.update_user(
-            id,
-            "email = $2, email_key = $3, \
-             email_verified_at = CASE WHEN $4 = 1 THEN COALESCE(email_verified_at, $11) ELSE NULL END, \
-             last_name = $5, first_name = $6, middle_name = $7, birth_date = $8, position = $9, \
-             search_key = $10, updated_at = $11",
-            move |q| {
-                q.bind(email)
-                    .bind(email_key)
-                    .bind(i64::from(verified))
-                    .bind(last)
-                    .bind(first)
-                    .bind(middle)
-                    .bind(birth)
-                    .bind(position)
-                    .bind(key)
-                    .bind(now)
-            },
-        )
-        .await
     }
 
     /// Active users other than `except` who hold `right`.

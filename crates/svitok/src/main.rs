@@ -335,17 +335,15 @@ async fn create_user(config: Config, u: CreateUser) -> anyhow::Result<()> {
         position: u.position,
         birth_date: None,
     };
-    let user = accounts::create_active_user(&state, input, &password, rights).await?;
-    state
-        .audit(svitok_db::AuditEvent {
-            actor: None,
-            action: "user.created_by_cli".into(),
-            target: Some(user.id.to_string()),
-            client_addr: None,
-            outcome: "success",
-            details: serde_json::json!({ "login": user.login, "rights": rights.iter().map(|r| r.name()).collect::<Vec<_>>() }),
-        })
-        .await?;
+    let audited = |user: &svitok_core::user::User| svitok_db::AuditEvent {
+        actor: None,
+        action: "user.created_by_cli".into(),
+        target: Some(user.id.to_string()),
+        client_addr: None,
+        outcome: "success",
+        details: serde_json::json!({ "login": user.login, "rights": rights.iter().map(|r| r.name()).collect::<Vec<_>>() }),
+    };
+    let user = accounts::create_active_user(&state, input, &password, rights, audited).await?;
     state.db.close().await;
     println!("created user {} ({})", user.login, user.id);
     Ok(())

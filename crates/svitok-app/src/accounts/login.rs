@@ -79,7 +79,9 @@ pub async fn start(state: &App, ident: &str, given_password: &str, client: &Clie
     if verdict == password::Verified::YesRehash {
         let pw = given_password.to_string();
         let fresh = state.cpu(move || password::hash(&pw)).await??;
-        state.db.set_password_hash(user.id, &fresh, state.now()).await?;
+        let mut tx = state.db.begin().await?;
+        tx.set_password_hash(user.id, &fresh, state.now()).await?;
+        tx.commit().await?;
     }
     let (challenge, method) = if user.totp_enabled {
         (codes::totp_challenge(state, &user, Purpose::Login).await?, "totp")
@@ -116,18 +118,21 @@ pub async fn verify(state: &App, challenge_id: ChallengeId, code: &str, client: 
         return Err(codes::invalid_code());
     }
     throttle::succeed(state, &account_key).await?;
-    let issued = sessions::open(state, &user, client).await?;
-    state.db.set_last_login(user.id, state.now()).await?;
-    state
-        .audit(audit::event(
+    let mut tx = state.db.begin().await?;
+    let issued = sessions::open(&mut tx, state, &user, client).await?;
+    tx.set_last_login(user.id, state.now()).await?;
+    tx.audit(
+        audit::event(
             Some(&user.id),
             "login.code",
             Some(format!("session:{}", issued.id)),
             client,
             true,
             json!({ "method": challenge.method }),
-        ))
-        .await?;
+        ),
+        state.now(),
+    );
+    tx.commit().await?;
     Ok(issued)
 }
 

@@ -152,23 +152,25 @@ pub async fn register(state: &App, input: ProfileInput, pw: &str, client: &Clien
         }
     }
     let rights = state.settings.default_rights;
-    let user = state
-        .db
+    let mut tx = state.db.begin().await?;
+    let user = tx
         .insert_user(
             new_user(profile, UserStatus::Pending, false, Some(hash), rights),
             state.now(),
         )
         .await?;
-    state
-        .audit(audit::event(
+    tx.audit(
+        audit::event(
             Some(&user.id),
             "user.registered",
             Some(user.id.to_string()),
             client,
             true,
             json!({ "login": user.login }),
-        ))
-        .await?;
+        ),
+        state.now(),
+    );
+    tx.commit().await?;
     codes::send(state, &user, Purpose::Register).await?;
     state
         .audit(audit::event(
@@ -216,17 +218,20 @@ pub async fn confirm_registration(state: &App, email: &str, code: &str, client: 
         .await?
         .ok_or_else(codes::invalid_code)?;
     codes::redeem_audited(state, &challenge, Purpose::Register, code, "user.confirm", client).await?;
-    state.db.confirm_email(user.id, state.now()).await?;
-    state
-        .audit(audit::event(
+    let mut tx = state.db.begin().await?;
+    tx.confirm_email(user.id, state.now()).await?;
+    tx.audit(
+        audit::event(
             Some(&user.id),
             "user.confirm",
             Some(user.id.to_string()),
             client,
             true,
             json!({}),
-        ))
-        .await
+        ),
+        state.now(),
+    );
+    tx.commit().await
 }
 
 /// A new registration code. Answers the same whether or not the address is known.
@@ -315,20 +320,23 @@ pub async fn confirm_reset(state: &App, email: &str, code: &str, new_password: &
     .await?;
     let now = state.now();
     let first_password = state.db.user_secrets(user.id).await?.password_hash.is_none();
-    state.db.set_password_hash(user.id, &hash, now).await?;
-    state.db.confirm_email(user.id, now).await?;
-    state.db.revoke_all_sessions(user.id, None, true, now).await?;
     throttle::succeed(state, &throttle::account_key(user.id)).await?;
-    state
-        .audit(audit::event(
+    let mut tx = state.db.begin().await?;
+    tx.set_password_hash(user.id, &hash, now).await?;
+    tx.confirm_email(user.id, now).await?;
+    tx.revoke_all_sessions(user.id, None, true, now).await?;
+    tx.audit(
+        audit::event(
             Some(&user.id),
             "password.reset",
             Some(user.id.to_string()),
             client,
             true,
             json!({}),
-        ))
-        .await?;
+        ),
+        state.now(),
+    );
+    tx.commit().await?;
     if !first_password {
         totp::notify(state, &user.email, letters::Notice::PasswordChanged).await;
     }
@@ -342,34 +350,44 @@ pub async fn change_password(state: &App, actor: &Caller, current: &str, new_pas
         .map_err(|_| CoreError::validation("current_password", "msg-current-password-wrong"))?;
     let hash = hash_new_password(state, new_password, &personal_of(&actor.user)).await?;
     let now = state.now();
-    state.db.set_password_hash(actor.user.id, &hash, now).await?;
+    let mut tx = state.db.begin().await?;
+    tx.set_password_hash(actor.user.id, &hash, now).await?;
     // Whoever learnt the old password may have made a token with it: those end too,
     // the one making this change included. Only the person's own session stays.
     let keep = (actor.session.kind == SessionKind::Session).then_some(actor.session.id);
-    let ended = state.db.revoke_all_sessions(actor.user.id, keep, true, now).await?;
-    state
-        .audit(audit::event(
-            Some(&actor.user.id),
-            "password.changed",
-            Some(actor.user.id.to_string()),
-            &actor.client,
-            true,
-            json!({ "sessions_and_tokens_ended": ended }),
-        ))
-        .await?;
+    let ended = tx.revoke_all_sessions(actor.user.id, keep, true, now).await?;
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "password.changed",
+        Some(actor.user.id.to_string()),
+        json!({ "sessions_and_tokens_ended": ended }),
+    );
+    tx.commit().await?;
     totp::notify(state, &actor.user.email, letters::Notice::PasswordChangedElsewhereEnded).await;
     Ok(())
 }
 
-/// Creates an active user with a password (operator paths: CLI and first-start setup).
-pub async fn create_active_user(state: &App, input: ProfileInput, pw: &str, rights: Rights) -> Result<User> {
+/// Creates an active user with a password (operator paths: CLI and first-start setup),
+/// in one unit of work with the audit entry `audited` makes of it.
+pub async fn create_active_user(
+    state: &App,
+    input: ProfileInput,
+    pw: &str,
+    rights: Rights,
+    audited: impl FnOnce(&User) -> svitok_db::AuditEvent,
+) -> Result<User> {
     let profile = Profile::parse(&input, state.clock.now().date())?;
     let hash = hash_new_password(state, pw, &profile.personal()).await?;
-    state
-        .db
+    let mut tx = state.db.begin().await?;
+    let user = tx
         .insert_user(
             new_user(profile, UserStatus::Active, true, Some(hash), rights),
             state.now(),
         )
-        .await
+        .await?;
+    tx.audit(audited(&user), state.now());
+    tx.commit().await?;
+    Ok(user)
 }

@@ -21,28 +21,28 @@ pub struct Issued {
     pub language: Option<String>,
 }
 
-pub async fn open(state: &App, user: &User, client: &crate::Client) -> Result<Issued> {
+/// Opens a browser session for `user` inside the caller's unit of work (the login that
+/// opens it commits with its audit entry).
+pub async fn open(tx: &mut svitok_db::Tx, state: &App, user: &User, client: &crate::Client) -> Result<Issued> {
     let now = state.now();
     let secret = token::generate("svs_");
     let id = SessionId::new();
     let expires_at = now + state.settings.session_absolute_ms;
-    state
-        .db
-        .insert_session(
-            NewSession {
-                id,
-                user_id: user.id,
-                kind: SessionKind::Session,
-                token_hash: token::digest(&secret),
-                name: None,
-                rights: None,
-                expires_at,
-                client_addr: client.addr.clone(),
-                user_agent: client.user_agent.clone(),
-            },
-            now,
-        )
-        .await?;
+    tx.insert_session(
+        NewSession {
+            id,
+            user_id: user.id,
+            kind: SessionKind::Session,
+            token_hash: token::digest(&secret),
+            name: None,
+            rights: None,
+            expires_at,
+            client_addr: client.addr.clone(),
+            user_agent: client.user_agent.clone(),
+        },
+        now,
+    )
+    .await?;
     Ok(Issued {
         id,
         token: secret,
@@ -52,20 +52,18 @@ pub async fn open(state: &App, user: &User, client: &crate::Client) -> Result<Is
 }
 
 pub async fn logout(state: &App, actor: &Caller) -> Result<()> {
-    state
-        .db
-        .revoke_session(actor.user.id, actor.session.id, actor.session.kind, state.now())
+    let mut tx = state.db.begin().await?;
+    tx.revoke_session(actor.user.id, actor.session.id, actor.session.kind, state.now())
         .await?;
-    state
-        .audit(audit::event(
-            Some(&actor.user.id),
-            "logout",
-            Some(format!("session:{}", actor.session.id)),
-            &actor.client,
-            true,
-            json!({}),
-        ))
-        .await
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "logout",
+        Some(format!("session:{}", actor.session.id)),
+        json!({}),
+    );
+    tx.commit().await
 }
 
 pub async fn list(state: &App, actor: &Caller, kind: SessionKind) -> Result<Vec<SessionRecord>> {
@@ -79,7 +77,8 @@ pub async fn list(state: &App, actor: &Caller, kind: SessionKind) -> Result<Vec<
 }
 
 pub async fn revoke(state: &App, actor: &Caller, id: SessionId, kind: SessionKind) -> Result<()> {
-    if !state.db.revoke_session(actor.user.id, id, kind, state.now()).await? {
+    let mut tx = state.db.begin().await?;
+    if !tx.revoke_session(actor.user.id, id, kind, state.now()).await? {
         return Err(CoreError::NotFound(if kind == SessionKind::Session {
             "session"
         } else {
@@ -91,34 +90,33 @@ pub async fn revoke(state: &App, actor: &Caller, id: SessionId, kind: SessionKin
     } else {
         "token.revoked"
     };
-    state
-        .audit(audit::event(
+    tx.audit(
+        audit::event(
             Some(&actor.user.id),
             action,
             Some(id.to_string()),
             &actor.client,
             true,
             json!({}),
-        ))
-        .await
+        ),
+        state.now(),
+    );
+    tx.commit().await
 }
 
 /// Signs out everywhere: every session of the caller, the current one included.
 pub async fn revoke_all(state: &App, actor: &Caller) -> Result<u64> {
-    let n = state
-        .db
-        .revoke_all_sessions(actor.user.id, None, false, state.now())
-        .await?;
-    state
-        .audit(audit::event(
-            Some(&actor.user.id),
-            "session.revoked_all",
-            None,
-            &actor.client,
-            true,
-            json!({ "count": n }),
-        ))
-        .await?;
+    let mut tx = state.db.begin().await?;
+    let n = tx.revoke_all_sessions(actor.user.id, None, false, state.now()).await?;
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "session.revoked_all",
+        None,
+        json!({ "count": n }),
+    );
+    tx.commit().await?;
     Ok(n)
 }
 
@@ -153,33 +151,31 @@ pub async fn create_token(state: &App, actor: &Caller, req: NewToken) -> Result<
     let secret = token::generate("svt_");
     let id = SessionId::new();
     let expires_at = now + req.days * 86_400_000;
-    state
-        .db
-        .insert_session(
-            NewSession {
-                id,
-                user_id: actor.user.id,
-                kind: SessionKind::ApiToken,
-                token_hash: token::digest(&secret),
-                name: Some(name.clone()),
-                rights: req.rights,
-                expires_at,
-                client_addr: actor.client.addr.clone(),
-                user_agent: actor.client.user_agent.clone(),
-            },
-            now,
-        )
-        .await?;
-    state
-        .audit(audit::event(
-            Some(&actor.user.id),
-            "token.created",
-            Some(id.to_string()),
-            &actor.client,
-            true,
-            json!({ "name": name, "expires_at": expires_at }),
-        ))
-        .await?;
+    let mut tx = state.db.begin().await?;
+    tx.insert_session(
+        NewSession {
+            id,
+            user_id: actor.user.id,
+            kind: SessionKind::ApiToken,
+            token_hash: token::digest(&secret),
+            name: Some(name.clone()),
+            rights: req.rights,
+            expires_at,
+            client_addr: actor.client.addr.clone(),
+            user_agent: actor.client.user_agent.clone(),
+        },
+        now,
+    )
+    .await?;
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "token.created",
+        Some(id.to_string()),
+        json!({ "name": name, "expires_at": expires_at }),
+    );
+    tx.commit().await?;
     Ok((
         Issued {
             id,

@@ -102,34 +102,30 @@ pub async fn confirm(state: &App, actor: &Caller, code: &str) -> Result<()> {
     let Some(step) = totp::verify(&secret, code, now, None) else {
         return Err(CoreError::validation("code", "msg-totp-code-wrong"));
     };
-    state.db.enable_totp(actor.user.id, step, state.now()).await?;
-    state
-        .audit(audit::event(
-            Some(&actor.user.id),
-            "totp.enabled",
-            None,
-            &actor.client,
-            true,
-            serde_json::json!({}),
-        ))
-        .await?;
+    let mut tx = state.db.begin().await?;
+    tx.enable_totp(actor.user.id, step, state.now()).await?;
+    audit::queue(&mut tx, state, actor, "totp.enabled", None, serde_json::json!({}));
+    tx.commit().await?;
     notify(state, &actor.user.email, letters::Notice::TotpOn).await;
     Ok(())
 }
 
 pub async fn disable(state: &App, actor: &Caller, current_password: &str, client: &Client) -> Result<()> {
     require_password(state, actor.user.id, current_password).await?;
-    state.db.disable_totp(actor.user.id, state.now()).await?;
-    state
-        .audit(audit::event(
+    let mut tx = state.db.begin().await?;
+    tx.disable_totp(actor.user.id, state.now()).await?;
+    tx.audit(
+        audit::event(
             Some(&actor.user.id),
             "totp.disabled",
             None,
             client,
             true,
             serde_json::json!({}),
-        ))
-        .await?;
+        ),
+        state.now(),
+    );
+    tx.commit().await?;
     notify(state, &actor.user.email, letters::Notice::TotpOff).await;
     Ok(())
 }

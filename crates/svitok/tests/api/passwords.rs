@@ -151,11 +151,9 @@ async fn outdated_hash_is_upgraded_at_login(b: Backend) {
         .hash_password(a.password.as_bytes(), &SaltString::generate(&mut OsRng))
         .unwrap()
         .to_string();
-    app.state
-        .db
-        .set_password_hash(u.id, &old, app.state.now())
-        .await
-        .unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
+    tx.set_password_hash(u.id, &old, app.state.now()).await.unwrap();
+    tx.commit().await.unwrap();
     app.start_login(&a).await;
     let fresh = app.state.db.user_secrets(u.id).await.unwrap().password_hash.unwrap();
     assert!(fresh.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{fresh}");

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 both_backends!(
     a_refused_audit_entry_undoes_the_change_and_keeps_committed_files,
     a_refused_audit_entry_undoes_blocking_and_a_rights_change,
+    a_refused_audit_entry_undoes_account_changes,
     concurrent_creations_and_status_changes_keep_the_chain_valid,
 );
 
@@ -234,6 +235,75 @@ async fn a_refused_audit_entry_undoes_blocking_and_a_rights_change(b: Backend) {
         .await;
     assert_eq!(r.status.as_u16(), 204, "{}", r.body);
     app.get("/api/v1/me", &clerk_token).await.problem(401);
+    assert!(app.state.db.verify_audit_chain().await.unwrap().is_ok());
+}
+
+/// The account's own changes (a user created, a password changed, a token made or
+/// revoked, a login) stand or fall with their entries too.
+async fn a_refused_audit_entry_undoes_account_changes(b: Backend) {
+    let app = spawn_app(b).await;
+    let (_, admin) = app.admin().await;
+    let a = app.register("ivanov").await;
+    let token = app.login(&a).await;
+    let made = app
+        .post_as("/api/v1/me/tokens", &token, json!({"name": "ci"}))
+        .await
+        .ok(201)
+        .clone();
+    refuse(
+        &app,
+        "'user.created', 'password.changed', 'token.created', 'token.revoked', 'login.code'",
+    )
+    .await;
+    app.post_as(
+        "/api/v1/users",
+        &admin,
+        json!({"login": "petrov", "email": "petrov@example.ru", "last_name": "Петров", "first_name": "Пётр"}),
+    )
+    .await
+    .problem(500);
+    let users = app.get("/api/v1/users?q=petrov", &admin).await.ok(200).clone();
+    assert_eq!(users["total"], 0, "no user without its entry: {users}");
+    let r = app
+        .post_as(
+            "/api/v1/me/password",
+            &token,
+            json!({"current_password": a.password, "new_password": "лиловый дракон спит под мостом"}),
+        )
+        .await;
+    r.problem(500);
+    app.post_as("/api/v1/me/tokens", &token, json!({"name": "second"}))
+        .await
+        .problem(500);
+    let tokens = app.get("/api/v1/me/tokens", &token).await.ok(200).clone();
+    assert_eq!(
+        tokens.as_array().map(Vec::len),
+        Some(1),
+        "only the first token: {tokens}"
+    );
+    let r = app
+        .delete(&format!("/api/v1/me/tokens/{}", made["id"].as_str().unwrap()), &token)
+        .await;
+    assert_eq!(r.status.as_u16(), 500, "{}", r.body);
+    // The token still works, the old password still opens the first step, and a login
+    // whose entry is refused opens no session.
+    app.get("/api/v1/me", made["token"].as_str().unwrap()).await.ok(200);
+    app.advance(time::Duration::seconds(61));
+    let challenge = app.start_login(&a).await;
+    let code = app.mail.next_code(&a.email).await;
+    app.post(
+        "/api/v1/auth/login/verify",
+        json!({"challenge": challenge, "code": code}),
+    )
+    .await
+    .problem(500);
+    allow_audit_entries(&app).await;
+    let sessions = app.get("/api/v1/me/sessions", &token).await.ok(200).clone();
+    assert_eq!(
+        sessions.as_array().map(Vec::len),
+        Some(1),
+        "the refused login left no session: {sessions}"
+    );
     assert!(app.state.db.verify_audit_chain().await.unwrap().is_ok());
 }
 
