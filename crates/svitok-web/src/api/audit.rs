@@ -1,7 +1,8 @@
 //! `/api/v1/audit`: the audit log for administrators.
 
 use super::views::{rfc3339, time_param};
-use crate::error::{ApiResult, Problem};
+use crate::api::problems;
+use crate::error::ApiResult;
 use crate::extract::{Actor, ApiQuery};
 use axum::extract::State;
 use axum::Json;
@@ -55,9 +56,9 @@ pub struct AuditPage {
 
 /// Audit events, newest first (`manage_users`).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = AuditPage), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = AuditPage), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_audit(
     State(state): State<App>,

@@ -1,7 +1,8 @@
 //! `/api/v1/auth/*`: registration, two-step login, logout, password reset, step-up.
 
 use super::views::Accepted;
-use crate::error::{ApiResult, Problem};
+use crate::api::problems;
+use crate::error::ApiResult;
 use crate::extract::{Actor, ApiJson, ClientOf};
 use crate::http::cookies::session_cookie;
 use crate::i18n;
@@ -109,8 +110,8 @@ fn challenge_json(s: login::Started) -> axum::Json<ChallengeResponse> {
 
 /// Registers a new account; a code is mailed to confirm the address.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 202, body = Accepted), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 202, body = Accepted), problems::Forbidden, problems::Conflict,
+              problems::Unprocessable, problems::TooManyRequests))]
 pub async fn register(
     State(state): State<App>,
     ClientOf(client): ClientOf,
@@ -131,7 +132,7 @@ pub async fn register(
 
 /// Confirms the address with the mailed code; the account becomes active.
 #[utoipa::path(post, path = "/api/v1/auth/register/confirm", tag = "auth", request_body = EmailCodeRequest,
-    responses((status = 200, body = Accepted), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Accepted), problems::Unauthorized, problems::Unprocessable))]
 pub async fn confirm_registration(
     State(state): State<App>,
     ClientOf(client): ClientOf,
@@ -146,7 +147,7 @@ pub async fn confirm_registration(
 
 /// Mails a new registration code (same answer for unknown addresses).
 #[utoipa::path(post, path = "/api/v1/auth/register/resend", tag = "auth", request_body = EmailRequest,
-    responses((status = 202, body = Accepted), (status = 429, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 202, body = Accepted), problems::TooManyRequests))]
 pub async fn resend_registration(
     State(state): State<App>,
     ClientOf(client): ClientOf,
@@ -158,7 +159,7 @@ pub async fn resend_registration(
 
 /// First step of login: password. Answers with a challenge for the second factor.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ChallengeResponse), problems::Unauthorized, problems::TooManyRequests))]
 pub async fn login(
     State(state): State<App>,
     ClientOf(client): ClientOf,
@@ -171,7 +172,7 @@ pub async fn login(
 
 /// Second step of login: the code. Opens a session (token and cookie).
 #[utoipa::path(post, path = "/api/v1/auth/login/verify", tag = "auth", request_body = VerifyRequest,
-    responses((status = 200, body = SessionToken), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = SessionToken), problems::Unauthorized, problems::TooManyRequests))]
 pub async fn verify_login(
     State(state): State<App>,
     ClientOf(client): ClientOf,
@@ -193,7 +194,7 @@ pub async fn verify_login(
 
 /// Mails a new login code; the previous one stops working.
 #[utoipa::path(post, path = "/api/v1/auth/login/resend", tag = "auth", request_body = ResendRequest,
-    responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ChallengeResponse), problems::Unauthorized, problems::TooManyRequests))]
 pub async fn resend_login_code(
     State(state): State<App>,
     ClientOf(client): ClientOf,
@@ -206,7 +207,7 @@ pub async fn resend_login_code(
 
 /// Ends the current session (or revokes the API token used).
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
-    responses((status = 204, description = "signed out"), (status = 401, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "signed out"), problems::Unauthorized),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn logout(State(state): State<App>, actor: Actor) -> ApiResult<Response> {
     sessions::logout(&state, &actor).await?;
@@ -216,7 +217,7 @@ pub async fn logout(State(state): State<App>, actor: Actor) -> ApiResult<Respons
 
 /// Mails a password reset code (same answer for unknown addresses).
 #[utoipa::path(post, path = "/api/v1/auth/password/reset", tag = "auth", request_body = EmailRequest,
-    responses((status = 202, body = Accepted), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 202, body = Accepted), problems::Unprocessable))]
 pub async fn request_password_reset(
     State(state): State<App>,
     ClientOf(client): ClientOf,
@@ -228,7 +229,7 @@ pub async fn request_password_reset(
 
 /// Sets a new password with the mailed code (also an invited user's first password).
 #[utoipa::path(post, path = "/api/v1/auth/password/reset/confirm", tag = "auth", request_body = ResetConfirmRequest,
-    responses((status = 204, description = "password set"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "password set"), problems::Unauthorized, problems::Unprocessable))]
 pub async fn confirm_password_reset(
     State(state): State<App>,
     ClientOf(client): ClientOf,
@@ -240,7 +241,7 @@ pub async fn confirm_password_reset(
 
 /// A fresh second factor for a signed-in user (required before signing).
 #[utoipa::path(post, path = "/api/v1/auth/step-up", tag = "auth",
-    responses((status = 200, body = ChallengeResponse), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = ChallengeResponse), problems::Unauthorized, problems::TooManyRequests),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn step_up(State(state): State<App>, actor: Actor) -> ApiResult<axum::Json<ChallengeResponse>> {
     Ok(challenge_json(login::step_up(&state, &actor).await?))

@@ -1,7 +1,8 @@
 //! `/api/v1/groups/*`: groups (departments) and membership.
 
 use super::views::{page_bounds, rfc3339, Page};
-use crate::error::{ApiResult, Problem};
+use crate::api::problems;
+use crate::error::ApiResult;
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -72,8 +73,8 @@ pub struct GroupQuery {
 
 /// Lists groups with their member counts (any signed-in user: to address documents).
 #[utoipa::path(get, path = "/api/v1/groups", tag = "groups", params(GroupQuery),
-    responses((status = 200, body = Page<GroupView>), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Page<GroupView>), problems::BadRequest,
+              problems::Unauthorized, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_groups(
     State(state): State<App>,
@@ -101,9 +102,9 @@ pub struct CreateGroupRequest {
 
 /// Creates a group (`manage_users`).
 #[utoipa::path(post, path = "/api/v1/groups", tag = "groups", request_body = CreateGroupRequest,
-    responses((status = 201, body = GroupView), (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, body = GroupView), problems::Unauthorized,
+              problems::Forbidden, problems::Conflict,
+              problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn create_group(
     State(state): State<App>,
@@ -116,8 +117,8 @@ pub async fn create_group(
 
 /// A group, with its members for members and `manage_users`.
 #[utoipa::path(get, path = "/api/v1/groups/{id}", tag = "groups", params(("id" = Uuid, Path)),
-    responses((status = 200, body = GroupDetail), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = GroupDetail), problems::BadRequest,
+              problems::Unauthorized, problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn get_group(
     State(state): State<App>,
@@ -145,10 +146,10 @@ pub struct UpdateGroupRequest {
 
 /// Renames or re-describes a group (`manage_users`).
 #[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "groups", params(("id" = Uuid, Path)), request_body = UpdateGroupRequest,
-    responses((status = 200, body = GroupView), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = GroupView), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Conflict,
+              problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn update_group(
     State(state): State<App>,
@@ -170,9 +171,9 @@ pub async fn update_group(
 
 /// Deletes a group (`manage_users`).
 #[utoipa::path(delete, path = "/api/v1/groups/{id}", tag = "groups", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "deleted"), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "deleted"), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Conflict),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn delete_group(State(state): State<App>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
     groups::delete(&state, &actor, GroupId(id)).await?;
@@ -182,9 +183,9 @@ pub async fn delete_group(State(state): State<App>, actor: Actor, ApiPath(id): A
 /// Adds a member (`manage_users`); adding a member twice is not an error.
 #[utoipa::path(put, path = "/api/v1/groups/{id}/members/{user_id}", tag = "groups",
     params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
-    responses((status = 204, description = "member"), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "member"), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn add_member(
     State(state): State<App>,
@@ -198,9 +199,9 @@ pub async fn add_member(
 /// Removes a member (`manage_users`).
 #[utoipa::path(delete, path = "/api/v1/groups/{id}/members/{user_id}", tag = "groups",
     params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
-    responses((status = 204, description = "removed"), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "removed"), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn remove_member(
     State(state): State<App>,

@@ -1,7 +1,8 @@
 //! `/api/v1/me/*`: the caller's own account, sessions, API tokens and TOTP.
 
 use super::views::{rfc3339, Accepted, RightsView, UserView};
-use crate::error::{ApiResult, Problem};
+use crate::api::problems;
+use crate::error::ApiResult;
 use crate::extract::{Actor, ApiJson, ApiPath};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -21,7 +22,7 @@ use uuid::Uuid;
 /// The signed-in user, with its groups and its rights as they apply to this request
 /// (an API token may narrow them).
 #[utoipa::path(get, path = "/api/v1/me", tag = "me",
-    responses((status = 200, body = UserView), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
+    responses((status = 200, body = UserView), problems::Unauthorized), security(("bearer" = []), ("cookie" = [])))]
 pub async fn me(State(state): State<App>, actor: Actor) -> ApiResult<Json<UserView>> {
     let groups = state.db.groups_of_user(actor.user.id).await?;
     let mut view = UserView::with_groups(&actor.user, &groups);
@@ -44,8 +45,8 @@ pub struct UpdateMeRequest {
 
 /// Edits one's own names, position and birth date.
 #[utoipa::path(patch, path = "/api/v1/me", tag = "me", request_body = UpdateMeRequest,
-    responses((status = 200, body = UserView), (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = UserView), problems::Unauthorized,
+              problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn update_me(
     State(state): State<App>,
@@ -75,9 +76,9 @@ pub struct ChangeEmailRequest {
 
 /// Starts an address change: a code goes to the new address.
 #[utoipa::path(post, path = "/api/v1/me/email", tag = "me", request_body = ChangeEmailRequest,
-    responses((status = 202, body = Accepted), (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
-              (status = 429, body = Problem, content_type = "application/problem+json")),
+    responses((status = 202, body = Accepted), problems::Unauthorized,
+              problems::Conflict, problems::Unprocessable,
+              problems::TooManyRequests),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn change_email(
     State(state): State<App>,
@@ -95,8 +96,8 @@ pub async fn change_email(
 
 /// Confirms the new address with its code; the old address is told.
 #[utoipa::path(post, path = "/api/v1/me/email/confirm", tag = "me", request_body = CodeRequest,
-    responses((status = 200, body = UserView), (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = UserView), problems::Unauthorized,
+              problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn confirm_email(
     State(state): State<App>,
@@ -117,7 +118,7 @@ pub struct ChangePasswordRequest {
 
 /// Changes the password (needs the current one); other sessions end.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "me", request_body = ChangePasswordRequest,
-    responses((status = 204, description = "changed"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "changed"), problems::Unauthorized, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn change_password(
     State(state): State<App>,
@@ -154,7 +155,7 @@ fn session_view(s: &SessionRecord, current: SessionId) -> SessionView {
 
 /// The caller's live sessions.
 #[utoipa::path(get, path = "/api/v1/me/sessions", tag = "me",
-    responses((status = 200, body = [SessionView]), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
+    responses((status = 200, body = [SessionView]), problems::Unauthorized), security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_sessions(State(state): State<App>, actor: Actor) -> ApiResult<Json<Vec<SessionView>>> {
     let list = sessions::list(&state, &actor, SessionKind::Session).await?;
     Ok(Json(list.iter().map(|s| session_view(s, actor.session.id)).collect()))
@@ -162,7 +163,7 @@ pub async fn list_sessions(State(state): State<App>, actor: Actor) -> ApiResult<
 
 /// Signs out everywhere: ends all the caller's sessions, this one included.
 #[utoipa::path(delete, path = "/api/v1/me/sessions", tag = "me",
-    responses((status = 204, description = "all sessions ended"), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
+    responses((status = 204, description = "all sessions ended"), problems::Unauthorized), security(("bearer" = []), ("cookie" = [])))]
 pub async fn revoke_all_sessions(State(state): State<App>, actor: Actor) -> ApiResult<StatusCode> {
     sessions::revoke_all(&state, &actor).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -170,7 +171,7 @@ pub async fn revoke_all_sessions(State(state): State<App>, actor: Actor) -> ApiR
 
 /// Ends one of the caller's sessions.
 #[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "me", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "ended"), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "ended"), problems::BadRequest, problems::Unauthorized, problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn revoke_session(
     State(state): State<App>,
@@ -213,7 +214,7 @@ pub struct CreatedToken {
 
 /// The caller's personal API tokens.
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me",
-    responses((status = 200, body = [TokenView]), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = []), ("cookie" = [])))]
+    responses((status = 200, body = [TokenView]), problems::Unauthorized), security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_tokens(State(state): State<App>, actor: Actor) -> ApiResult<Json<Vec<TokenView>>> {
     let list = sessions::list(&state, &actor, SessionKind::ApiToken).await?;
     Ok(Json(
@@ -231,7 +232,7 @@ pub async fn list_tokens(State(state): State<App>, actor: Actor) -> ApiResult<Js
 
 /// Creates a personal API token for another system.
 #[utoipa::path(post, path = "/api/v1/me/tokens", tag = "me", request_body = CreateTokenRequest,
-    responses((status = 201, body = CreatedToken), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, body = CreatedToken), problems::Unauthorized, problems::Forbidden, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn create_token(
     State(state): State<App>,
@@ -263,7 +264,7 @@ pub async fn create_token(
 
 /// Revokes one of the caller's API tokens.
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "me", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "revoked"), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "revoked"), problems::BadRequest, problems::Unauthorized, problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn revoke_token(State(state): State<App>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
     sessions::revoke(&state, &actor, SessionId(id), SessionKind::ApiToken).await?;
@@ -294,7 +295,7 @@ pub struct CodeRequest {
 
 /// Starts TOTP enrolment: a new secret and its QR code. Confirm with a code to enable.
 #[utoipa::path(post, path = "/api/v1/me/totp", tag = "me", request_body = PasswordRequest,
-    responses((status = 200, body = TotpEnrolment), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = TotpEnrolment), problems::Unauthorized, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn begin_totp(
     State(state): State<App>,
@@ -311,7 +312,7 @@ pub async fn begin_totp(
 
 /// Confirms enrolment with a code from the app; from now on login asks for TOTP.
 #[utoipa::path(post, path = "/api/v1/me/totp/confirm", tag = "me", request_body = CodeRequest,
-    responses((status = 204, description = "enabled"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "enabled"), problems::Unauthorized, problems::Conflict, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn confirm_totp(
     State(state): State<App>,
@@ -324,7 +325,7 @@ pub async fn confirm_totp(
 
 /// Turns TOTP off (needs the current password); login goes back to emailed codes.
 #[utoipa::path(delete, path = "/api/v1/me/totp", tag = "me", request_body = PasswordRequest,
-    responses((status = 204, description = "disabled"), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "disabled"), problems::Unauthorized, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn disable_totp(
     State(state): State<App>,

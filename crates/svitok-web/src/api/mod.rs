@@ -7,6 +7,7 @@ pub mod groups;
 pub mod health;
 pub mod me;
 pub mod pki;
+pub mod problems;
 pub mod setup;
 pub mod signatures;
 pub mod stats;

@@ -1,7 +1,8 @@
 //! `/api/v1/pki/*` (public: the CA certificate and its CRL) and `/api/v1/me/certificate`.
 
 use super::views::{rfc3339, Binary};
-use crate::error::{ApiResult, Problem};
+use crate::api::problems;
+use crate::error::ApiResult;
 use crate::extract::{Actor, ApiQuery};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -12,8 +13,6 @@ use svitok_app::pki;
 use svitok_app::App;
 use svitok_db::CertificateRow;
 use utoipa::{IntoParams, ToSchema};
-
-const JSON_PROBLEM: &str = "application/problem+json";
 
 fn bytes(content_type: &'static str, file_name: &'static str, body: Vec<u8>) -> Response {
     let mut res = body.into_response();
@@ -57,7 +56,7 @@ pub enum CrlFormat {
 #[utoipa::path(get, path = "/api/v1/pki/crl", tag = "pki", params(CrlQuery),
     responses((status = 200, description = "the CRL, sent as `application/pkix-crl` (DER) or `application/x-pem-file` (PEM)",
         content((Binary = "application/pkix-crl"), (Binary = "application/x-pem-file"), (Binary = "application/octet-stream"))),
-              (status = 400, body = Problem, content_type = JSON_PROBLEM)))]
+              problems::BadRequest))]
 pub async fn crl(State(state): State<App>, ApiQuery(q): ApiQuery<CrlQuery>) -> ApiResult<Response> {
     let der = pki::crl(&state).await?;
     Ok(match q.format.unwrap_or(CrlFormat::Der) {
@@ -99,8 +98,8 @@ pub fn certificate_view(row: &CertificateRow) -> ApiResult<CertificateView> {
 
 /// The caller's current signing certificate.
 #[utoipa::path(get, path = "/api/v1/me/certificate", tag = "pki",
-    responses((status = 200, body = CertificateView), (status = 401, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = CertificateView), problems::Unauthorized,
+              problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn my_certificate(State(state): State<App>, actor: Actor) -> ApiResult<Json<CertificateView>> {
     let row = pki::current(&state, &actor)
@@ -113,7 +112,7 @@ pub async fn my_certificate(State(state): State<App>, actor: Actor) -> ApiResult
 /// when it already has one. Signing issues one on first use anyway.
 #[utoipa::path(post, path = "/api/v1/me/certificate", tag = "pki",
     responses((status = 200, body = CertificateView), (status = 201, body = CertificateView),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM)),
+              problems::Unauthorized, problems::Forbidden),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn issue_certificate(
     State(state): State<App>,

@@ -2,7 +2,8 @@
 //! administrator. A small HTML form for the browser, JSON for automation.
 
 use super::views::UserView;
-use crate::error::{ApiResult, Problem};
+use crate::api::problems;
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ClientOf};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -44,7 +45,7 @@ pub(crate) fn input(
 
 /// Creates the first administrator (all seven rights) with a one-time setup token.
 #[utoipa::path(post, path = "/api/v1/setup", tag = "setup", request_body = SetupRequest,
-    responses((status = 201, body = UserView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = UserView), problems::NotFound, problems::Unprocessable))]
 pub async fn create_admin(
     State(state): State<App>,
     ClientOf(client): ClientOf,

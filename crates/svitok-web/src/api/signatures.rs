@@ -2,7 +2,8 @@
 
 use super::documents::PartyRef;
 use super::views::{rfc3339, Binary};
-use crate::error::{ApiResult, Problem};
+use crate::api::problems;
+use crate::error::ApiResult;
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
 use crate::http::formats::content_disposition;
 use crate::i18n;
@@ -18,8 +19,6 @@ use svitok_core::{CoreError, Message};
 use svitok_pki::Verdict;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-const JSON_PROBLEM: &str = "application/problem+json";
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -101,10 +100,10 @@ fn views(checked: Vec<Checked>) -> Vec<SignatureView> {
 /// fresh second factor: a detached CMS (CAdES-BES) that `openssl cms -verify` accepts.
 #[utoipa::path(post, path = "/api/v1/documents/{id}/versions/{n}/signatures", tag = "signatures",
     params(("id" = Uuid, Path), ("n" = i64, Path)), request_body = SignRequest,
-    responses((status = 201, body = SignatureView), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 409, body = Problem, content_type = JSON_PROBLEM),
-              (status = 429, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 201, body = SignatureView), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Conflict,
+              problems::TooManyRequests),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn sign_version(
     State(state): State<App>,
@@ -134,8 +133,8 @@ pub struct SignatureList {
 /// The signatures of a version (readers), checked with `?verify=true`.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/versions/{n}/signatures", tag = "signatures",
     params(("id" = Uuid, Path), ("n" = i64, Path), ListQuery),
-    responses((status = 200, body = SignatureList), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = SignatureList), problems::BadRequest,
+              problems::Unauthorized, problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_signatures(
     State(state): State<App>,
@@ -152,8 +151,8 @@ pub async fn list_signatures(
     params(("id" = Uuid, Path), ("n" = i64, Path), ("sid" = String, Path)),
     responses((status = 200, description = "the detached signature, sent as `application/pkcs7-signature`",
         content((Binary = "application/pkcs7-signature"), (Binary = "application/octet-stream"))),
-              (status = 400, body = Problem, content_type = JSON_PROBLEM), (status = 401, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM)),
+              problems::BadRequest, problems::Unauthorized,
+              problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn download_signature(
     State(state): State<App>,
@@ -219,10 +218,10 @@ async fn request_list(state: &App, id: DocumentId) -> ApiResult<Json<RequestList
 /// document moves to `signing`, and to `signed` by itself when every request is met.
 #[utoipa::path(post, path = "/api/v1/documents/{id}/signature-requests", tag = "signatures",
     params(("id" = Uuid, Path)), request_body = SignatureRequestBody,
-    responses((status = 200, body = RequestList), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 409, body = Problem, content_type = JSON_PROBLEM),
-              (status = 422, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = RequestList), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Conflict,
+              problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn request_signatures(
     State(state): State<App>,
@@ -238,8 +237,8 @@ pub async fn request_signatures(
 /// Whose signatures the document waits for, and which have been given (readers).
 #[utoipa::path(get, path = "/api/v1/documents/{id}/signature-requests", tag = "signatures",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = RequestList), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = RequestList), problems::BadRequest,
+              problems::Unauthorized, problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn signature_requests(
     State(state): State<App>,

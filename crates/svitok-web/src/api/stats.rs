@@ -1,6 +1,7 @@
 //! `/api/v1/stats`: organisation-wide statistics for holders of `view_statistics`.
 
-use crate::error::{ApiResult, Problem};
+use crate::api::problems;
+use crate::error::ApiResult;
 use crate::extract::{Actor, ApiQuery};
 use axum::extract::State;
 use axum::Json;
@@ -76,9 +77,9 @@ fn hours(ms: Option<f64>) -> Option<f64> {
 /// Statistics by status, responsible group, week, overdue, time to done/signed and top
 /// senders (`view_statistics`).
 #[utoipa::path(get, path = "/api/v1/stats", tag = "stats", params(StatsQuery),
-    responses((status = 200, body = StatsView), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = StatsView), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn get_stats(
     State(state): State<App>,

@@ -1,7 +1,8 @@
 //! `/api/v1/users/*`: user administration and rights.
 
 use super::views::{page_bounds, Page, RightsInput, RightsView, UserView};
-use crate::error::{ApiResult, Problem};
+use crate::api::problems;
+use crate::error::ApiResult;
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -32,9 +33,9 @@ pub struct UserQuery {
 
 /// Lists users (`manage_users`), ordered by name.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserQuery),
-    responses((status = 200, body = Page<UserView>), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Page<UserView>), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_users(
     State(state): State<App>,
@@ -82,9 +83,9 @@ pub struct CreateUserRequest {
 /// Creates a user (`manage_users`); it gets an invitation mail with a code to set its
 /// password and stays `pending` until then.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserRequest,
-    responses((status = 201, body = UserView), (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json"), (status = 503, body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, body = UserView), problems::Unauthorized,
+              problems::Forbidden, problems::Conflict,
+              problems::Unprocessable, problems::Unavailable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn create_user(
     State(state): State<App>,
@@ -115,9 +116,9 @@ pub async fn create_user(
 
 /// A user (`manage_users`, or the user itself).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
-    responses((status = 200, body = UserView), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = UserView), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn get_user(State(state): State<App>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<Json<UserView>> {
     let (user, groups) = users::get(&state, &actor, UserId(id)).await?;
@@ -156,10 +157,10 @@ impl From<UpdateUserRequest> for ProfilePatch {
 /// Edits a user's profile (`manage_users`; a user may edit its own names, position and
 /// birth date). Login, rights and status are not edited here.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)), request_body = UpdateUserRequest,
-    responses((status = 200, body = UserView), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = UserView), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Conflict,
+              problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn update_user(
     State(state): State<App>,
@@ -174,9 +175,9 @@ pub async fn update_user(
 
 /// Blocks a user (`manage_users`): its sessions and API tokens end at once.
 #[utoipa::path(post, path = "/api/v1/users/{id}/block", tag = "users", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "blocked"), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "blocked"), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Conflict),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn block_user(State(state): State<App>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
     users::block(&state, &actor, UserId(id)).await?;
@@ -185,9 +186,9 @@ pub async fn block_user(State(state): State<App>, actor: Actor, ApiPath(id): Api
 
 /// Unblocks a user (`manage_users`).
 #[utoipa::path(post, path = "/api/v1/users/{id}/unblock", tag = "users", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "unblocked"), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "unblocked"), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn unblock_user(State(state): State<App>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
     users::unblock(&state, &actor, UserId(id)).await?;
@@ -196,9 +197,9 @@ pub async fn unblock_user(State(state): State<App>, actor: Actor, ApiPath(id): A
 
 /// A user's seven rights (`manage_users`, `grant_rights`, or the user itself).
 #[utoipa::path(get, path = "/api/v1/users/{id}/rights", tag = "users", params(("id" = Uuid, Path)),
-    responses((status = 200, body = RightsView), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = RightsView), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn get_rights(
     State(state): State<App>,
@@ -212,10 +213,10 @@ pub async fn get_rights(
 /// never the caller's own, and never the last active holder of `grant_rights` or
 /// `manage_users`.
 #[utoipa::path(put, path = "/api/v1/users/{id}/rights", tag = "users", params(("id" = Uuid, Path)), request_body = RightsInput,
-    responses((status = 200, body = RightsView), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = RightsView), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Conflict,
+              problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn set_rights(
     State(state): State<App>,
@@ -241,10 +242,10 @@ pub struct ChangeEmailRequest {
 /// are a subset of the caller's, with the caller's fresh second factor). A code goes to the
 /// new address; nothing changes until it is confirmed.
 #[utoipa::path(post, path = "/api/v1/users/{id}/email", operation_id = "change_user_email", tag = "users", params(("id" = Uuid, Path)), request_body = ChangeEmailRequest,
-    responses((status = 202, description = "a code was mailed to the new address"), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"),
-              (status = 422, body = Problem, content_type = "application/problem+json"), (status = 429, body = Problem, content_type = "application/problem+json")),
+    responses((status = 202, description = "a code was mailed to the new address"), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Conflict,
+              problems::Unprocessable, problems::TooManyRequests),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn change_email(
     State(state): State<App>,
@@ -272,9 +273,9 @@ pub struct ConfirmEmailRequest {
 
 /// Finishes the change with the code mailed to the new address; the old address is told.
 #[utoipa::path(post, path = "/api/v1/users/{id}/email/confirm", operation_id = "confirm_user_email", tag = "users", params(("id" = Uuid, Path)), request_body = ConfirmEmailRequest,
-    responses((status = 200, body = UserView), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = UserView), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn confirm_email(
     State(state): State<App>,
@@ -290,9 +291,9 @@ pub async fn confirm_email(
 /// Ends every session and API token of a user (`manage_users`, on a user whose rights are a
 /// subset of the caller's).
 #[utoipa::path(delete, path = "/api/v1/users/{id}/sessions", tag = "users", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "ended"), (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "ended"), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn end_sessions(State(state): State<App>, actor: Actor, ApiPath(id): ApiPath<Uuid>) -> ApiResult<StatusCode> {
     users::end_sessions(&state, &actor, UserId(id)).await?;

@@ -2,6 +2,7 @@
 //! responsible party.
 
 use super::*;
+use crate::api::problems;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -35,9 +36,9 @@ pub struct UploadForm {
     request_body(content(
         (CreateDocumentRequest = "application/json"),
         (UploadForm = "multipart/form-data"))),
-    responses((status = 201, body = DocumentView), (status = 401, body = Problem, content_type = JSON_PROBLEM),
-              (status = 403, body = Problem, content_type = JSON_PROBLEM), (status = 413, body = Problem, content_type = JSON_PROBLEM),
-              (status = 415, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 201, body = DocumentView), problems::Unauthorized,
+              problems::Forbidden, problems::TooLarge,
+              problems::UnsupportedMediaType, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn create_document(State(state): State<App>, actor: Actor, req: Request) -> ApiResult<Response> {
     let id = if is_multipart(&req) {
@@ -66,8 +67,8 @@ pub async fn create_document(State(state): State<App>, actor: Actor, req: Reques
 
 /// A document's card with its versions; marks what was sent to the caller as read.
 #[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = Uuid, Path)),
-    responses((status = 200, body = DocumentView), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = DocumentView), problems::BadRequest,
+              problems::Unauthorized, problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn get_document(
     State(state): State<App>,
@@ -92,9 +93,9 @@ pub struct UpdateDocumentRequest {
 
 /// Edits the card (owner or responsible party).
 #[utoipa::path(patch, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = Uuid, Path)), request_body = UpdateDocumentRequest,
-    responses((status = 200, body = DocumentView), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = DocumentView), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn update_document(
     State(state): State<App>,
@@ -116,9 +117,9 @@ pub async fn update_document(
 
 /// Moves a document to the trash (owner, `manage_own_documents`).
 #[utoipa::path(delete, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "in the trash"), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 409, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 204, description = "in the trash"), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Conflict),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn delete_document(
     State(state): State<App>,
@@ -131,9 +132,9 @@ pub async fn delete_document(
 
 /// Takes a document out of the trash (owner).
 #[utoipa::path(post, path = "/api/v1/documents/{id}/restore", tag = "documents", params(("id" = Uuid, Path)),
-    responses((status = 204, description = "restored"), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 409, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 204, description = "restored"), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Conflict),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn restore_document(
     State(state): State<App>,
@@ -153,10 +154,10 @@ pub struct StatusRequest {
 /// Moves the status (owner or responsible party); a move the state machine does not
 /// allow is 409 with the allowed statuses in `allowed`.
 #[utoipa::path(post, path = "/api/v1/documents/{id}/status", tag = "documents", params(("id" = Uuid, Path)), request_body = StatusRequest,
-    responses((status = 200, body = DocumentView), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 409, body = Problem, content_type = JSON_PROBLEM),
-              (status = 422, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = DocumentView), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Conflict,
+              problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn change_status(
     State(state): State<App>,
@@ -172,9 +173,9 @@ pub async fn change_status(
 /// Hands responsibility to a user or group (owner or responsible party); a member of the
 /// responsible group takes it by naming itself.
 #[utoipa::path(post, path = "/api/v1/documents/{id}/responsible", tag = "documents", params(("id" = Uuid, Path)), request_body = PartyRef,
-    responses((status = 200, body = DocumentView), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = DocumentView), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn change_responsible(
     State(state): State<App>,

@@ -1,11 +1,12 @@
 //! A document's versions: listing, adding, downloading (whole or a range).
 
 use super::*;
+use crate::api::problems;
 
 /// A document's versions.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/versions", tag = "documents", params(("id" = Uuid, Path)),
-    responses((status = 200, body = [VersionView]), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = [VersionView]), problems::BadRequest,
+              problems::Unauthorized, problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_versions(
     State(state): State<App>,
@@ -25,10 +26,10 @@ pub async fn list_versions(
 /// `manage_own_documents`).
 #[utoipa::path(post, path = "/api/v1/documents/{id}/versions", tag = "documents", params(("id" = Uuid, Path)),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = VersionView), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 413, body = Problem, content_type = JSON_PROBLEM),
-              (status = 415, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 201, body = VersionView), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::TooLarge,
+              problems::UnsupportedMediaType, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn add_version(
     State(state): State<App>,
@@ -106,9 +107,9 @@ pub(super) fn file_response(
     params(("id" = Uuid, Path), ("n" = i64, Path)),
     responses((status = 200, description = "the file, sent with its stored media type", body = Binary, content_type = "application/octet-stream"),
               (status = 206, description = "the requested range", body = Binary, content_type = "application/octet-stream"),
-              (status = 400, body = Problem, content_type = JSON_PROBLEM), (status = 401, body = Problem, content_type = JSON_PROBLEM),
-              (status = 403, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM),
-              (status = 416, body = Problem, content_type = JSON_PROBLEM)),
+              problems::BadRequest, problems::Unauthorized,
+              problems::Forbidden, problems::NotFound,
+              problems::RangeNotSatisfiable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn download_version(
     State(state): State<App>,

@@ -1,6 +1,7 @@
 //! The caller's inbox.
 
 use super::*;
+use crate::api::problems;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -39,8 +40,8 @@ pub struct InboxPage {
 
 /// Documents sent to the caller and to its groups, unread first.
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "documents", params(InboxQuery),
-    responses((status = 200, body = InboxPage), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = InboxPage), problems::BadRequest,
+              problems::Unauthorized, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn inbox(
     State(state): State<App>,

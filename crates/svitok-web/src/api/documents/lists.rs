@@ -1,6 +1,7 @@
 //! Lists of documents: filters, orders, pages; a group's documents; a document's history.
 
 use super::*;
+use crate::api::problems;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -64,8 +65,8 @@ pub(super) fn limit(l: Option<i64>) -> Result<i64, CoreError> {
 
 /// Documents the caller may read, most recently changed first (keyset pagination).
 #[utoipa::path(get, path = "/api/v1/documents", tag = "documents", params(DocumentQuery),
-    responses((status = 200, body = DocumentPage), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = DocumentPage), problems::BadRequest,
+              problems::Unauthorized, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn list_documents(
     State(state): State<App>,
@@ -125,8 +126,8 @@ pub struct HistoryEntry {
 
 /// The document's route history, oldest first.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/history", tag = "documents", params(("id" = Uuid, Path)),
-    responses((status = 200, body = [HistoryEntry]), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 404, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = [HistoryEntry]), problems::BadRequest,
+              problems::Unauthorized, problems::NotFound),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn document_history(
     State(state): State<App>,
@@ -157,9 +158,9 @@ pub struct CursorQuery {
 
 /// A group's documents (responsible or addressed), for its members.
 #[utoipa::path(get, path = "/api/v1/groups/{id}/documents", tag = "groups", params(("id" = Uuid, Path), CursorQuery),
-    responses((status = 200, body = DocumentPage), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = DocumentPage), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn group_documents(
     State(state): State<App>,

@@ -1,7 +1,7 @@
 //! `/api/v1/documents/*`, `/api/v1/inbox`, `/api/v1/groups/{id}/documents`.
 
 use super::views::{rfc3339, time_param, Binary};
-use crate::error::{problem, ApiError, ApiResult, Problem};
+use crate::error::{problem, ApiError, ApiResult};
 use crate::extract::{Actor, ApiJson, ApiPath, ApiQuery};
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -34,8 +34,6 @@ pub use files::*;
 pub use inbox::*;
 pub use lists::*;
 pub use transfers::*;
-
-const JSON_PROBLEM: &str = "application/problem+json";
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]

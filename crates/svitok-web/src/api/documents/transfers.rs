@@ -1,6 +1,7 @@
 //! Sending and forwarding documents.
 
 use super::*;
+use crate::api::problems;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -21,9 +22,9 @@ pub struct SendResult {
 
 /// Sends a document to users and groups (`send_documents`, a reader).
 #[utoipa::path(post, path = "/api/v1/documents/{id}/send", tag = "documents", params(("id" = Uuid, Path)), request_body = SendRequest,
-    responses((status = 200, body = SendResult), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = SendResult), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn send_document(
     State(state): State<App>,
@@ -39,9 +40,9 @@ pub async fn send_document(
 
 /// Passes a received document on (`send_documents`, a recipient).
 #[utoipa::path(post, path = "/api/v1/documents/{id}/forward", tag = "documents", params(("id" = Uuid, Path)), request_body = SendRequest,
-    responses((status = 200, body = SendResult), (status = 400, body = Problem, content_type = JSON_PROBLEM),
-              (status = 401, body = Problem, content_type = JSON_PROBLEM), (status = 403, body = Problem, content_type = JSON_PROBLEM),
-              (status = 404, body = Problem, content_type = JSON_PROBLEM), (status = 422, body = Problem, content_type = JSON_PROBLEM)),
+    responses((status = 200, body = SendResult), problems::BadRequest,
+              problems::Unauthorized, problems::Forbidden,
+              problems::NotFound, problems::Unprocessable),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn forward_document(
     State(state): State<App>,
