@@ -164,11 +164,28 @@ async fn a_unit_of_work_dropped_or_failed_leaves_nothing() {
         outcome: "success",
         details: serde_json::json!({}),
     };
-    // Dropped before commit: the queued entry never lands.
+    let someone = |login: &str| svitok_db::NewUser {
+        id: UserId::new(),
+        login: login.into(),
+        email: format!("{login}@example.ru"),
+        email_key: format!("{login}@example.ru"),
+        email_verified: false,
+        password_hash: None,
+        last_name: "Петров".into(),
+        first_name: "Пётр".into(),
+        middle_name: None,
+        birth_date: None,
+        position: None,
+        status: UserStatus::Pending,
+        rights: Rights::NONE,
+    };
+    // Dropped before commit: neither the change nor its queued entry lands.
     let mut tx = k.state.db.begin().await.unwrap();
+    let dropped = tx.insert_user(someone("dropped"), 1).await.unwrap();
     tx.audit(event("test.dropped"), 1);
     drop(tx);
     assert_eq!(k.state.db.audit_head().await.unwrap(), head);
+    assert!(k.state.db.user(dropped.id).await.unwrap().is_none());
     // An entry the database refuses: sealing fails, and the unit may no longer commit.
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(&format!("sqlite://{}", k.dir.join("svitok.db").display()))
@@ -182,10 +199,15 @@ async fn a_unit_of_work_dropped_or_failed_leaves_nothing() {
     .await
     .unwrap();
     let mut tx = k.state.db.begin().await.unwrap();
+    let refused = tx.insert_user(someone("refused"), 1).await.unwrap();
     tx.audit(event("test.refused"), 1);
     assert!(tx.seal().await.is_err());
     assert!(tx.commit().await.is_err(), "a unit whose entry failed must not commit");
     assert_eq!(k.state.db.audit_head().await.unwrap(), head);
+    assert!(
+        k.state.db.user(refused.id).await.unwrap().is_none(),
+        "the change went with its entry"
+    );
     pool.close().await;
     // A unit that commits lands whole, on an intact chain.
     let mut tx = k.state.db.begin().await.unwrap();
