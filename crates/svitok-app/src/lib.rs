@@ -9,6 +9,7 @@ pub mod audit;
 pub mod caller;
 pub mod documents;
 pub mod groups;
+pub mod identity;
 pub mod maintenance;
 pub mod messages;
 pub mod operator;

@@ -157,6 +157,8 @@ fn not_found_key(what: &str) -> &'static str {
         "signature" => "msg-not-found-signature",
         "certificate" => "msg-not-found-certificate",
         "setup link" => "msg-not-found-setup-link",
+        "provider" => "msg-not-found-provider",
+        "identity" => "msg-not-found-identity",
         _ => "msg-not-found",
     }
 }

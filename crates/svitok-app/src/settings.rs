@@ -28,6 +28,48 @@ impl Registration {
     }
 }
 
+/// Who may still sign in with a password (`SVITOK_PASSWORD_LOGIN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordLogin {
+    On,
+    /// Only identity providers sign in.
+    Off,
+    /// Only these logins may use a password: the way in when a provider is broken.
+    BreakGlass(Vec<String>),
+}
+
+impl PasswordLogin {
+    pub fn parse(s: &str) -> Option<PasswordLogin> {
+        match s.trim() {
+            "on" => Some(PasswordLogin::On),
+            "off" => Some(PasswordLogin::Off),
+            other => {
+                let logins: Vec<String> = other
+                    .strip_prefix("break_glass:")?
+                    .split(',')
+                    .map(|l| l.trim().to_lowercase())
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                (!logins.is_empty()).then_some(PasswordLogin::BreakGlass(logins))
+            }
+        }
+    }
+
+    /// Whether the account with `login` may sign in (or reset its password) with a password.
+    pub fn allows(&self, login: &str) -> bool {
+        match self {
+            PasswordLogin::On => true,
+            PasswordLogin::Off => false,
+            PasswordLogin::BreakGlass(logins) => logins.iter().any(|l| l == &login.to_lowercase()),
+        }
+    }
+
+    /// Whether the password form is shown to everyone.
+    pub fn is_on(&self) -> bool {
+        *self == PasswordLogin::On
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// External base URL without a trailing slash, e.g. `https://edo.corp.ru`.
@@ -45,6 +87,7 @@ pub struct Settings {
     pub cert_validity_days: i64,
     /// Load balancers whose `X-Forwarded-For` names the client (`SVITOK_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub password_login: PasswordLogin,
 }
 
 impl Settings {
@@ -60,6 +103,7 @@ impl Settings {
             trash_retention_ms: 30 * 24 * 60 * 60 * 1000,
             cert_validity_days: 365,
             trusted_proxies: Vec::new(),
+            password_login: PasswordLogin::On,
         }
     }
 

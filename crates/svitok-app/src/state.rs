@@ -19,6 +19,8 @@ pub struct App {
     pub blobs: svitok_storage::BlobStore,
     /// The organisation's certification authority (created at first start).
     pub authority: Arc<svitok_pki::Authority>,
+    /// The identity providers people may sign in with, in the order of their buttons.
+    pub providers: Arc<Vec<Arc<dyn crate::identity::IdentityProvider>>>,
     hashing: Arc<Semaphore>,
 }
 
@@ -28,6 +30,8 @@ pub struct Keys {
     pub totp: SubKey,
     /// Seals CA and user signing keys.
     pub signing: SubKey,
+    /// Seals a browser's identity-provider flow into its cookie.
+    pub oidc: SubKey,
 }
 
 impl App {
@@ -51,11 +55,19 @@ impl App {
                 otp: master.derive("svitok one-time codes v1"),
                 totp: master.derive("svitok totp secrets v1"),
                 signing: crate::pki::sealing_key(master),
+                oidc: master.derive("svitok oidc flows v1"),
             }),
             blobs,
             authority: Arc::new(authority),
+            providers: Arc::new(Vec::new()),
             hashing: Arc::new(Semaphore::new(cores)),
         }
+    }
+
+    /// The same application with these identity providers.
+    pub fn with_providers(mut self, providers: Vec<Arc<dyn crate::identity::IdentityProvider>>) -> App {
+        self.providers = Arc::new(providers);
+        self
     }
 
     pub fn now(&self) -> i64 {

@@ -8,6 +8,7 @@ mod challenges;
 mod dialect;
 mod documents;
 mod groups;
+mod identities;
 mod migrate;
 mod rows;
 mod sessions;
@@ -25,6 +26,7 @@ pub use documents::{
     VersionRow,
 };
 pub use groups::{Group, GroupWithCount};
+pub use identities::IdentityRow;
 pub use sessions::{NewSession, SessionKind, SessionRecord};
 pub use signatures::{AuthorityRow, CertificateRow, SignatureRequestRow, SignatureRow};
 pub use stats::{week_start, Stats, Week};

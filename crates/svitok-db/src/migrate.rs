@@ -77,6 +77,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "time_stamping",
         Sql::Both(include_str!("../migrations/0012_time_stamping.sql")),
     ),
+    (
+        13,
+        "external_identities",
+        Sql::Both(include_str!("../migrations/0013_external_identities.sql")),
+    ),
 ];
 
 pub async fn run(db: &Db) -> Result<usize> {

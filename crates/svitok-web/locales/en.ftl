@@ -42,6 +42,7 @@ date-time = { $year }-{ $month }-{ $day } { $hour }:{ $minute } UTC
 
 ## Signing in, registration, password reset
 login-title = Sign in
+login-break-glass = Emergency sign-in with a password
 login-heading = Sign in
 login-field = Login or email
 continue = Continue

@@ -43,6 +43,7 @@ date-time = { $day }.{ $month }.{ $year } { $hour }:{ $minute } UTC
 
 ## Signing in, registration, password reset
 login-title = Вход
+login-break-glass = Аварийный вход по паролю
 login-heading = Вход в систему
 login-field = Логин или почта
 continue = Продолжить

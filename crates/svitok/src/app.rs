@@ -123,6 +123,7 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
     settings.trash_retention_ms = config.trash_retention_days * 86_400_000;
     settings.cert_validity_days = config.cert_validity_days;
     settings.trusted_proxies = config.trusted_proxies.clone();
+    settings.password_login = config.password_login.clone();
     let kek = master.derive("svitok blob keys v1");
     let blobs = match &config.blobs {
         BlobLocation::Local(dir) => svitok_storage::BlobStore::local(dir, kek)
@@ -131,15 +132,16 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
             .map_err(|e| anyhow::anyhow!("blob storage s3://{bucket}: {e}"))?,
     };
     let authority = svitok_app::pki::load_or_create_authority(&db, &master, &config.org_name, clock.now_ms()).await?;
-    Ok(App::new(
-        db,
-        mailer(config)?,
-        blobs,
-        clock,
-        settings,
-        &master,
-        authority,
-    ))
+    let providers = config
+        .oidc
+        .iter()
+        .map(|o| {
+            svitok_oidc::Provider::new(o.policy.clone(), o.client.clone())
+                .map(|p| Arc::new(p) as Arc<dyn svitok_app::identity::IdentityProvider>)
+                .map_err(|e| anyhow::anyhow!("identity provider «{}»: {e}", o.policy.name))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(App::new(db, mailer(config)?, blobs, clock, settings, &master, authority).with_providers(providers))
 }
 
 /// A running server: its address, and its state for tests to reach into.

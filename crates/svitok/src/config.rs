@@ -9,6 +9,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use svitok_app::Registration;
 
+mod oidc;
+use oidc::oidc_providers;
+pub use oidc::{OidcProvider, RawOidc};
+
 /// Settings as written in the file or environment.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -36,6 +40,12 @@ pub struct RawConfig {
     pub cert_validity_days: i64,
     /// Comma-separated CIDRs (or addresses) of load balancers whose X-Forwarded-For counts.
     pub trusted_proxies: String,
+    /// Identity providers' names, in the order of their buttons (SPEC §11).
+    pub oidc_providers: String,
+    /// `[oidc.NAME]` tables; `SVITOK_OIDC_<NAME>_<KEY>` variables override them.
+    pub oidc: std::collections::BTreeMap<String, RawOidc>,
+    /// `on`, `off` or `break_glass:login1,login2`.
+    pub password_login: String,
 }
 
 impl Default for RawConfig {
@@ -60,6 +70,9 @@ impl Default for RawConfig {
             trash_retention_days: 30,
             cert_validity_days: 365,
             trusted_proxies: String::new(),
+            oidc_providers: String::new(),
+            oidc: Default::default(),
+            password_login: "on".into(),
         }
     }
 }
@@ -85,6 +98,8 @@ const ENV_KEYS: &[&str] = &[
     "trash_retention_days",
     "cert_validity_days",
     "trusted_proxies",
+    "oidc_providers",
+    "password_login",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +132,9 @@ pub struct Config {
     pub trash_retention_days: i64,
     pub cert_validity_days: i64,
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The identity providers, in the order of their buttons.
+    pub oidc: Vec<OidcProvider>,
+    pub password_login: svitok_app::settings::PasswordLogin,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,7 +164,7 @@ impl Config {
             None => {}
         }
         fig = fig.merge(Env::prefixed("SVITOK_").only(ENV_KEYS));
-        let raw: RawConfig = fig.extract().map_err(|e| {
+        let mut raw: RawConfig = fig.extract().map_err(|e| {
             let key = e.path.join(".");
             ConfigError(if key.is_empty() {
                 one_line(&e.to_string())
@@ -158,6 +176,7 @@ impl Config {
                 )
             })
         })?;
+        raw.oidc_from_env(std::env::vars())?;
         raw.validate()
     }
 }
@@ -283,7 +302,12 @@ impl RawConfig {
                 format!("«{item}» is not an address or CIDR like 10.0.0.0/24"),
             )
         })?;
+        let oidc = oidc_providers(&self)?;
+        let password_login = svitok_app::settings::PasswordLogin::parse(&self.password_login)
+            .ok_or_else(|| bad("password_login", "must be on, off or break_glass:login1,login2"))?;
         Ok(Config {
+            oidc,
+            password_login,
             listen,
             public_url,
             master_key_file: self

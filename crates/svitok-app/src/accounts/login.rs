@@ -29,6 +29,25 @@ pub async fn start(state: &App, ident: &str, given_password: &str, client: &Clie
         Some((u, _)) => throttle::account_key(u.id),
         None => format!("ident:{ident}"),
     };
+    // With password login off, only the break-glass accounts may go on (SPEC §11); the
+    // same answer for every other account, known or not.
+    let allowed = match &found {
+        Some((u, _)) => state.settings.password_login.allows(&u.login),
+        None => state.settings.password_login.is_on(),
+    };
+    if !allowed {
+        state
+            .audit(audit::event(
+                found.as_ref().map(|(u, _)| &u.id),
+                "login.password_off",
+                None,
+                client,
+                false,
+                json!({}),
+            ))
+            .await?;
+        return Err(CoreError::forbidden("msg-password-login-off"));
+    }
     let addr = throttle::addr_key(client.addr.as_deref());
     let mut keys = vec![account_key.as_str()];
     keys.extend(addr.as_deref());

@@ -5,6 +5,7 @@
 pub mod codes;
 pub mod letters;
 pub mod login;
+pub mod oidc;
 pub mod sessions;
 pub mod throttle;
 pub mod totp;
@@ -262,7 +263,7 @@ pub async fn request_reset(state: &App, email: &str, client: &Client) -> Result<
     throttle::client_request(state, client.addr.as_deref()).await?;
     let Some(user) = by_email(state, email)
         .await?
-        .filter(|u| u.status != UserStatus::Blocked)
+        .filter(|u| u.status != UserStatus::Blocked && state.settings.password_login.allows(&u.login))
     else {
         return Ok(());
     };
@@ -300,7 +301,7 @@ pub async fn request_reset(state: &App, email: &str, client: &Client) -> Result<
 pub async fn confirm_reset(state: &App, email: &str, code: &str, new_password: &str, client: &Client) -> Result<()> {
     let user = by_email(state, email)
         .await?
-        .filter(|u| u.status != UserStatus::Blocked)
+        .filter(|u| u.status != UserStatus::Blocked && state.settings.password_login.allows(&u.login))
         .ok_or_else(codes::invalid_code)?;
     let challenge = state
         .db

@@ -6,6 +6,7 @@ pub mod documents;
 pub mod groups;
 pub mod health;
 pub mod me;
+pub mod oidc;
 pub mod pki;
 pub mod problems;
 pub mod setup;
@@ -60,6 +61,11 @@ pub(crate) fn api() -> OpenApiRouter<App> {
         .routes(routes!(auth::request_password_reset))
         .routes(routes!(auth::confirm_password_reset))
         .routes(routes!(auth::step_up))
+        .routes(routes!(oidc::list_providers))
+        .routes(routes!(oidc::start))
+        .routes(routes!(oidc::callback))
+        .routes(routes!(oidc::list_identities))
+        .routes(routes!(oidc::unlink_identity))
         .routes(routes!(me::me, me::update_me))
         .routes(routes!(me::change_email))
         .routes(routes!(me::confirm_email))

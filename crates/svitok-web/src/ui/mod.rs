@@ -33,7 +33,7 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/", get(home))
         .route("/login", get(session::login_page).post(session::login_submit))
-        .route("/login/code", post(session::code_submit))
+        .route("/login/code", get(session::code_page_for).post(session::code_submit))
         .route("/logout", post(session::logout))
         .route("/register", get(session::register_page).post(session::register_submit))
         .route("/register/confirm", post(session::confirm_submit))

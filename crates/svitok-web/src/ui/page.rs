@@ -26,10 +26,39 @@ impl FromRequestParts<App> for Page {
             // Pages are for a person at a browser: an API token (as a Bearer) opens none.
             Ok(a) if a.session.kind != svitok_db::SessionKind::Session => Err(Redirect::to("/login").into_response()),
             Ok(a) => Ok(Page(a)),
+            Err(r) if r.status() == StatusCode::UNAUTHORIZED && crate::http::cookies::has_landing(&parts.headers) => {
+                Err(once_more(
+                    state,
+                    parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/inbox"),
+                ))
+            }
             Err(r) if r.status() == StatusCode::UNAUTHORIZED => Err(Redirect::to("/login").into_response()),
             Err(r) => Err(error_page(r.status(), None)),
         }
     }
+}
+
+/// A browser just signed in at the end of an identity provider's redirects: the strict
+/// session cookie stays behind on a navigation another site began, so the page sends the
+/// browser on to the same address once more, from here (then the cookie goes along).
+fn once_more(state: &App, to: &str) -> Response {
+    // Only a path of this site (never `//elsewhere`).
+    let to = if to.starts_with('/') && !to.starts_with("//") && !to.contains('\\') {
+        to
+    } else {
+        "/inbox"
+    };
+    let to = minijinja::HtmlEscape(to).to_string();
+    let body = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"refresh\" content=\"0;url={to}\"><title>Svitok</title></head>\
+         <body><p><a href=\"{to}\">{text}</a></p></body></html>",
+        lang = super::i18n::current().code(),
+        text = super::i18n::text("continue"),
+    );
+    let mut res = axum::response::Html(body).into_response();
+    crate::http::cookies::append_cookie(&mut res, &crate::http::cookies::landing_cookie_gone(state));
+    res
 }
 
 /// Whoever is signed in, if anyone: for what works with or without a session (the

@@ -2,11 +2,11 @@
 
 use super::csrf::{CsrfBody, CsrfForm, FormToken};
 use super::forms::PersonForm;
-use super::i18n::{self, Lang};
+use super::i18n::Lang;
 use super::page::{error_status, error_text, Page, SignedIn};
 use super::render::render_form;
 use crate::extract::ClientOf;
-use crate::http::cookies::session_cookie;
+use crate::http::cookies::{append_cookie, language_cookie, session_cookie};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -24,6 +24,37 @@ use svitok_core::ids::ChallengeId;
 #[derive(Deserialize)]
 pub struct LoginQuery {
     done: Option<String>,
+    /// Why a provider's login did not end in a session (a `msg-oidc-…` name).
+    oidc_error: Option<String>,
+}
+
+/// The login page's own words for a provider's refusal: only names of that family.
+fn oidc_error(key: Option<&str>) -> Option<String> {
+    const KNOWN: [&str; 6] = [
+        "msg-oidc-down",
+        "msg-oidc-flow-lost",
+        "msg-oidc-refused",
+        "msg-oidc-blocked",
+        "msg-oidc-no-account",
+        "msg-oidc-email-unverified",
+    ];
+    let key = KNOWN.into_iter().find(|k| Some(*k) == key)?;
+    Some(super::i18n::say(&key.into()))
+}
+
+/// What the login page offers: the providers' buttons, and the password form unless
+/// only providers sign in.
+fn login_context(state: &App) -> minijinja::Value {
+    let providers: Vec<minijinja::Value> = accounts::oidc::providers(state)
+        .into_iter()
+        .map(|p| context! { label => p.label, url => format!("/api/v1/auth/oidc/{}/start", p.name) })
+        .collect();
+    let password = match &state.settings.password_login {
+        svitok_app::settings::PasswordLogin::On => "on",
+        svitok_app::settings::PasswordLogin::Off => "off",
+        svitok_app::settings::PasswordLogin::BreakGlass(_) => "break_glass",
+    };
+    context! { providers, password, registration => !matches!(state.settings.registration, svitok_app::settings::Registration::Closed) }
 }
 
 fn notice(done: Option<&str>) -> Option<String> {
@@ -41,7 +72,32 @@ pub async fn login_page(State(state): State<App>, token: FormToken, Query(q): Qu
         &token,
         StatusCode::OK,
         "login.html",
-        context! { login => "", notice => notice(q.done.as_deref()), registration => !matches!(state.settings.registration, svitok_app::settings::Registration::Closed) },
+        context! { login => "", notice => notice(q.done.as_deref()), error => oidc_error(q.oidc_error.as_deref()), ..login_context(&state) },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct CodeQuery {
+    challenge: String,
+    method: Option<String>,
+}
+
+/// The code page for a login that began elsewhere (at an identity provider).
+pub async fn code_page_for(State(state): State<App>, token: FormToken, Query(q): Query<CodeQuery>) -> Response {
+    let Ok(challenge) = q.challenge.parse().map(ChallengeId) else {
+        return super::render::error_page(StatusCode::NOT_FOUND, None);
+    };
+    let method = if q.method.as_deref() == Some("totp") {
+        "totp"
+    } else {
+        "email"
+    };
+    code_page(
+        &state,
+        &token,
+        StatusCode::OK,
+        &login::Started { challenge, method },
+        None,
     )
 }
 
@@ -63,7 +119,7 @@ pub async fn login_submit(
             &token,
             error_status(&e),
             "login.html",
-            context! { login => f.login, error => error_text(&e), registration => !matches!(state.settings.registration, svitok_app::settings::Registration::Closed) },
+            context! { login => f.login, error => error_text(&e), ..login_context(&state) },
         ),
     }
 }
@@ -273,23 +329,6 @@ pub async fn reset_confirm(
 /// Where the invitation letter points: the code and a first password, address typed in.
 pub async fn invitation_page(State(state): State<App>, token: FormToken) -> Response {
     reset_code_page(&state, &token, StatusCode::OK, "", None)
-}
-
-fn language_cookie(state: &App, lang: Lang) -> String {
-    axum_extra::extract::cookie::Cookie::build((i18n::COOKIE, lang.code()))
-        .http_only(true)
-        .secure(state.settings.https())
-        .same_site(axum_extra::extract::cookie::SameSite::Lax)
-        .path("/")
-        .max_age(time::Duration::days(400))
-        .build()
-        .to_string()
-}
-
-fn append_cookie(res: &mut Response, cookie: &str) {
-    if let Ok(v) = axum::http::HeaderValue::from_str(cookie) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
 }
 
 /// The language switch (login pages, profile): a cookie for this browser, and the

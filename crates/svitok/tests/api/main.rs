@@ -14,6 +14,8 @@ mod maintenance;
 mod matrix;
 mod messages;
 mod migrations;
+mod oidc;
+mod oidc_kit;
 mod passwords;
 mod platform;
 mod registration;

@@ -1,0 +1,439 @@
+//! Signing in through an identity provider (SPEC §11): the start of the flow, the landing
+//! with what the provider vouched for, and the linked identities a person keeps.
+//!
+//! Linking: an identity (issuer, subject) is linked once; at its first login it links to
+//! the active or pending account with the same address only when the provider says the
+//! address is verified, and a pending account becomes active; with no such account it is
+//! refused unless the provider's `AUTO_PROVISION` creates one. A blocked account never
+//! signs in this way. Every landing is audited as `login.oidc` with its outcome.
+
+use super::{codes, login, sessions, Profile, ProfileInput};
+use crate::audit;
+use crate::identity::{GroupMap, IdentityProvider, Policy, SecondFactor, Vouched};
+use crate::state::App;
+use crate::{Caller, Client};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+use svitok_core::otp::Purpose;
+use svitok_core::user::{User, UserStatus};
+use svitok_core::{CoreError, Message, Result};
+use svitok_db::IdentityRow;
+
+/// How long a browser may take at the provider before coming back.
+pub const FLOW_TTL_MS: i64 = 10 * 60 * 1000;
+
+/// A flow in progress, kept by the browser (sealed in a short-lived cookie) until the
+/// provider sends it back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flow {
+    pub provider: String,
+    pub state: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub return_to: String,
+    pub started_at: i64,
+}
+
+/// Where a landing ends.
+pub enum Landed {
+    /// Signed in: the session, and where the person was going.
+    Session(sessions::Issued, String),
+    /// Svitok's own second factor is due; the challenge `POST /auth/login/verify` completes.
+    SecondFactor(login::Started),
+}
+
+/// The configured providers, in the order of their buttons.
+pub fn providers(state: &App) -> Vec<&Policy> {
+    state.providers.iter().map(|p| p.policy()).collect()
+}
+
+fn provider<'a>(state: &'a App, name: &str) -> Result<&'a Arc<dyn IdentityProvider>> {
+    state
+        .providers
+        .iter()
+        .find(|p| p.policy().name == name)
+        .ok_or(CoreError::NotFound("provider"))
+}
+
+/// Where the provider sends the browser back.
+pub fn redirect_uri(state: &App, name: &str) -> String {
+    state.settings.link(&format!("/api/v1/auth/oidc/{name}/callback"))
+}
+
+/// A path inside Svitok to land on; anything else (another site, `//host`) lands in the inbox.
+pub fn safe_return(to: Option<&str>) -> String {
+    match to {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains(['\\', '\r', '\n']) => p.to_string(),
+        _ => "/inbox".into(),
+    }
+}
+
+/// Starts a login at provider `name`: the provider's address to send the browser to, and
+/// the flow the browser must bring back.
+pub async fn start(state: &App, name: &str, return_to: Option<&str>) -> Result<(String, Flow)> {
+    let p = provider(state, name)?;
+    let a = p.authorize(&redirect_uri(state, name)).await.map_err(|r| {
+        tracing::warn!(provider = name, reason = %r.reason, "identity provider unavailable");
+        CoreError::Unavailable("msg-oidc-down".into())
+    })?;
+    let flow = Flow {
+        provider: name.to_string(),
+        state: a.state,
+        nonce: a.nonce,
+        pkce_verifier: a.pkce_verifier,
+        return_to: safe_return(return_to),
+        started_at: state.now(),
+    };
+    Ok((a.url, flow))
+}
+
+/// What the provider's redirect brought back.
+pub struct Callback<'a> {
+    pub code: Option<&'a str>,
+    pub state: Option<&'a str>,
+    /// The provider's own refusal (`error=access_denied`, …).
+    pub error: Option<&'a str>,
+}
+
+/// The browser is back from provider `name` with `back`; `flow` is what its cookie held.
+pub async fn land(state: &App, name: &str, back: Callback<'_>, flow: Option<Flow>, client: &Client) -> Result<Landed> {
+    let p = provider(state, name)?;
+    let refuse = |reason: &str, user: Option<&User>, message: &'static str| {
+        let event = audit::event(
+            user.map(|u| &u.id),
+            "login.oidc",
+            user.map(|u| u.id.to_string()),
+            client,
+            false,
+            json!({ "provider": name, "reason": reason }),
+        );
+        (event, message)
+    };
+    let fail = |(event, message): (svitok_db::AuditEvent, &'static str)| async move {
+        state.audit(event).await?;
+        Err::<Landed, _>(CoreError::unauthenticated(message))
+    };
+
+    let Some(flow) = flow.filter(|f| f.provider == name && state.now() - f.started_at <= FLOW_TTL_MS) else {
+        return fail(refuse("no_flow", None, "msg-oidc-flow-lost")).await;
+    };
+    let returned = back.state.unwrap_or_default();
+    if !bool::from(returned.as_bytes().ct_eq(flow.state.as_bytes())) {
+        return fail(refuse("state", None, "msg-oidc-flow-lost")).await;
+    }
+    if let Some(err) = back.error {
+        let reason = format!("provider_error: {}", err.chars().take(64).collect::<String>());
+        return fail(refuse(&reason, None, "msg-oidc-refused")).await;
+    }
+    let Some(code) = back.code else {
+        return fail(refuse("no_code", None, "msg-oidc-refused")).await;
+    };
+    let vouched = match p
+        .redeem(
+            &redirect_uri(state, name),
+            code,
+            &flow.nonce,
+            &flow.pkce_verifier,
+            state.now(),
+        )
+        .await
+    {
+        Ok(v) => v,
+        Err(r) if r.down => {
+            tracing::warn!(provider = name, reason = %r.reason, "identity provider unavailable");
+            state
+                .audit(refuse(&format!("provider_down: {}", r.reason), None, "").0)
+                .await?;
+            return Err(CoreError::Unavailable("msg-oidc-down".into()));
+        }
+        Err(r) => return fail(refuse(&format!("token: {}", r.reason), None, "msg-oidc-refused")).await,
+    };
+
+    let (user, identity) = match account_for(state, p.policy(), &vouched, client).await? {
+        Ok(found) => found,
+        Err((reason, message)) => return fail(refuse(reason, None, message)).await,
+    };
+    if user.status == UserStatus::Blocked {
+        return fail(refuse("blocked", Some(&user), "msg-oidc-blocked")).await;
+    }
+    sync_groups(state, p.policy(), &user, &vouched, client).await?;
+
+    let due = match p.policy().second_factor {
+        SecondFactor::Always => true,
+        SecondFactor::Never => false,
+        SecondFactor::UnlessMfa => !had_second_factor(&vouched.amr),
+    };
+    let mut tx = state.db.begin().await?;
+    tx.identity_used(identity.id, vouched.email.as_deref(), state.now())
+        .await?;
+    if due {
+        tx.audit(
+            audit::event(
+                Some(&user.id),
+                "login.oidc",
+                Some(user.id.to_string()),
+                client,
+                true,
+                json!({ "provider": name, "second_factor": if user.totp_enabled { "totp" } else { "email" } }),
+            ),
+            state.now(),
+        );
+        tx.commit().await?;
+        let (challenge, method) = if user.totp_enabled {
+            (codes::totp_challenge(state, &user, Purpose::Login).await?, "totp")
+        } else {
+            (codes::send(state, &user, Purpose::Login).await?, "email")
+        };
+        return Ok(Landed::SecondFactor(login::Started { challenge, method }));
+    }
+    let issued = sessions::open(&mut tx, state, &user, client).await?;
+    tx.set_last_login(user.id, state.now()).await?;
+    tx.audit(
+        audit::event(
+            Some(&user.id),
+            "login.oidc",
+            Some(format!("session:{}", issued.id)),
+            client,
+            true,
+            json!({ "provider": name, "second_factor": "none" }),
+        ),
+        state.now(),
+    );
+    tx.commit().await?;
+    Ok(Landed::Session(issued, flow.return_to))
+}
+
+/// `amr` values that name a second factor (RFC 8176).
+fn had_second_factor(amr: &[String]) -> bool {
+    amr.iter()
+        .any(|m| matches!(m.as_str(), "mfa" | "otp" | "hwk" | "swk" | "sms" | "tel" | "sc"))
+}
+
+type Refused = (&'static str, &'static str);
+
+/// The account `vouched` signs in to, linking or creating it as §11 allows, or why not.
+async fn account_for(
+    state: &App,
+    policy: &Policy,
+    v: &Vouched,
+    client: &Client,
+) -> Result<std::result::Result<(User, IdentityRow), Refused>> {
+    if let Some(identity) = state.db.identity(&v.issuer, &v.subject).await? {
+        let user = state
+            .db
+            .user(identity.user_id)
+            .await?
+            .ok_or(CoreError::NotFound("user"))?;
+        return Ok(Ok((user, identity)));
+    }
+    let Some(email) = v.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) else {
+        return Ok(Err(("no_email", "msg-oidc-no-account")));
+    };
+    if !v.email_verified {
+        return Ok(Err(("email_unverified", "msg-oidc-email-unverified")));
+    }
+    let key = email.to_lowercase();
+    let existing = state
+        .db
+        .user_by_login_or_email(&key)
+        .await?
+        .map(|(u, _)| u)
+        .filter(|u| u.email.to_lowercase() == key);
+    let now = state.now();
+    let identity = IdentityRow {
+        id: uuid::Uuid::now_v7(),
+        user_id: svitok_core::ids::UserId::new(),
+        provider: policy.name.clone(),
+        issuer: v.issuer.clone(),
+        subject: v.subject.clone(),
+        email: Some(email.to_string()),
+        linked_at: now,
+        last_used_at: now,
+    };
+    let mut tx = state.db.begin().await?;
+    let user = match existing {
+        Some(u) if u.status == UserStatus::Blocked => return Ok(Err(("blocked", "msg-oidc-blocked"))),
+        Some(u) => {
+            if u.status == UserStatus::Pending {
+                tx.confirm_email(u.id, now).await?;
+            }
+            u
+        }
+        None if policy.auto_provision => {
+            let user = tx.insert_user(provisioned(state, v, email).await?, now).await?;
+            tx.audit(
+                audit::event(
+                    Some(&user.id),
+                    "user.provisioned",
+                    Some(user.id.to_string()),
+                    client,
+                    true,
+                    json!({ "provider": policy.name, "login": user.login }),
+                ),
+                now,
+            );
+            user
+        }
+        None => return Ok(Err(("no_account", "msg-oidc-no-account"))),
+    };
+    let identity = IdentityRow {
+        user_id: user.id,
+        ..identity
+    };
+    tx.link_identity(&identity).await?;
+    tx.audit(
+        audit::event(
+            Some(&user.id),
+            "identity.linked",
+            Some(user.id.to_string()),
+            client,
+            true,
+            json!({ "provider": policy.name, "identity": identity.id }),
+        ),
+        now,
+    );
+    tx.commit().await?;
+    let user = state.db.user(user.id).await?.ok_or(CoreError::NotFound("user"))?;
+    Ok(Ok((user, identity)))
+}
+
+/// A new active account for a verified address no account has: the login from the
+/// address (made unique), names from the token, the default rights.
+async fn provisioned(state: &App, v: &Vouched, email: &str) -> Result<svitok_db::NewUser> {
+    let local: String = email
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(48)
+        .collect();
+    let base = if local.chars().count() < 3 {
+        format!("user-{local}")
+    } else {
+        local
+    };
+    let mut login = base.clone();
+    for n in 2.. {
+        if state.db.user_by_login_or_email(&login).await?.is_none() {
+            break;
+        }
+        login = format!("{base}-{n}");
+    }
+    let name = |n: &Option<String>, fallback: &str| {
+        n.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or(fallback)
+            .to_string()
+    };
+    let input = ProfileInput {
+        login,
+        email: email.to_string(),
+        last_name: name(&v.family_name, email),
+        first_name: name(&v.given_name, "—"),
+        ..Default::default()
+    };
+    let profile = Profile::parse(&input, state.clock.now().date())?;
+    Ok(super::new_user(
+        profile,
+        UserStatus::Active,
+        true,
+        None,
+        state.settings.default_rights,
+    ))
+}
+
+/// Memberships of the mapped groups follow the provider's claim (added and removed);
+/// groups outside the map are left alone. A token without the claim changes nothing.
+async fn sync_groups(state: &App, policy: &Policy, user: &User, v: &Vouched, client: &Client) -> Result<()> {
+    let (Some((_, map)), Some(values)) = (&policy.groups, &v.groups) else {
+        return Ok(());
+    };
+    let wanted: Vec<String> = match map {
+        GroupMap::SameName => values.clone(),
+        GroupMap::Named(m) => values.iter().filter_map(|v| m.get(v).cloned()).collect(),
+    };
+    let managed: Vec<String> = match map {
+        GroupMap::SameName => Vec::new(),
+        GroupMap::Named(m) => m.values().cloned().collect(),
+    };
+    let mine = state.db.groups_of_user(user.id).await?;
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    let mut added = Vec::new();
+    let mut removed = Vec::new();
+    for name in &wanted {
+        if let Some(g) = state.db.group_by_name(name).await? {
+            if !mine.contains(&g.id) && tx.add_member(g.id, user.id, now).await? {
+                added.push(g.name);
+            }
+        }
+    }
+    // With `*` every Svitok group is mapped: a membership the claim does not name goes.
+    let candidates: Vec<svitok_core::ids::GroupId> = mine.clone();
+    for g in candidates {
+        let Some(group) = state.db.group(g).await? else {
+            continue;
+        };
+        let is_managed = match map {
+            GroupMap::SameName => true,
+            GroupMap::Named(_) => managed.contains(&group.name),
+        };
+        if is_managed && !wanted.contains(&group.name) && tx.remove_member(g, user.id).await? {
+            removed.push(group.name);
+        }
+    }
+    if !added.is_empty() || !removed.is_empty() {
+        tx.audit(
+            audit::event(
+                Some(&user.id),
+                "groups.synced",
+                Some(user.id.to_string()),
+                client,
+                true,
+                json!({ "provider": policy.name, "added": added, "removed": removed }),
+            ),
+            now,
+        );
+    }
+    tx.commit().await
+}
+
+/// A person's linked identities.
+pub async fn identities(state: &App, actor: &Caller) -> Result<Vec<IdentityRow>> {
+    state.db.identities_of(actor.user.id).await
+}
+
+/// Unlinks one of the caller's identities, unless it is their last way in (no password
+/// and no other identity).
+pub async fn unlink(state: &App, actor: &Caller, id: uuid::Uuid) -> Result<()> {
+    let mine = state.db.identities_of(actor.user.id).await?;
+    if !mine.iter().any(|i| i.id == id) {
+        return Err(CoreError::NotFound("identity"));
+    }
+    let has_password = state.db.user_secrets(actor.user.id).await?.password_hash.is_some();
+    if mine.len() == 1 && !has_password {
+        return Err(CoreError::clash(Message::new("msg-identity-last-way-in")));
+    }
+    let mut tx = state.db.begin().await?;
+    tx.unlink_identity(actor.user.id, id).await?;
+    audit::queue(
+        &mut tx,
+        state,
+        actor,
+        "identity.unlinked",
+        Some(actor.user.id.to_string()),
+        json!({ "identity": id }),
+    );
+    tx.commit().await
+}
