@@ -91,6 +91,8 @@ pub struct Vouched {
     pub amr: Vec<String>,
     /// The values of the configured group claim; `None` when the token has no such claim.
     pub groups: Option<Vec<String>>,
+    /// The ID token itself, for the `id_token_hint` of a later sign-out.
+    pub id_token: String,
 }
 
 /// Why a provider did not vouch for anyone. `reason` is for the audit log and the
@@ -134,4 +136,8 @@ pub trait IdentityProvider: Send + Sync {
         pkce_verifier: &'a str,
         now_ms: i64,
     ) -> BoxFuture<'a, Result<Vouched, Refusal>>;
+
+    /// Where to send the browser to end its session at the provider (RP-initiated
+    /// logout), when the provider offers that; then back to `after`.
+    fn end_session_url<'a>(&'a self, id_token: &'a str, after: &'a str) -> BoxFuture<'a, Option<String>>;
 }

@@ -126,8 +126,8 @@ impl Tx {
     pub async fn insert_session(&mut self, s: NewSession, now: i64) -> Result<()> {
         sqlx::query(
             "INSERT INTO sessions (id, user_id, kind, token_hash, name, rights, created_at, \
-             last_seen_at, expires_at, client_addr, user_agent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10)",
+             last_seen_at, expires_at, client_addr, user_agent, provider, id_token) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12)",
         )
         .bind(s.id.to_string())
         .bind(s.user_id.to_string())
@@ -139,11 +139,14 @@ impl Tx {
         .bind(s.expires_at)
         .bind(s.client_addr)
         .bind(s.user_agent)
+        .bind(s.provider.as_ref().map(|(p, _)| p.clone()))
+        .bind(s.provider.map(|(_, t)| t))
         .execute(&mut *self.tx)
         .await
         .map_err(map_err)?;
         Ok(())
     }
+
     /// Revokes one session or token of `user`; false when there was none to revoke.
     pub async fn revoke_session(&mut self, user: UserId, id: SessionId, kind: SessionKind, now: i64) -> Result<bool> {
         let done = sqlx::query(

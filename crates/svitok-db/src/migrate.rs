@@ -82,6 +82,11 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "external_identities",
         Sql::Both(include_str!("../migrations/0013_external_identities.sql")),
     ),
+    (
+        14,
+        "session_provider",
+        Sql::Both(include_str!("../migrations/0014_session_provider.sql")),
+    ),
 ];
 
 pub async fn run(db: &Db) -> Result<usize> {

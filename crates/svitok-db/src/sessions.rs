@@ -34,6 +34,8 @@ pub struct NewSession {
     pub expires_at: i64,
     pub client_addr: Option<String>,
     pub user_agent: Option<String>,
+    /// The identity provider that opened it, and its ID token (sealed).
+    pub provider: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +132,19 @@ impl Db {
     ) -> Result<u64> {
         let mut conn = self.pool.acquire().await.map_err(map_err)?;
         revoke_all(&mut conn, user, keep, with_tokens, now).await
+    }
+
+    /// The identity provider that opened session `id`, with its sealed ID token.
+    pub async fn session_provider(&self, id: SessionId) -> Result<Option<(String, String)>> {
+        let row = sqlx::query("SELECT provider, id_token FROM sessions WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let provider: Option<String> = row.try_get("provider").map_err(CoreError::internal)?;
+        let token: Option<String> = row.try_get("id_token").map_err(CoreError::internal)?;
+        Ok(provider.zip(token))
     }
 
     /// A user's live sessions or tokens, newest first.

@@ -288,6 +288,7 @@ fn verify(
         groups: groups_claim
             .and_then(|c| claims.additional_claims().rest.get(c))
             .map(values),
+        id_token: id_token.to_string(),
     })
 }
 
@@ -312,6 +313,19 @@ fn chain(e: &dyn std::error::Error) -> String {
     out
 }
 
+impl Provider {
+    async fn logout_url(&self, id_token: &str, after: &str) -> Option<String> {
+        let md = self.metadata().await.ok()?;
+        let end = md.additional_metadata().end_session_endpoint.as_ref()?;
+        let mut url = end.url().clone();
+        url.query_pairs_mut()
+            .append_pair("id_token_hint", id_token)
+            .append_pair("post_logout_redirect_uri", after)
+            .append_pair("client_id", &self.config.client_id);
+        Some(url.to_string())
+    }
+}
+
 impl IdentityProvider for Provider {
     fn policy(&self) -> &Policy {
         &self.policy
@@ -330,5 +344,9 @@ impl IdentityProvider for Provider {
         now_ms: i64,
     ) -> BoxFuture<'a, Result<Vouched, Refusal>> {
         Box::pin(self.finish(redirect_uri, code, nonce, pkce_verifier, now_ms))
+    }
+
+    fn end_session_url<'a>(&'a self, id_token: &'a str, after: &'a str) -> BoxFuture<'a, Option<String>> {
+        Box::pin(self.logout_url(id_token, after))
     }
 }

@@ -137,10 +137,26 @@ pub async fn state(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
         .iter()
         .map(|o| {
             svitok_oidc::Provider::new(o.policy.clone(), o.client.clone())
-                .map(|p| Arc::new(p) as Arc<dyn svitok_app::identity::IdentityProvider>)
+                .map(Arc::new)
                 .map_err(|e| anyhow::anyhow!("identity provider «{}»: {e}", o.policy.name))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // Discovery at start, in the background: a provider that is down must not keep the
+    // server (or password sign-in) from starting; it is asked again on first use.
+    for p in &providers {
+        let p = p.clone();
+        tokio::spawn(async move {
+            let name = svitok_app::identity::IdentityProvider::policy(&*p).name.clone();
+            match p.discover().await {
+                Ok(()) => tracing::info!(provider = %name, "identity provider discovered"),
+                Err(r) => tracing::warn!(provider = %name, reason = %r.reason, "identity provider not reachable yet"),
+            }
+        });
+    }
+    let providers = providers
+        .into_iter()
+        .map(|p| p as Arc<dyn svitok_app::identity::IdentityProvider>)
+        .collect();
     Ok(App::new(db, mailer(config)?, blobs, clock, settings, &master, authority).with_providers(providers))
 }
 

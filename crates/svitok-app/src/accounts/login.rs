@@ -138,7 +138,13 @@ pub async fn verify(state: &App, challenge_id: ChallengeId, code: &str, client: 
     }
     throttle::succeed(state, &account_key).await?;
     let mut tx = state.db.begin().await?;
-    let issued = sessions::open(&mut tx, state, &user, client).await?;
+    // A login through an identity provider keeps its provider on the session.
+    let via = if challenge.purpose == Purpose::Login.as_str() {
+        crate::accounts::oidc::via_of(challenge.payload.as_deref())
+    } else {
+        None
+    };
+    let issued = sessions::open(&mut tx, state, &user, client, via).await?;
     tx.set_last_login(user.id, state.now()).await?;
     tx.audit(
         audit::event(

@@ -160,6 +160,7 @@ pub async fn land(state: &App, name: &str, back: Callback<'_>, flow: Option<Flow
     }
     sync_groups(state, p.policy(), &user, &vouched, client).await?;
 
+    let via = Some((name.to_string(), seal_id_token(state, &vouched.id_token)));
     let due = match p.policy().second_factor {
         SecondFactor::Always => true,
         SecondFactor::Never => false,
@@ -186,9 +187,12 @@ pub async fn land(state: &App, name: &str, back: Callback<'_>, flow: Option<Flow
         } else {
             (codes::send(state, &user, Purpose::Login).await?, "email")
         };
+        // The session the code opens remembers the provider, for the sign-out.
+        let payload = serde_json::to_string(&via).map_err(CoreError::internal)?;
+        state.db.set_challenge_payload(challenge, &payload).await?;
         return Ok(Landed::SecondFactor(login::Started { challenge, method }));
     }
-    let issued = sessions::open(&mut tx, state, &user, client).await?;
+    let issued = sessions::open(&mut tx, state, &user, client, via).await?;
     tx.set_last_login(user.id, state.now()).await?;
     tx.audit(
         audit::event(
@@ -203,6 +207,28 @@ pub async fn land(state: &App, name: &str, back: Callback<'_>, flow: Option<Flow
     );
     tx.commit().await?;
     Ok(Landed::Session(issued, flow.return_to))
+}
+
+const ID_TOKEN_CONTEXT: &[u8] = b"svitok session id token v1";
+
+fn seal_id_token(state: &App, id_token: &str) -> String {
+    state.keys.oidc.seal(id_token.as_bytes(), ID_TOKEN_CONTEXT)
+}
+
+/// The provider that a login challenge's payload names (a login through a provider).
+pub fn via_of(payload: Option<&str>) -> Option<(String, String)> {
+    serde_json::from_str::<Option<(String, String)>>(payload?)
+        .ok()
+        .flatten()
+}
+
+/// Where to end the session at provider `name` that opened a Svitok session with the
+/// (sealed) ID token; `None` when it offers no end-session endpoint.
+pub async fn end_session_url(state: &App, name: &str, sealed: &str) -> Option<String> {
+    let p = provider(state, name).ok()?;
+    let id_token = state.keys.oidc.open(sealed, ID_TOKEN_CONTEXT).ok()?;
+    let id_token = String::from_utf8(id_token).ok()?;
+    p.end_session_url(&id_token, &state.settings.link("/login")).await
 }
 
 /// `amr` values that name a second factor (RFC 8176).
@@ -412,6 +438,18 @@ async fn sync_groups(state: &App, policy: &Policy, user: &User, v: &Vouched, cli
 /// A person's linked identities.
 pub async fn identities(state: &App, actor: &Caller) -> Result<Vec<IdentityRow>> {
     state.db.identities_of(actor.user.id).await
+}
+
+/// Another user's linked identities, for those who may see the user's profile.
+pub async fn identities_of(state: &App, actor: &Caller, user: svitok_core::ids::UserId) -> Result<Vec<IdentityRow>> {
+    crate::access::authorize(
+        state,
+        actor,
+        svitok_core::policy::Operation::ViewUser { target: user },
+        Some(user.to_string()),
+    )
+    .await?;
+    state.db.identities_of(user).await
 }
 
 /// Unlinks one of the caller's identities, unless it is their last way in (no password

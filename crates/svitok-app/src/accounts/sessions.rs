@@ -23,7 +23,14 @@ pub struct Issued {
 
 /// Opens a browser session for `user` inside the caller's unit of work (the login that
 /// opens it commits with its audit entry).
-pub async fn open(tx: &mut svitok_db::Tx, state: &App, user: &User, client: &crate::Client) -> Result<Issued> {
+/// `provider`: the identity provider that vouched for the person, and its sealed ID token.
+pub async fn open(
+    tx: &mut svitok_db::Tx,
+    state: &App,
+    user: &User,
+    client: &crate::Client,
+    provider: Option<(String, String)>,
+) -> Result<Issued> {
     let now = state.now();
     let secret = token::generate("svs_");
     let id = SessionId::new();
@@ -39,6 +46,7 @@ pub async fn open(tx: &mut svitok_db::Tx, state: &App, user: &User, client: &cra
             expires_at,
             client_addr: client.addr.clone(),
             user_agent: client.user_agent.clone(),
+            provider,
         },
         now,
     )
@@ -51,7 +59,18 @@ pub async fn open(tx: &mut svitok_db::Tx, state: &App, user: &User, client: &cra
     })
 }
 
-pub async fn logout(state: &App, actor: &Caller) -> Result<()> {
+/// Ends the caller's session; returns where the browser goes to end the identity
+/// provider's session too, when one opened it and offers an end-session endpoint.
+pub async fn logout(state: &App, actor: &Caller) -> Result<Option<String>> {
+    let ended_at_provider = match state.db.session_provider(actor.session.id).await? {
+        Some((name, sealed)) => crate::accounts::oidc::end_session_url(state, &name, &sealed).await,
+        None => None,
+    };
+    end(state, actor).await?;
+    Ok(ended_at_provider)
+}
+
+async fn end(state: &App, actor: &Caller) -> Result<()> {
     let mut tx = state.db.begin().await?;
     tx.revoke_session(actor.user.id, actor.session.id, actor.session.kind, state.now())
         .await?;
@@ -163,6 +182,7 @@ pub async fn create_token(state: &App, actor: &Caller, req: NewToken) -> Result<
             expires_at,
             client_addr: actor.client.addr.clone(),
             user_agent: actor.client.user_agent.clone(),
+            provider: None,
         },
         now,
     )

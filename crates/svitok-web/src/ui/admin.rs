@@ -164,8 +164,13 @@ pub async fn user_page(
         let switches = users::right_switches(&state, &actor, id).await?;
         // A holder of grant_rights alone sees the name and the switches, not the profile.
         // (Asked first, so that opening the page writes no refusal to the audit log.)
+        let mut identities = Vec::new();
         let (user, group_ids) = if allows(&actor, &Operation::ViewUser { target: id }) {
             let (u, g) = users::get(&state, &actor, id).await?;
+            for i in svitok_app::accounts::oidc::identities_of(&state, &actor, id).await? {
+                identities.push(context! { provider => i.provider, subject => i.subject, email => i.email,
+                    linked => super::render::date_text(i.linked_at), used => super::render::date_text(i.last_used_at) });
+            }
             (person(&u), g)
         } else {
             let names = docs::names(&state, &[id]).await?;
@@ -184,7 +189,7 @@ pub async fn user_page(
             .collect();
         let may_edit = allows(&actor, &Operation::EditUser { target: id });
         let ctx = context! {
-            section => "users", user, rights, member_of, may_edit,
+            section => "users", user, rights, member_of, may_edit, identities,
             may_grant => switches.iter().any(|s| s.refusal.is_none()),
             own => id == actor.user.id,
         };

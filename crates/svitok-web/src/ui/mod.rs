@@ -87,6 +87,7 @@ pub fn router() -> Router<App> {
         .route("/profile/totp/confirm", post(profile::totp_confirm))
         .route("/profile/totp/disable", post(profile::totp_disable))
         .route("/profile/revoke", post(profile::revoke))
+        .route("/profile/identities/unlink", post(profile::unlink))
         .route("/profile/tokens", post(profile::create_token))
         .route("/stats", get(stats::page))
         .route("/audit", get(audit::page))

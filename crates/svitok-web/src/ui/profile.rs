@@ -32,6 +32,7 @@ fn notice(done: Option<&str>) -> Option<String> {
         "totp" => "notice-totp",
         "totp_off" => "notice-totp-off",
         "revoked" => "notice-revoked",
+        "unlinked" => "notice-unlinked",
         "language" => "notice-language",
         "email" => "notice-email",
         _ => return None,
@@ -53,6 +54,18 @@ async fn profile_ctx(state: &App, actor: &Actor) -> Result<minijinja::Value, svi
             }
         })
         .collect();
+    let identities: Vec<_> = svitok_app::accounts::oidc::identities(state, actor)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let label = svitok_app::accounts::oidc::providers(state)
+                .into_iter()
+                .find(|p| p.name == i.provider)
+                .map(|p| p.label.clone())
+                .unwrap_or(i.provider);
+            context! { id => i.id.to_string(), provider => label, email => i.email, linked => date_text(i.linked_at), used => date_text(i.last_used_at) }
+        })
+        .collect();
     let tokens: Vec<_> = token_rows
         .iter()
         .map(|t| context! { id => t.id.to_string(), name => t.name, created => date_text(t.created_at), expires => date_text(t.expires_at) })
@@ -67,7 +80,7 @@ async fn profile_ctx(state: &App, actor: &Actor) -> Result<minijinja::Value, svi
         },
         // Names and position go into signing certificates: administrators keep them.
         may_edit_identity => svitok_app::access::allows(actor, &svitok_core::policy::Operation::EditUser { target: u.id }),
-        sessions, tokens,
+        sessions, tokens, identities,
     })
 }
 
@@ -281,6 +294,23 @@ pub struct RevokeForm {
 }
 
 /// Ends one of one's sessions, or revokes an API token.
+#[derive(Deserialize)]
+pub struct UnlinkForm {
+    id: String,
+}
+
+/// Unlinks one of the person's identities at a provider (not the last way in).
+pub async fn unlink(State(state): State<App>, Page(actor): Page, CsrfForm(token, f): CsrfForm<UnlinkForm>) -> Response {
+    let result = match f.id.parse() {
+        Ok(id) => svitok_app::accounts::oidc::unlink(&state, &actor, id).await,
+        Err(_) => Err(svitok_core::CoreError::NotFound("identity")),
+    };
+    match result {
+        Ok(()) => done("/profile?done=unlinked"),
+        Err(e) => refused(&state, &actor, &token, &e).await,
+    }
+}
+
 pub async fn revoke(
     State(state): State<App>,
     Page(actor): Page,

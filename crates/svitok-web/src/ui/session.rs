@@ -199,14 +199,16 @@ pub async fn logout(
     Page(actor): Page,
     CsrfForm(_token, _f): CsrfForm<TokenForm>,
 ) -> Response {
-    let _ = sessions::logout(&state, &actor).await;
+    // Opened by an identity provider: on to end its session too, then back to /login.
+    let to = sessions::logout(&state, &actor)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "/login".to_string());
     let gone = session_cookie(&state, "", state.now());
     (
         StatusCode::SEE_OTHER,
-        [
-            (header::LOCATION, "/login".to_string()),
-            (header::SET_COOKIE, gone.to_string()),
-        ],
+        [(header::LOCATION, to), (header::SET_COOKIE, gone.to_string())],
     )
         .into_response()
 }

@@ -17,6 +17,8 @@ both_backends!(
     groups_follow_the_claim_at_every_login,
     password_login_off_leaves_only_the_break_glass_accounts,
     the_last_way_in_cannot_be_unlinked,
+    an_expired_id_token_is_refused,
+    signing_out_ends_the_providers_session_too,
 );
 
 fn account(email: &str, verified: bool) -> Value {
@@ -115,7 +117,7 @@ async fn a_pending_account_becomes_active_and_lands_where_it_was_going(b: Backen
         return;
     };
     let app = app_with_provider(b, &op.issuer, |o| o.second_factor = Some("never".into())).await;
-    let (_, admin) = app.admin().await;
+    let (admin_account, admin) = app.admin().await;
     // Created by an administrator, never signed in: pending.
     let created = app
         .post_as(
@@ -158,6 +160,15 @@ async fn a_pending_account_becomes_active_and_lands_where_it_was_going(b: Backen
     // The browser is signed in.
     let docs = web.get(app.url("/documents")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
+    // The administrator sees the identity on the user's page.
+    app.advance(time::Duration::seconds(61));
+    let (admin_browser, _) = crate::ui_kit::sign_in(&app, &admin_account).await;
+    let (status, html, _) = crate::ui_kit::page(&app, &admin_browser, &format!("/users/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("petrov-sub") && html.contains("Вход через службы организации"),
+        "{html}"
+    );
 }
 
 async fn unverified_unknown_and_blocked_are_refused_and_audited(b: Backend) {
@@ -519,4 +530,94 @@ async fn the_last_way_in_cannot_be_unlinked(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 409, "the only way in (no password) stays");
+    // The profile lists it, and the page's unlink says why it cannot.
+    let (status, html, _) = crate::ui_kit::page(&app, &web, "/profile").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Отвязать"), "{html}");
+    let csrf = crate::ui_kit::hidden(&html, "csrf");
+    let (status, html, _) = crate::ui_kit::post_form(
+        &app,
+        &web,
+        "/profile/identities/unlink",
+        &[("csrf", &csrf), ("id", &id)],
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(html.contains("последний способ входа"), "{html}");
+}
+
+/// The provider's ID tokens live a minute here; by Svitok's clock five minutes pass
+/// between the login at the provider and the callback (the flow itself lives ten).
+async fn an_expired_id_token_is_refused(b: Backend) {
+    let Some(op) = start_provider(json!({ "anna": account("anna@example.ru", true) }), 60).await else {
+        return;
+    };
+    let app = app_with_provider(b, &op.issuer, |o| o.second_factor = Some("never".into())).await;
+    let (_, admin) = app.admin().await;
+    app.invite(&admin, "anna", &[]).await;
+    let web = browser();
+    let callback = through_provider(&app, &web, "anna", false).await;
+    app.advance(time::Duration::minutes(5));
+    let landed = web.get(&callback).send().await.unwrap();
+    assert_eq!(location(&landed), "/login?oidc_error=msg-oidc-refused");
+    let entries = oidc_entries(&app, &admin).await;
+    let reason = entries[0].1["reason"].as_str().unwrap().to_string();
+    assert!(
+        reason.starts_with("token: ID token") && reason.contains("xpired"),
+        "{reason}"
+    );
+}
+
+/// RP-initiated logout: the sign-out goes on to the provider's end-session endpoint with
+/// the session's ID token as the hint (also after Svitok's own second factor), and the
+/// provider takes the hint.
+async fn signing_out_ends_the_providers_session_too(b: Backend) {
+    use crate::ui_kit::{hidden, page, post_form};
+    let Some(op) = start_provider(json!({ "anna": account("anna@example.ru", true) }), 3600).await else {
+        return;
+    };
+    let app = app_with_provider(b, &op.issuer, |_| {}).await;
+    let (_, admin) = app.admin().await;
+    let (anna, _) = app.invite(&admin, "anna", &[]).await;
+    let web = browser();
+    let callback = through_provider(&app, &web, "anna", false).await;
+    let landed = web.get(&callback).send().await.unwrap();
+    let to = location(&landed);
+    let (status, html, _) = page(&app, &web, &to).await;
+    assert_eq!(status, 200);
+    let csrf = hidden(&html, "csrf");
+    let challenge = hidden(&html, "challenge");
+    let code = app.mail.next_code(&anna.email).await;
+    let (status, _, _) = post_form(
+        &app,
+        &web,
+        "/login/code",
+        &[("challenge", &challenge), ("code", &code), ("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, inbox, _) = page(&app, &web, "/inbox").await;
+    assert_eq!(status, 200);
+    let csrf = hidden(&inbox, "csrf");
+    let (status, _, headers) = post_form(&app, &web, "/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(status, 303);
+    let end = headers["location"].to_str().unwrap().to_string();
+    assert!(
+        end.starts_with(&format!("{}/session/end?id_token_hint=", op.issuer)),
+        "{end}"
+    );
+    assert!(
+        end.contains("post_logout_redirect_uri=http%3A%2F%2Fsvitok.test%2Flogin"),
+        "{end}"
+    );
+    let at_provider = web.get(&end).send().await.unwrap();
+    assert_eq!(
+        at_provider.status(),
+        200,
+        "the provider takes the hint: {}",
+        at_provider.text().await.unwrap()
+    );
+    // Signed out of Svitok as well.
+    let (status, _, _) = page(&app, &web, "/inbox").await;
+    assert_eq!(status, 303);
 }
