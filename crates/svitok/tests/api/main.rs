@@ -15,6 +15,7 @@ mod matrix;
 mod messages;
 mod migrations;
 mod oidc;
+mod oidc_browser;
 mod oidc_kit;
 mod passwords;
 mod platform;

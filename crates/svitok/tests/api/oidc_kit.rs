@@ -41,6 +41,11 @@ mod tempfile_path {
 /// Starts the provider with `accounts` (`{"sub": {claims}}`), or `None` (a loud skip;
 /// a failure in CI) when Node or the package is missing.
 pub async fn start_provider(accounts: Value, id_token_ttl: u64) -> Option<Provider> {
+    start_provider_for(ORIGIN, accounts, id_token_ttl).await
+}
+
+/// [`start_provider`] for a Svitok whose public origin is `origin`.
+pub async fn start_provider_for(origin: &str, accounts: Value, id_token_ttl: u64) -> Option<Provider> {
     let node = which("node");
     let installed = tools().join("node_modules/oidc-provider").exists();
     let found = node.filter(|_| installed);
@@ -51,7 +56,7 @@ pub async fn start_provider(accounts: Value, id_token_ttl: u64) -> Option<Provid
     )?;
     let port = free_port();
     let issuer = format!("http://localhost:{port}");
-    let callback = format!("{ORIGIN}/api/v1/auth/oidc/corp/callback");
+    let callback = format!("{origin}/api/v1/auth/oidc/corp/callback");
     let config = json!({
         "port": port,
         "issuer": issuer,
@@ -60,7 +65,7 @@ pub async fn start_provider(accounts: Value, id_token_ttl: u64) -> Option<Provid
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
             "redirect_uris": [callback],
-            "post_logout_redirect_uris": [format!("{ORIGIN}/login")],
+            "post_logout_redirect_uris": [format!("{origin}/login")],
         }],
         "accounts": accounts,
     });
