@@ -7,7 +7,10 @@ pub use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -36,8 +39,106 @@ pub struct Mailer {
 
 #[derive(Clone)]
 enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Smtp),
     Outbox(PathBuf),
+}
+
+#[derive(Clone)]
+struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// What a transport with other credentials is built from (XOAUTH2 token renewal).
+    host: String,
+    port: u16,
+    tls: Tls,
+    user: Option<String>,
+    xoauth2: bool,
+    oauth: Option<OAuth>,
+}
+
+/// Where XOAUTH2 access tokens come from (SPEC §11, Gmail without app passwords): a
+/// source that refreshes them from a refresh token, renewing them before they expire.
+pub trait AccessTokens: Send + Sync {
+    /// A current access token; with `renew`, a new one (the relay refused the last).
+    fn access_token(&self, renew: bool) -> Pin<Box<dyn Future<Output = Result<String, String>> + Send + '_>>;
+}
+
+type SmtpTransport = AsyncSmtpTransport<Tokio1Executor>;
+
+#[derive(Clone)]
+struct OAuth {
+    tokens: Arc<dyn AccessTokens>,
+    /// The transport built for the token in hand.
+    current: Arc<tokio::sync::Mutex<Option<(String, SmtpTransport)>>>,
+}
+
+impl Smtp {
+    fn with_credentials(&self, password: String) -> AsyncSmtpTransport<Tokio1Executor> {
+        // No pooled connections: each letter authenticates with the token in hand, so an
+        // expired one is seen (and renewed) instead of riding on an old session.
+        let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(self.host.clone())
+            .port(self.port)
+            .tls(self.tls.clone())
+            .timeout(Some(Duration::from_secs(15)))
+            .pool_config(
+                lettre::transport::smtp::PoolConfig::new()
+                    .max_size(1)
+                    .idle_timeout(Duration::ZERO),
+            )
+            .credentials(Credentials::new(self.user.clone().unwrap_or_default(), password));
+        if self.xoauth2 {
+            b = b.authentication(vec![Mechanism::Xoauth2]);
+        }
+        b.build()
+    }
+
+    /// The transport for the source's current token (or a new one, with `renew`).
+    async fn oauth_transport(&self, o: &OAuth, renew: bool) -> Result<AsyncSmtpTransport<Tokio1Executor>, MailError> {
+        let token = o
+            .tokens
+            .access_token(renew)
+            .await
+            .map_err(|e| MailError::Delivery(format!("no access token for the relay: {e}")))?;
+        let mut current = o.current.lock().await;
+        if let Some((held, t)) = current.as_ref() {
+            if *held == token {
+                return Ok(t.clone());
+            }
+        }
+        let t = self.with_credentials(token.clone());
+        *current = Some((token, t.clone()));
+        Ok(t)
+    }
+
+    async fn send(&self, message: lettre::Message) -> Result<(), MailError> {
+        let Some(o) = &self.oauth else {
+            self.transport
+                .send(message)
+                .await
+                .map_err(|e| MailError::Delivery(e.to_string()))?;
+            return Ok(());
+        };
+        let t = self.oauth_transport(o, false).await?;
+        match t.send(message.clone()).await {
+            Ok(_) => Ok(()),
+            // An expired or revoked token: renew it once and try again.
+            Err(e) if refused_credentials(&e) => {
+                tracing::warn!("the relay refused the access token; renewing it");
+                let t = self.oauth_transport(o, true).await?;
+                t.send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| MailError::Delivery(e.to_string()))
+            }
+            Err(e) => Err(MailError::Delivery(e.to_string())),
+        }
+    }
+}
+
+/// 535 (credentials invalid) or 534 (authentication mechanism too weak / token needed).
+fn refused_credentials(e: &lettre::transport::smtp::Error) -> bool {
+    e.status()
+        .map(|c| c.to_string())
+        .is_some_and(|c| c == "535" || c == "534")
 }
 
 impl Mailer {
@@ -78,22 +179,53 @@ impl Mailer {
                 )))
             }
         };
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-            .port(url.port().unwrap_or(default_port))
-            .tls(tls)
+        let port = url.port().unwrap_or(default_port);
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.clone())
+            .port(port)
+            .tls(tls.clone())
             .timeout(Some(Duration::from_secs(15)));
-        if !url.username().is_empty() {
-            let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
-            let creds = Credentials::new(decode(url.username()), decode(url.password().unwrap_or("")));
+        let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+        let xoauth2 = param("auth").as_deref() == Some("xoauth2");
+        let user = (!url.username().is_empty()).then(|| decode(url.username()));
+        if let Some(user) = &user {
+            let creds = Credentials::new(user.clone(), decode(url.password().unwrap_or("")));
             builder = builder.credentials(creds);
-            if param("auth").as_deref() == Some("xoauth2") {
+            if xoauth2 {
                 builder = builder.authentication(vec![Mechanism::Xoauth2]);
             }
         }
         Ok(Mailer {
             from,
-            transport: Transport::Smtp(builder.build()),
+            transport: Transport::Smtp(Smtp {
+                transport: builder.build(),
+                host,
+                port,
+                tls,
+                user,
+                xoauth2,
+                oauth: None,
+            }),
         })
+    }
+
+    /// The same relay, authenticating with XOAUTH2 access tokens from `tokens` (renewed
+    /// when the relay refuses one). Needs `auth=xoauth2` and the account in the URL.
+    pub fn with_access_tokens(self, tokens: Arc<dyn AccessTokens>) -> Result<Mailer, MailError> {
+        match self.transport {
+            Transport::Smtp(mut s) if s.xoauth2 && s.user.is_some() => {
+                s.oauth = Some(OAuth {
+                    tokens,
+                    current: Arc::new(tokio::sync::Mutex::new(None)),
+                });
+                Ok(Mailer {
+                    from: self.from,
+                    transport: Transport::Smtp(s),
+                })
+            }
+            _ => Err(MailError::Config(
+                "SVITOK_SMTP_OAUTH_*: needs SVITOK_SMTP_URL with the account and ?auth=xoauth2".into(),
+            )),
+        }
     }
 
     /// Checks an SMTP URL without building a transport (configuration validation).
@@ -136,8 +268,8 @@ impl Mailer {
             .body(mail.body)
             .map_err(|e| MailError::Delivery(e.to_string()))?;
         match &self.transport {
-            Transport::Smtp(t) => {
-                t.send(message).await.map_err(|e| MailError::Delivery(e.to_string()))?;
+            Transport::Smtp(s) => {
+                s.send(message).await?;
                 tracing::info!("mail sent through the SMTP relay");
             }
             Transport::Outbox(dir) => {

@@ -9,6 +9,8 @@
 //! internal address), gives up after timeouts, and trusts an extra CA for an internal
 //! provider. What is vouched for goes to the use cases as [`Vouched`]; they decide.
 
+pub mod mail_tokens;
+
 use futures_util::future::BoxFuture;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,

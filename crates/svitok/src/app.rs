@@ -102,9 +102,17 @@ pub async fn connect_db(config: &Config) -> anyhow::Result<Db> {
 }
 
 pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
-    Ok(match &config.smtp_url {
+    let mailer = match &config.smtp_url {
         Some(url) => Mailer::smtp(url, &config.mail_from, config.smtp_ca_pem.as_deref())?,
         None => Mailer::outbox(config.data_dir.join("outbox"), &config.mail_from)?,
+    };
+    Ok(match &config.smtp_oauth {
+        Some(refresh) => {
+            let tokens = svitok_oidc::mail_tokens::RefreshingTokens::new(refresh.clone())
+                .map_err(|e| anyhow::anyhow!("SVITOK_SMTP_OAUTH_TOKEN_URL: {e}"))?;
+            mailer.with_access_tokens(Arc::new(tokens))?
+        }
+        None => mailer,
     })
 }
 

@@ -24,6 +24,11 @@ pub struct RawConfig {
     pub blob_url: Option<String>,
     pub smtp_url: Option<String>,
     pub smtp_ca_file: Option<PathBuf>,
+    /// XOAUTH2 with a refresh token (Gmail / Google Workspace without app passwords).
+    pub smtp_oauth_token_url: Option<String>,
+    pub smtp_oauth_client_id: Option<String>,
+    pub smtp_oauth_client_secret: Option<String>,
+    pub smtp_oauth_refresh_token: Option<String>,
     pub mail_from: String,
     pub master_key_file: Option<PathBuf>,
     pub registration: String,
@@ -58,6 +63,10 @@ impl Default for RawConfig {
             blob_url: None,
             smtp_url: None,
             smtp_ca_file: None,
+            smtp_oauth_token_url: None,
+            smtp_oauth_client_id: None,
+            smtp_oauth_client_secret: None,
+            smtp_oauth_refresh_token: None,
             mail_from: "svitok@localhost".into(),
             master_key_file: None,
             registration: "open".into(),
@@ -86,6 +95,10 @@ const ENV_KEYS: &[&str] = &[
     "blob_url",
     "smtp_url",
     "smtp_ca_file",
+    "smtp_oauth_token_url",
+    "smtp_oauth_client_id",
+    "smtp_oauth_client_secret",
+    "smtp_oauth_refresh_token",
     "mail_from",
     "master_key_file",
     "registration",
@@ -118,6 +131,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// PEM contents of an extra CA to trust for the relay's certificate.
     pub smtp_ca_pem: Option<Vec<u8>>,
+    /// Where the relay's XOAUTH2 access tokens come from, when they are refreshed.
+    pub smtp_oauth: Option<svitok_oidc::mail_tokens::RefreshConfig>,
     pub mail_from: String,
     pub master_key_file: PathBuf,
     pub registration: Registration,
@@ -264,6 +279,42 @@ impl RawConfig {
         if let Some(s) = &self.smtp_url {
             svitok_mail::Mailer::smtp_url_check(s).map_err(|e| bad("smtp_url", e))?;
         }
+        let smtp_oauth = match self.smtp_oauth_refresh_token.as_deref().filter(|t| !t.is_empty()) {
+            None => None,
+            Some(refresh_token) => {
+                let xoauth2 = self
+                    .smtp_url
+                    .as_deref()
+                    .and_then(|u| url::Url::parse(u).ok())
+                    .is_some_and(|u| {
+                        !u.username().is_empty() && u.query_pairs().any(|(k, v)| k == "auth" && v == "xoauth2")
+                    });
+                if !xoauth2 {
+                    return Err(bad(
+                        "smtp_oauth_refresh_token",
+                        "needs SVITOK_SMTP_URL with the account and ?auth=xoauth2, e.g. smtp://me%40corp.ru@smtp.gmail.com:587?tls=starttls&auth=xoauth2",
+                    ));
+                }
+                let need = |key: &str, v: &Option<String>| {
+                    v.clone()
+                        .filter(|s| !s.is_empty())
+                        .ok_or_else(|| bad(key, "needed with SVITOK_SMTP_OAUTH_REFRESH_TOKEN"))
+                };
+                let token_url = self
+                    .smtp_oauth_token_url
+                    .clone()
+                    .unwrap_or_else(|| "https://oauth2.googleapis.com/token".into());
+                if url::Url::parse(&token_url).is_err() {
+                    return Err(bad("smtp_oauth_token_url", "must be a URL"));
+                }
+                Some(svitok_oidc::mail_tokens::RefreshConfig {
+                    token_url,
+                    client_id: need("smtp_oauth_client_id", &self.smtp_oauth_client_id)?,
+                    client_secret: need("smtp_oauth_client_secret", &self.smtp_oauth_client_secret)?,
+                    refresh_token: refresh_token.to_string(),
+                })
+            }
+        };
         let smtp_ca_pem = match &self.smtp_ca_file {
             Some(path) => {
                 Some(std::fs::read(path).map_err(|e| bad("smtp_ca_file", format!("{}: {e}", path.display())))?)
@@ -318,6 +369,7 @@ impl RawConfig {
             database_url,
             smtp_url: self.smtp_url,
             smtp_ca_pem,
+            smtp_oauth,
             mail_from: self.mail_from,
             registration,
             log: self.log,

@@ -77,6 +77,8 @@ pub struct Received {
     pub tls: bool,
     /// The user name of `AUTH PLAIN`, when the client authenticated.
     pub auth_user: Option<String>,
+    /// The access token of `AUTH XOAUTH2`, when the client authenticated so.
+    pub auth_token: Option<String>,
 }
 
 impl Received {
@@ -110,6 +112,8 @@ pub struct MailSink {
     inbox: Arc<Mutex<VecDeque<Received>>>,
     arrived: Arc<Notify>,
     tls: SinkTls,
+    /// With XOAUTH2: the one access token accepted now (as Gmail accepts only a live one).
+    xoauth2: Option<Arc<Mutex<String>>>,
     pub port: u16,
 }
 
@@ -127,10 +131,21 @@ impl MailSink {
     /// A minimal SMTP server: enough of RFC 5321 (and 3207 STARTTLS, 4954 AUTH PLAIN) for
     /// lettre to deliver to it.
     pub async fn start_with(tls: SinkTls) -> MailSink {
+        Self::start_full(tls, None).await
+    }
+
+    /// A sink that takes `AUTH XOAUTH2` with the token `valid` holds, and refuses others
+    /// with 535 (RFC 7628 over SMTP, as Gmail answers an expired token).
+    pub async fn start_xoauth2(valid: Arc<Mutex<String>>) -> MailSink {
+        Self::start_full(SinkTls::None, Some(valid)).await
+    }
+
+    async fn start_full(tls: SinkTls, xoauth2: Option<Arc<Mutex<String>>>) -> MailSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sink = MailSink {
             port: listener.local_addr().unwrap().port(),
             tls,
+            xoauth2,
             ..Default::default()
         };
         let s = sink.clone();
@@ -160,6 +175,7 @@ impl MailSink {
             }
             let mut rcpt = Vec::new();
             let mut auth_user = None;
+            let mut auth_token = None;
             let mut line = String::new();
             loop {
                 line.clear();
@@ -173,7 +189,12 @@ impl MailSink {
                     if matches!(sink.tls, SinkTls::StartTls(_)) && !secure {
                         r.push_str("250-STARTTLS\r\n");
                     }
-                    r.push_str("250-AUTH PLAIN\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n");
+                    r.push_str(if sink.xoauth2.is_some() {
+                        "250-AUTH PLAIN XOAUTH2\r\n"
+                    } else {
+                        "250-AUTH PLAIN\r\n"
+                    });
+                    r.push_str("250-8BITMIME\r\n250 SMTPUTF8\r\n");
                     io.get_mut().write_all(r.as_bytes()).await?;
                     continue;
                 } else if upper == "STARTTLS" {
@@ -195,6 +216,29 @@ impl MailSink {
                         .collect();
                     auth_user = parts.get(1).cloned();
                     b"235 2.7.0 authenticated\r\n"
+                } else if let Some(arg) = upper
+                    .strip_prefix("AUTH XOAUTH2 ")
+                    .map(|_| cmd[13..].trim().to_string())
+                {
+                    use base64::Engine;
+                    let raw = base64::engine::general_purpose::STANDARD
+                        .decode(arg)
+                        .unwrap_or_default();
+                    let text = String::from_utf8_lossy(&raw).into_owned();
+                    let field = |name: &str| {
+                        text.split('\x01')
+                            .find_map(|f| f.strip_prefix(name))
+                            .map(str::to_string)
+                    };
+                    let token = field("auth=Bearer ");
+                    let valid = sink.xoauth2.as_ref().map(|v| v.lock().unwrap().clone());
+                    if token.is_some() && token == valid {
+                        auth_user = field("user=");
+                        auth_token = token;
+                        b"235 2.7.0 Accepted\r\n"
+                    } else {
+                        b"535 5.7.8 Username and Password not accepted\r\n"
+                    }
                 } else if upper.starts_with("RCPT TO:") {
                     rcpt.push(cmd[8..].trim().trim_matches(['<', '>']).to_string());
                     b"250 OK\r\n"
@@ -220,6 +264,7 @@ impl MailSink {
                         body: parsed.body_text(0).unwrap_or_default().to_string(),
                         tls: secure,
                         auth_user: auth_user.clone(),
+                        auth_token: auth_token.clone(),
                     };
                     sink.inbox.lock().unwrap().push_back(msg);
                     sink.arrived.notify_waiters();
@@ -412,11 +457,15 @@ fn note_secrets(body: &Value) {
 }
 
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut RawConfig)) -> TestApp {
+    spawn_app_with_mail(backend, MailSink::start().await, tweak).await
+}
+
+/// [`spawn_app_with`] delivering to `mail`.
+pub async fn spawn_app_with_mail(backend: Backend, mail: MailSink, tweak: impl FnOnce(&mut RawConfig)) -> TestApp {
     capture_logs();
     secret(PASSWORD);
     let data_dir = std::env::temp_dir().join(format!("svitok-test-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&data_dir).unwrap();
-    let mail = MailSink::start().await;
     let database_url = fresh_database(&backend, &data_dir).await;
     let mut raw = RawConfig {
         listen: "127.0.0.1:0".into(),

@@ -10,6 +10,7 @@ mod codes;
 mod documents;
 mod login;
 mod mail;
+mod mail_oauth;
 mod maintenance;
 mod matrix;
 mod messages;
