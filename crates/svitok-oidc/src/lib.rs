@@ -273,6 +273,16 @@ fn verify(
             }
         });
     let claims = id_token.claims(&verifier, nonce)?;
+    // OIDC Core 3.1.3.7 step 5: an azp, when present, names this client. (openidconnect
+    // leaves this step out; extra audiences it already refuses.)
+    if let Some(azp) = claims.authorized_party() {
+        if azp.as_str() != client.client_id().as_str() {
+            return Err(ClaimsVerificationError::InvalidAudience(format!(
+                "authorized party {} is not this client",
+                azp.as_str()
+            )));
+        }
+    }
     let name = |n: Option<&openidconnect::LocalizedClaim<openidconnect::EndUserFamilyName>>| {
         n.and_then(|n| n.get(None)).map(|n| n.to_string())
     };
@@ -352,3 +362,6 @@ impl IdentityProvider for Provider {
         Box::pin(self.logout_url(id_token, after))
     }
 }
+
+#[cfg(test)]
+mod tests;
