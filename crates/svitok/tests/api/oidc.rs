@@ -19,6 +19,7 @@ both_backends!(
     the_last_way_in_cannot_be_unlinked,
     an_expired_id_token_is_refused,
     signing_out_ends_the_providers_session_too,
+    a_wrong_nonce_and_a_code_for_another_client_are_refused,
 );
 
 fn account(email: &str, verified: bool) -> Value {
@@ -620,4 +621,54 @@ async fn signing_out_ends_the_providers_session_too(b: Backend) {
     // Signed out of Svitok as well.
     let (status, _, _) = page(&app, &web, "/inbox").await;
     assert_eq!(status, 303);
+}
+
+/// The authorization request changed on its way to the provider: with another nonce the
+/// ID token's nonce is not the flow's; with another client's id the code is that
+/// client's, and Svitok cannot redeem it. Both refused and audited, never a 5xx.
+async fn a_wrong_nonce_and_a_code_for_another_client_are_refused(b: Backend) {
+    use crate::oidc_kit::{through_provider_with, CLIENT_ID, OTHER_CLIENT_ID};
+    let Some(op) = start_provider(json!({ "anna": account("anna@example.ru", true) }), 3600).await else {
+        return;
+    };
+    let app = app_with_provider(b, &op.issuer, |o| o.second_factor = Some("never".into())).await;
+    let (_, admin) = app.admin().await;
+    app.invite(&admin, "anna", &[]).await;
+    let replace_param = |url: String, name: &str, value: &str| {
+        let mut u = url::Url::parse(&url).unwrap();
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| (k.to_string(), if k == name { value.to_string() } else { v.to_string() }))
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+        u.to_string()
+    };
+    let web = browser();
+    let callback = through_provider_with(&app, &web, "anna", false, |u| {
+        replace_param(u, "nonce", "a-nonce-of-the-attacker")
+    })
+    .await;
+    let landed = web.get(&callback).send().await.unwrap();
+    assert_eq!(location(&landed), "/login?oidc_error=msg-oidc-refused");
+    let web = browser();
+    let callback = through_provider_with(&app, &web, "anna", false, |u| {
+        assert!(u.contains(&format!("client_id={CLIENT_ID}")));
+        replace_param(u, "client_id", OTHER_CLIENT_ID)
+    })
+    .await;
+    let landed = web.get(&callback).send().await.unwrap();
+    assert_eq!(location(&landed), "/login?oidc_error=msg-oidc-refused");
+    let reasons: Vec<String> = oidc_entries(&app, &admin)
+        .await
+        .into_iter()
+        .map(|(_, d)| d["reason"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(reasons.iter().any(|r| r.contains("nonce")), "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("code exchange") && r.contains("invalid_grant")),
+        "{reasons:?}"
+    );
+    assert_eq!(audit_count(&app, &admin, "identity.linked").await, 0);
 }

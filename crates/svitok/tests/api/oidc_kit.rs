@@ -9,6 +9,7 @@ use svitok::config::RawOidc;
 
 pub const CLIENT_ID: &str = "svitok";
 pub const CLIENT_SECRET: &str = "the-test-client-secret-4f1c";
+pub const OTHER_CLIENT_ID: &str = "another-relying-party";
 
 fn tools() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools/oidc-provider"))
@@ -66,6 +67,11 @@ pub async fn start_provider_for(origin: &str, accounts: Value, id_token_ttl: u64
             "client_secret": CLIENT_SECRET,
             "redirect_uris": [callback],
             "post_logout_redirect_uris": [format!("{origin}/login")],
+        }, {
+            // Another relying party of the same provider, with the same redirect address.
+            "client_id": OTHER_CLIENT_ID,
+            "client_secret": "the-other-client-secret-9d0e",
+            "redirect_uris": [callback],
         }],
         "accounts": accounts,
     });
@@ -133,13 +139,25 @@ pub fn on_app(app: &TestApp, url: &str) -> String {
 /// second factor); returns the callback address the provider sends the browser back to
 /// (not yet followed).
 pub async fn through_provider(app: &TestApp, b: &reqwest::Client, sub: &str, mfa: bool) -> String {
+    through_provider_with(app, b, sub, mfa, |u| u).await
+}
+
+/// [`through_provider`] with the authorization request changed on its way to the
+/// provider by `rewrite` (an attacker's or a broken proxy's hand).
+pub async fn through_provider_with(
+    app: &TestApp,
+    b: &reqwest::Client,
+    sub: &str,
+    mfa: bool,
+    rewrite: impl FnOnce(String) -> String,
+) -> String {
     let start = b
         .get(app.url("/api/v1/auth/oidc/corp/start?return_to=/documents"))
         .send()
         .await
         .unwrap();
     assert_eq!(start.status(), 302, "start: {}", start.text().await.unwrap());
-    let to_provider = location(&start);
+    let to_provider = rewrite(location(&start));
     let at = |loc: String| url::Url::parse(&to_provider).unwrap().join(&loc).unwrap().to_string();
     let auth = b.get(&to_provider).send().await.unwrap();
     let interaction = at(location(&auth));
