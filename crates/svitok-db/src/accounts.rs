@@ -54,6 +54,12 @@ impl Tx {
         .await
     }
     /// Marks the email verified and a pending account active (registration, invitation).
+    /// Removes the account's password (it signs in through a provider, or sets a new one).
+    pub async fn clear_password(&mut self, id: UserId, now: i64) -> Result<()> {
+        self.update_user(id, "password_hash = NULL, updated_at = $2", |q| q.bind(now))
+            .await
+    }
+
     pub async fn confirm_email(&mut self, id: UserId, now: i64) -> Result<()> {
         self.update_user(
             id,

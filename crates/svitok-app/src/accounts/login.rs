@@ -29,25 +29,6 @@ pub async fn start(state: &App, ident: &str, given_password: &str, client: &Clie
         Some((u, _)) => throttle::account_key(u.id),
         None => format!("ident:{ident}"),
     };
-    // With password login off, only the break-glass accounts may go on (SPEC §11); the
-    // same answer for every other account, known or not.
-    let allowed = match &found {
-        Some((u, _)) => state.settings.password_login.allows(&u.login),
-        None => state.settings.password_login.is_on(),
-    };
-    if !allowed {
-        state
-            .audit(audit::event(
-                found.as_ref().map(|(u, _)| &u.id),
-                "login.password_off",
-                None,
-                client,
-                false,
-                json!({}),
-            ))
-            .await?;
-        return Err(CoreError::forbidden("msg-password-login-off"));
-    }
     let addr = throttle::addr_key(client.addr.as_deref());
     let mut keys = vec![account_key.as_str()];
     keys.extend(addr.as_deref());
@@ -95,6 +76,22 @@ pub async fn start(state: &App, ident: &str, given_password: &str, client: &Clie
             return Err(bad_credentials());
         }
     };
+    // With password login off, only the break-glass accounts go on (SPEC §11). Told only
+    // after the password held, in the same time as any login, so that which accounts are
+    // break-glass is not for strangers to find out.
+    if !state.settings.password_login.allows(&user.login) {
+        state
+            .audit(audit::event(
+                Some(&user.id),
+                "login.password_off",
+                None,
+                client,
+                false,
+                json!({}),
+            ))
+            .await?;
+        return Err(CoreError::forbidden("msg-password-login-off"));
+    }
     if verdict == password::Verified::YesRehash {
         let pw = given_password.to_string();
         let fresh = state.cpu(move || password::hash(&pw)).await??;

@@ -64,8 +64,17 @@ pub fn redirect_uri(state: &App, name: &str) -> String {
 
 /// A path inside Svitok to land on; anything else (another site, `//host`) lands in the inbox.
 pub fn safe_return(to: Option<&str>) -> String {
+    // Browsers drop tabs and newlines from a Location before they read it (`/\t/evil`
+    // becomes `//evil`): no control character, no whitespace at all.
     match to {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains(['\\', '\r', '\n']) => p.to_string(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && p.len() <= 1024
+                && !p.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            p.to_string()
+        }
         _ => "/inbox".into(),
     }
 }
@@ -151,14 +160,38 @@ pub async fn land(state: &App, name: &str, back: Callback<'_>, flow: Option<Flow
         Err(r) => return fail(refuse(&format!("token: {}", r.reason), None, "msg-oidc-refused")).await,
     };
 
-    let (user, identity) = match account_for(state, p.policy(), &vouched, client).await? {
+    match settle(state, p, name, &vouched, &flow, client).await {
+        Ok(Ok(landed)) => Ok(landed),
+        Ok(Err((reason, user, message))) => fail(refuse(reason, user.as_ref(), message)).await,
+        Err(e @ CoreError::Unavailable(_)) => Err(e),
+        // Anything else after the provider vouched (a name the profile rules refuse, the
+        // code limits, a race on the first link) is still a refusal, audited, on the page.
+        Err(e) => {
+            tracing::warn!(provider = name, error = %e, "a provider's login could not be completed");
+            fail(refuse(&format!("error: {e}"), None, "msg-oidc-refused")).await
+        }
+    }
+}
+
+type Settled = std::result::Result<Landed, (&'static str, Option<User>, &'static str)>;
+
+/// What a vouched-for person's landing comes to: a session, the second factor, or why not.
+async fn settle(
+    state: &App,
+    p: &Arc<dyn IdentityProvider>,
+    name: &str,
+    vouched: &Vouched,
+    flow: &Flow,
+    client: &Client,
+) -> Result<Settled> {
+    let (user, identity) = match account_for(state, p.policy(), vouched, client).await? {
         Ok(found) => found,
-        Err((reason, message)) => return fail(refuse(reason, None, message)).await,
+        Err((reason, message)) => return Ok(Err((reason, None, message))),
     };
     if user.status == UserStatus::Blocked {
-        return fail(refuse("blocked", Some(&user), "msg-oidc-blocked")).await;
+        return Ok(Err(("blocked", Some(user), "msg-oidc-blocked")));
     }
-    sync_groups(state, p.policy(), &user, &vouched, client).await?;
+    sync_groups(state, p.policy(), &user, vouched, client).await?;
 
     let via = Some((name.to_string(), seal_id_token(state, &vouched.id_token)));
     let due = match p.policy().second_factor {
@@ -182,15 +215,27 @@ pub async fn land(state: &App, name: &str, back: Callback<'_>, flow: Option<Flow
             state.now(),
         );
         tx.commit().await?;
-        let (challenge, method) = if user.totp_enabled {
-            (codes::totp_challenge(state, &user, Purpose::Login).await?, "totp")
-        } else {
-            (codes::send(state, &user, Purpose::Login).await?, "email")
-        };
-        // The session the code opens remembers the provider, for the sign-out.
+        // The session the code opens remembers the provider, for the sign-out; the
+        // payload is on the challenge before anyone can know the code.
         let payload = serde_json::to_string(&via).map_err(CoreError::internal)?;
-        state.db.set_challenge_payload(challenge, &payload).await?;
-        return Ok(Landed::SecondFactor(login::Started { challenge, method }));
+        let (challenge, method) = if user.totp_enabled {
+            let challenge = codes::totp_challenge(state, &user, Purpose::Login).await?;
+            state.db.set_challenge_payload(challenge, &payload).await?;
+            (challenge, "totp")
+        } else {
+            let to = user.email.clone();
+            let challenge = codes::send_with(
+                state,
+                &user,
+                Purpose::Login,
+                svitok_core::otp::TTL_MS,
+                Some(payload),
+                |code| super::letters::code(&to, Purpose::Login, code),
+            )
+            .await?;
+            (challenge, "email")
+        };
+        return Ok(Ok(Landed::SecondFactor(login::Started { challenge, method })));
     }
     let issued = sessions::open(&mut tx, state, &user, client, via).await?;
     tx.set_last_login(user.id, state.now()).await?;
@@ -206,7 +251,7 @@ pub async fn land(state: &App, name: &str, back: Callback<'_>, flow: Option<Flow
         state.now(),
     );
     tx.commit().await?;
-    Ok(Landed::Session(issued, flow.return_to))
+    Ok(Ok(Landed::Session(issued, flow.return_to.clone())))
 }
 
 const ID_TOKEN_CONTEXT: &[u8] = b"svitok session id token v1";
@@ -278,12 +323,23 @@ async fn account_for(
         linked_at: now,
         last_used_at: now,
     };
+    // An account that already has an identity at this issuer is that identity's: another
+    // subject with the same address (a recreated or reassigned account at the provider)
+    // does not inherit it.
+    if let Some(u) = &existing {
+        if state.db.identities_of(u.id).await?.iter().any(|i| i.issuer == v.issuer) {
+            return Ok(Err(("already_linked", "msg-oidc-no-account")));
+        }
+    }
     let mut tx = state.db.begin().await?;
     let user = match existing {
         Some(u) if u.status == UserStatus::Blocked => return Ok(Err(("blocked", "msg-oidc-blocked"))),
         Some(u) => {
             if u.status == UserStatus::Pending {
+                // Whoever registered the address and chose the password did not prove it:
+                // the provider did. The password goes; the person sets one if they want.
                 tx.confirm_email(u.id, now).await?;
+                tx.clear_password(u.id, now).await?;
             }
             u
         }
@@ -385,38 +441,48 @@ async fn sync_groups(state: &App, policy: &Policy, user: &User, v: &Vouched, cli
     let (Some((_, map)), Some(values)) = (&policy.groups, &v.groups) else {
         return Ok(());
     };
-    let wanted: Vec<String> = match map {
+    // Names resolve to groups once (the database compares names case-insensitively);
+    // from there on, groups are compared by id.
+    let resolve = |names: Vec<String>| async move {
+        let mut ids = Vec::new();
+        for n in names {
+            if let Some(g) = state.db.group_by_name(&n).await? {
+                ids.push((g.id, g.name));
+            }
+        }
+        Ok::<_, CoreError>(ids)
+    };
+    let wanted = resolve(match map {
         GroupMap::SameName => values.clone(),
         GroupMap::Named(m) => values.iter().filter_map(|v| m.get(v).cloned()).collect(),
-    };
-    let managed: Vec<String> = match map {
-        GroupMap::SameName => Vec::new(),
-        GroupMap::Named(m) => m.values().cloned().collect(),
+    })
+    .await?;
+    let managed: Option<Vec<svitok_core::ids::GroupId>> = match map {
+        // With `*` every Svitok group is mapped: a membership the claim does not name goes.
+        GroupMap::SameName => None,
+        GroupMap::Named(m) => Some(
+            resolve(m.values().cloned().collect())
+                .await?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
+        ),
     };
     let mine = state.db.groups_of_user(user.id).await?;
     let now = state.now();
     let mut tx = state.db.begin().await?;
     let mut added = Vec::new();
     let mut removed = Vec::new();
-    for name in &wanted {
-        if let Some(g) = state.db.group_by_name(name).await? {
-            if !mine.contains(&g.id) && tx.add_member(g.id, user.id, now).await? {
-                added.push(g.name);
-            }
+    for (id, name) in &wanted {
+        if !mine.contains(id) && tx.add_member(*id, user.id, now).await? {
+            added.push(name.clone());
         }
     }
-    // With `*` every Svitok group is mapped: a membership the claim does not name goes.
-    let candidates: Vec<svitok_core::ids::GroupId> = mine.clone();
-    for g in candidates {
-        let Some(group) = state.db.group(g).await? else {
-            continue;
-        };
-        let is_managed = match map {
-            GroupMap::SameName => true,
-            GroupMap::Named(_) => managed.contains(&group.name),
-        };
-        if is_managed && !wanted.contains(&group.name) && tx.remove_member(g, user.id).await? {
-            removed.push(group.name);
+    for g in mine {
+        let is_managed = managed.as_ref().is_none_or(|m| m.contains(&g));
+        if is_managed && !wanted.iter().any(|(id, _)| *id == g) && tx.remove_member(g, user.id).await? {
+            let name = state.db.group(g).await?.map(|g| g.name).unwrap_or_default();
+            removed.push(name);
         }
     }
     if !added.is_empty() || !removed.is_empty() {
@@ -474,4 +540,30 @@ pub async fn unlink(state: &App, actor: &Caller, id: uuid::Uuid) -> Result<()> {
         json!({ "identity": id }),
     );
     tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return;
+
+    #[test]
+    fn only_paths_of_this_site_are_landed_on() {
+        for good in ["/documents", "/documents/0192?x=1&y=%2F%2F", "/inbox"] {
+            assert_eq!(safe_return(Some(good)), good);
+        }
+        for bad in [
+            "//evil.test",
+            "/\t/evil.test",
+            "/\\evil.test",
+            "https://evil.test",
+            "/\r\nSet-Cookie: x=1",
+            "/a\u{1}b",
+            "/ space",
+            "",
+            "evil",
+        ] {
+            assert_eq!(safe_return(Some(bad)), "/inbox", "{bad:?}");
+        }
+        assert_eq!(safe_return(None), "/inbox");
+    }
 }

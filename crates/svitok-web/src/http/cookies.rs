@@ -37,7 +37,15 @@ pub(crate) fn append_cookie(res: &mut Response, cookie: &str) {
     }
 }
 
-const FLOW: &str = "svitok_oidc_flow";
+/// `__Secure-` behind HTTPS, so that no sibling site (another subdomain, plain HTTP) can
+/// plant a flow of its own in the browser.
+fn flow_name(state: &App) -> &'static str {
+    if state.settings.https() {
+        "__Secure-svitok_oidc_flow"
+    } else {
+        "svitok_oidc_flow"
+    }
+}
 const FLOW_PATH: &str = "/api/v1/auth/oidc/";
 const FLOW_CONTEXT: &[u8] = b"svitok oidc flow v1";
 
@@ -47,7 +55,7 @@ const FLOW_CONTEXT: &[u8] = b"svitok oidc flow v1";
 /// behind.
 pub(crate) fn flow_cookie(state: &App, flow: &Flow) -> String {
     let json = serde_json::to_vec(flow).unwrap_or_default();
-    Cookie::build((FLOW, state.keys.oidc.seal(&json, FLOW_CONTEXT)))
+    Cookie::build((flow_name(state), state.keys.oidc.seal(&json, FLOW_CONTEXT)))
         .http_only(true)
         .secure(state.settings.https())
         .same_site(SameSite::Lax)
@@ -59,7 +67,7 @@ pub(crate) fn flow_cookie(state: &App, flow: &Flow) -> String {
 
 /// Clears the flow cookie (a flow is used once).
 pub(crate) fn flow_cookie_gone(state: &App) -> String {
-    Cookie::build((FLOW, ""))
+    Cookie::build((flow_name(state), ""))
         .http_only(true)
         .secure(state.settings.https())
         .same_site(SameSite::Lax)
@@ -72,7 +80,7 @@ pub(crate) fn flow_cookie_gone(state: &App) -> String {
 /// The flow a request's cookie holds, if it holds one sealed by this server.
 pub(crate) fn flow_of(state: &App, headers: &axum::http::HeaderMap) -> Option<Flow> {
     let jar = CookieJar::from_headers(headers);
-    let sealed = jar.get(FLOW)?.value().to_string();
+    let sealed = jar.get(flow_name(state))?.value().to_string();
     let json = state.keys.oidc.open(&sealed, FLOW_CONTEXT).ok()?;
     serde_json::from_slice(&json).ok()
 }

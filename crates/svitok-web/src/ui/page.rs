@@ -43,11 +43,21 @@ impl FromRequestParts<App> for Page {
 /// browser on to the same address once more, from here (then the cookie goes along).
 fn once_more(state: &App, to: &str) -> Response {
     // Only a path of this site (never `//elsewhere`).
-    let to = if to.starts_with('/') && !to.starts_with("//") && !to.contains('\\') {
+    let to = if to.starts_with('/') && !to.starts_with("//") && !to.chars().any(|c| c == '\\' || c.is_control()) {
         to
     } else {
         "/inbox"
     };
+    let mut res = onward(to);
+    crate::http::cookies::append_cookie(&mut res, &crate::http::cookies::landing_cookie_gone(state));
+    res
+}
+
+/// A page that sends the browser on to `to` by itself (and offers the link): a
+/// navigation that this site begins, where a redirect would not do (a strict cookie on
+/// the way back from another site; a form's redirect to another site, which
+/// `form-action 'self'` forbids).
+pub fn onward(to: &str) -> Response {
     let to = minijinja::HtmlEscape(to).to_string();
     let body = format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
@@ -56,9 +66,7 @@ fn once_more(state: &App, to: &str) -> Response {
         lang = super::i18n::current().code(),
         text = super::i18n::text("continue"),
     );
-    let mut res = axum::response::Html(body).into_response();
-    crate::http::cookies::append_cookie(&mut res, &crate::http::cookies::landing_cookie_gone(state));
-    res
+    axum::response::Html(body).into_response()
 }
 
 /// Whoever is signed in, if anyone: for what works with or without a session (the

@@ -199,18 +199,26 @@ pub async fn logout(
     Page(actor): Page,
     CsrfForm(_token, _f): CsrfForm<TokenForm>,
 ) -> Response {
-    // Opened by an identity provider: on to end its session too, then back to /login.
-    let to = sessions::logout(&state, &actor)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "/login".to_string());
+    let at_provider = sessions::logout(&state, &actor).await.ok().flatten();
     let gone = session_cookie(&state, "", state.now());
-    (
-        StatusCode::SEE_OTHER,
-        [(header::LOCATION, to), (header::SET_COOKIE, gone.to_string())],
-    )
-        .into_response()
+    match at_provider {
+        // Opened by an identity provider: on to end its session too (then back to
+        // /login). A page, not a redirect: a form's redirect to another site is refused
+        // by the browsers that honour `form-action 'self'` on redirects.
+        Some(url) => {
+            let mut res = super::page::onward(&url);
+            append_cookie(&mut res, &gone.to_string());
+            res
+        }
+        None => (
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, "/login".to_string()),
+                (header::SET_COOKIE, gone.to_string()),
+            ],
+        )
+            .into_response(),
+    }
 }
 
 fn register_form(
