@@ -1,6 +1,7 @@
 //! Background upkeep: purging the trash after its retention, and sweeping blobs that no
-//! document refers to (an upload whose database row never committed). Every replica may
-//! run it: each step is idempotent.
+//! document refers to (an upload whose database row never committed). One replica at a
+//! time runs it, the holder of the `maintenance` lease (SPEC §13); a replica that dies
+//! stops renewing, and another takes the lease over when it expires.
 
 use crate::state::App;
 use std::time::{Duration, SystemTime};
@@ -66,23 +67,50 @@ pub async fn sweep_orphans(state: &App, older_than: SystemTime) -> Result<usize>
     Ok(swept)
 }
 
-/// Runs both, every `every`, until the process ends.
-pub async fn run(state: App, every: Duration) {
+/// The lease's name in the database.
+pub const LEASE: &str = "maintenance";
+
+/// One round, when this replica (`holder`) holds the lease or can take it; whether it ran.
+/// The lease lasts two rounds, so a live holder keeps it and a dead one loses it soon.
+pub async fn round(state: &App, holder: &str, every: Duration) -> Result<bool> {
+    let ttl = 2 * i64::try_from(every.as_millis()).unwrap_or(i64::MAX / 4);
+    if !state.db.take_lease(LEASE, holder, state.now(), ttl).await? {
+        return Ok(false);
+    }
+    if let Err(e) = purge_trash(state).await {
+        tracing::warn!(error = %e, "purging the trash failed");
+    }
+    let cutoff = SystemTime::now()
+        .checked_sub(ORPHAN_GRACE)
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    if let Err(e) = sweep_orphans(state, cutoff).await {
+        tracing::warn!(error = %e, "sweeping orphan blobs failed");
+    }
+    if let Err(e) = crate::audit::checkpoint_if_grown(state).await {
+        tracing::warn!(error = %e, "signing an audit checkpoint failed");
+    }
+    Ok(true)
+}
+
+/// Runs a round every `every` until `stop` turns true, then gives the lease up. A round
+/// under way finishes first: stopping happens between rounds only.
+pub async fn run(state: App, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let holder = uuid::Uuid::now_v7().to_string();
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
-        if let Err(e) = purge_trash(&state).await {
-            tracing::warn!(error = %e, "purging the trash failed");
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => break,
         }
-        let cutoff = SystemTime::now()
-            .checked_sub(ORPHAN_GRACE)
-            .unwrap_or(SystemTime::UNIX_EPOCH);
-        if let Err(e) = sweep_orphans(&state, cutoff).await {
-            tracing::warn!(error = %e, "sweeping orphan blobs failed");
+        if *stop.borrow() {
+            break;
         }
-        if let Err(e) = crate::audit::checkpoint_if_grown(&state).await {
-            tracing::warn!(error = %e, "signing an audit checkpoint failed");
+        if let Err(e) = round(&state, &holder, every).await {
+            tracing::warn!(error = %e, "a maintenance round failed");
         }
+    }
+    if let Err(e) = state.db.release_lease(LEASE, &holder).await {
+        tracing::warn!(error = %e, "could not give the maintenance lease up");
     }
 }

@@ -22,6 +22,8 @@ pub struct App {
     /// The identity providers people may sign in with, in the order of their buttons.
     pub providers: Arc<Vec<Arc<dyn crate::identity::IdentityProvider>>>,
     hashing: Arc<Semaphore>,
+    /// Set when the process is shutting down: readiness fails so that balancers move on.
+    draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Keys derived from the master key, one per purpose.
@@ -60,6 +62,7 @@ impl App {
             blobs,
             authority: Arc::new(authority),
             providers: Arc::new(Vec::new()),
+            draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             hashing: Arc::new(Semaphore::new(cores)),
         }
     }
@@ -68,6 +71,15 @@ impl App {
     pub fn with_providers(mut self, providers: Vec<Arc<dyn crate::identity::IdentityProvider>>) -> App {
         self.providers = Arc::new(providers);
         self
+    }
+
+    /// The process is shutting down (SPEC §13): it serves what is in flight, no more.
+    pub fn start_draining(&self) {
+        self.draining.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn now(&self) -> i64 {

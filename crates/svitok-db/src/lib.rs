@@ -9,6 +9,7 @@ mod dialect;
 mod documents;
 mod groups;
 mod identities;
+mod leases;
 mod migrate;
 mod rows;
 mod sessions;

@@ -87,6 +87,7 @@ const MIGRATIONS: &[(i64, &str, Sql)] = &[
         "session_provider",
         Sql::Both(include_str!("../migrations/0014_session_provider.sql")),
     ),
+    (15, "leases", Sql::Both(include_str!("../migrations/0015_leases.sql"))),
 ];
 
 pub async fn run(db: &Db) -> Result<usize> {

@@ -174,6 +174,7 @@ pub struct Application {
     pub state: App,
     pub setup_link: Option<String>,
     listener: TcpListener,
+    grace: std::time::Duration,
 }
 
 impl Application {
@@ -191,20 +192,56 @@ impl Application {
             state,
             setup_link,
             listener,
+            grace: std::time::Duration::from_secs(config.shutdown_grace_seconds.unsigned_abs()),
         })
     }
 
+    /// Serves until `shutdown`, then drains (SPEC §13): readiness fails at once, no new
+    /// connection is accepted, requests in flight (uploads included) finish within the
+    /// grace, background work stops between rounds and gives its lease up; then it returns.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        use std::future::IntoFuture;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let upkeep = tokio::spawn(svitok_app::maintenance::run(
             self.state.clone(),
             std::time::Duration::from_secs(10 * 60),
+            stop_rx,
         ));
+        let (begun_tx, begun_rx) = tokio::sync::oneshot::channel::<()>();
+        let state = self.state.clone();
+        let grace = self.grace;
+        let signal = async move {
+            shutdown.await;
+            state.start_draining();
+            let _ = stop_tx.send(true);
+            let _ = begun_tx.send(());
+            tracing::info!(
+                grace_s = grace.as_secs(),
+                "draining: no new connections; finishing requests in flight"
+            );
+        };
         let app = svitok_web::router(self.state.clone());
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await?;
-        upkeep.abort();
+        let server = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(signal)
+            .into_future();
+        let deadline = async move {
+            match begun_rx.await {
+                Ok(()) => tokio::time::sleep(grace).await,
+                Err(_) => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            served = server => served?,
+            _ = deadline => tracing::warn!("the shutdown grace ran out: requests still in flight were cut"),
+        }
+        if tokio::time::timeout(std::time::Duration::from_secs(5), upkeep)
+            .await
+            .is_err()
+        {
+            tracing::warn!("background work did not stop in time");
+        }
         self.state.db.close().await;
+        tracing::info!("stopped");
         Ok(())
     }
 }

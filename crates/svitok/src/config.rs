@@ -51,6 +51,8 @@ pub struct RawConfig {
     pub oidc: std::collections::BTreeMap<String, RawOidc>,
     /// `on`, `off` or `break_glass:login1,login2`.
     pub password_login: String,
+    /// How long a stopping server lets requests in flight finish.
+    pub shutdown_grace_seconds: i64,
 }
 
 impl Default for RawConfig {
@@ -82,6 +84,7 @@ impl Default for RawConfig {
             oidc_providers: String::new(),
             oidc: Default::default(),
             password_login: "on".into(),
+            shutdown_grace_seconds: 30,
         }
     }
 }
@@ -113,6 +116,7 @@ const ENV_KEYS: &[&str] = &[
     "trusted_proxies",
     "oidc_providers",
     "password_login",
+    "shutdown_grace_seconds",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +154,7 @@ pub struct Config {
     /// The identity providers, in the order of their buttons.
     pub oidc: Vec<OidcProvider>,
     pub password_login: svitok_app::settings::PasswordLogin,
+    pub shutdown_grace_seconds: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -356,7 +361,11 @@ impl RawConfig {
         let oidc = oidc_providers(&self)?;
         let password_login = svitok_app::settings::PasswordLogin::parse(&self.password_login)
             .ok_or_else(|| bad("password_login", "must be on, off or break_glass:login1,login2"))?;
+        if !(1..=3600).contains(&self.shutdown_grace_seconds) {
+            return Err(bad("shutdown_grace_seconds", "must be 1–3600"));
+        }
         Ok(Config {
+            shutdown_grace_seconds: self.shutdown_grace_seconds,
             oidc,
             password_login,
             listen,

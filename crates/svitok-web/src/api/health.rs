@@ -27,10 +27,13 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The process can serve: the database answers.
+/// The process can serve: it is not shutting down, and the database answers.
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, description = "ready", body = String), (status = 503, description = "not ready")))]
 pub async fn readyz(State(state): State<App>) -> Response {
+    if state.is_draining() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
+    }
     match state.db.ping().await {
         Ok(()) => "ready".into_response(),
         Err(e) => {

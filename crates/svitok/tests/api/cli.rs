@@ -405,3 +405,80 @@ async fn no_secret_reaches_the_log() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// SIGTERM (SPEC §13): new connections are refused at once, the request in flight (a
+/// body still arriving) is answered, and the process exits 0 within the grace.
+#[test]
+fn sigterm_finishes_what_is_in_flight_and_exits_0() {
+    use std::io::Read;
+    let dir = std::env::temp_dir().join(format!("svitok-stop-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = crate::helpers::free_port();
+    let mut child = svitok(&dir)
+        .arg("serve")
+        .env("SVITOK_DATA_DIR", dir.join("data"))
+        .env("SVITOK_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SVITOK_SHUTDOWN_GRACE_SECONDS", "20")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..300 {
+        if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
+            let _ = s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut r = String::new();
+            let _ = s.read_to_string(&mut r);
+            if r.starts_with("HTTP/1.1 200") {
+                up = true;
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(up, "the server came up");
+    // A request in flight: its body is only half sent.
+    let body = br#"{"login": "nobody", "password": "not the password at all"}"#;
+    let mut inflight = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        inflight,
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    inflight.write_all(&body[..10]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    // New connections are refused soon after.
+    let mut refused = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&addr).is_err() {
+            refused = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(refused, "no new connections while draining");
+    // The rest of the body arrives, and the answer comes.
+    inflight.write_all(&body[10..]).unwrap();
+    let mut answer = String::new();
+    inflight.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "answered: {answer}");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "exited within the grace"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut log = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut log);
+    assert_eq!(status.code(), Some(0), "{log}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

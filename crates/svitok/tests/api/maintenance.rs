@@ -11,6 +11,7 @@ both_backends!(
     an_interrupted_upload_leaves_no_document_and_no_blob,
     orphan_blobs_are_swept_and_used_ones_kept,
     the_trash_is_purged_after_its_retention,
+    one_replica_at_a_time_holds_the_maintenance_lease,
 );
 
 async fn wait_for_no_blobs(app: &TestApp) {
@@ -142,4 +143,54 @@ async fn the_trash_is_purged_after_its_retention(b: Backend) {
     app.get(&format!("/api/v1/documents/{}", ids[0]), &token)
         .await
         .problem(404);
+}
+
+/// Background work runs on one replica at a time (SPEC §13): the lease is one holder's
+/// until it expires; a holder that stops renewing (killed) loses it to the next.
+async fn one_replica_at_a_time_holds_the_maintenance_lease(b: Backend) {
+    let app = spawn_app(b).await;
+    let db = &app.state.db;
+    let now = app.state.now();
+    assert!(db.take_lease("job", "replica-a", now, 60_000).await.unwrap());
+    assert!(
+        !db.take_lease("job", "replica-b", now + 1, 60_000).await.unwrap(),
+        "a's, still"
+    );
+    assert!(
+        db.take_lease("job", "replica-a", now + 30_000, 60_000).await.unwrap(),
+        "renewed"
+    );
+    assert!(
+        !db.take_lease("job", "replica-b", now + 60_000, 60_000).await.unwrap(),
+        "renewal counts"
+    );
+    // a dies (stops renewing): past the expiry, b takes over, and a cannot take it back.
+    assert!(db.take_lease("job", "replica-b", now + 90_001, 60_000).await.unwrap());
+    assert!(!db.take_lease("job", "replica-a", now + 90_002, 60_000).await.unwrap());
+    // A clean stop gives it up at once.
+    db.release_lease("job", "replica-b").await.unwrap();
+    assert!(db.take_lease("job", "replica-a", now + 90_003, 60_000).await.unwrap());
+
+    // Rounds: of two replicas asking at the same moment, exactly one runs (past the
+    // lease this test app's own upkeep took at its start).
+    app.advance(time::Duration::minutes(21));
+    let every = Duration::from_secs(600);
+    let (x, y) = tokio::join!(
+        maintenance::round(&app.state, "replica-x", every),
+        maintenance::round(&app.state, "replica-y", every),
+    );
+    assert_eq!(u8::from(x.unwrap()) + u8::from(y.unwrap()), 1, "exactly one ran");
+    // Many at once on the database: one winner.
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let state = app.state.clone();
+        tasks.push(tokio::spawn(async move {
+            state.db.take_lease("race", &format!("r{i}"), 0, 60_000).await.unwrap()
+        }));
+    }
+    let mut winners = 0;
+    for t in tasks {
+        winners += u8::from(t.await.unwrap());
+    }
+    assert_eq!(winners, 1);
 }
