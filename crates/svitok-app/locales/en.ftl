@@ -127,3 +127,5 @@ msg-oidc-no-account = Svitok has no account with the address the sign-in service
 msg-oidc-email-unverified = The sign-in service has not confirmed your email address, so no account could be linked. Ask an administrator
 msg-identity-last-way-in = This is the account's last way in: set a password or link another one first
 msg-password-login-off = Password sign-in is off: sign in through the organisation's sign-in service
+msg-storage-full = There is no room in the storage for the file. It was not kept; tell an administrator
+msg-storage-unavailable = The file storage is unavailable now. Try again a little later

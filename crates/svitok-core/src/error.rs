@@ -39,9 +39,12 @@ pub enum CoreError {
     /// Too many attempts; try again after `retry_after` seconds.
     #[error("{message}")]
     RateLimited { retry_after: u64, message: Message },
-    /// A dependency (mail relay) failed; the action did not happen.
+    /// A dependency (mail relay, object store) failed; the action did not happen.
     #[error("{0}")]
     Unavailable(Message),
+    /// No space left to store what was sent; nothing of it was kept.
+    #[error("{0}")]
+    StorageFull(Message),
     /// A bug or an infrastructure failure. Its text is logged, never shown to clients.
     #[error("internal error: {0}")]
     Internal(String),
@@ -82,7 +85,11 @@ impl CoreError {
     /// `NotFound`, `InvalidTransition` and `Internal`, which the edge words itself).
     pub fn message(&self) -> Option<&Message> {
         match self {
-            Self::Unauthenticated(m) | Self::Forbidden(m) | Self::TooLarge(m) | Self::Unavailable(m) => Some(m),
+            Self::Unauthenticated(m)
+            | Self::Forbidden(m)
+            | Self::TooLarge(m)
+            | Self::Unavailable(m)
+            | Self::StorageFull(m) => Some(m),
             Self::Conflict { message, .. } | Self::Validation { message, .. } | Self::RateLimited { message, .. } => {
                 Some(message)
             }
@@ -106,6 +113,7 @@ impl CoreError {
             Self::TooLarge(_) => "payload_too_large",
             Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
+            Self::StorageFull(_) => "insufficient_storage",
             Self::Internal(_) => "internal",
         }
     }

@@ -56,6 +56,9 @@ pub enum BlobError {
     Corrupt(String),
     #[error("blob not found")]
     NotFound,
+    /// The disk (or the store's quota) is full.
+    #[error("no space left for the file: {0}")]
+    Full(String),
     #[error("storage error: {0}")]
     Store(String),
 }
@@ -92,9 +95,27 @@ impl From<object_store::Error> for BlobError {
     fn from(e: object_store::Error) -> Self {
         match e {
             object_store::Error::NotFound { .. } => BlobError::NotFound,
+            other if no_space(&other) => BlobError::Full(other.to_string()),
             other => BlobError::Store(other.to_string()),
         }
     }
+}
+
+/// Whether a store's error comes from a full disk (ENOSPC, EDQUOT) somewhere down its causes.
+fn no_space(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::StorageFull
+                || io.kind() == std::io::ErrorKind::QuotaExceeded
+                || matches!(io.raw_os_error(), Some(28 | 122))
+            {
+                return true;
+            }
+        }
+        cause = c.source();
+    }
+    false
 }
 
 impl BlobStore {

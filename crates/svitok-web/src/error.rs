@@ -80,6 +80,7 @@ pub fn status_of(e: &CoreError) -> StatusCode {
         CoreError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         CoreError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         CoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        CoreError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
         CoreError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -105,6 +106,9 @@ impl IntoResponse for ApiError {
         if let CoreError::RateLimited { retry_after, .. } = e {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
+        } else if matches!(e, CoreError::Unavailable(_)) {
+            // A dependency is down: worth another try soon, not at once.
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(5u64));
         }
         res
     }

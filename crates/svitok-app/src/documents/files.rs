@@ -21,6 +21,14 @@ pub fn blob_error(e: BlobError) -> CoreError {
             CoreError::TooLarge(svitok_core::Message::new("msg-file-too-large").arg("mib", limit / (1024 * 1024)))
         }
         BlobError::Corrupt(why) => CoreError::Internal(format!("stored file failed its integrity check: {why}")),
+        BlobError::Full(why) => {
+            tracing::error!(error = %why, "the blob store is full");
+            CoreError::StorageFull("msg-storage-full".into())
+        }
+        BlobError::Store(why) => {
+            tracing::error!(error = %why, "the blob store failed");
+            CoreError::Unavailable("msg-storage-unavailable".into())
+        }
         other => CoreError::internal(other),
     }
 }

@@ -55,6 +55,8 @@ problems! {
     Unprocessable = 422;
     /// Too many attempts; see `Retry-After`.
     TooManyRequests = 429;
-    /// A service the system needs is down.
+    /// A service the system needs is down (with `Retry-After`).
     Unavailable = 503;
+    /// No room left to store the file; nothing of it was kept.
+    InsufficientStorage = 507;
 }

@@ -89,7 +89,7 @@ pub fn error_status(e: &CoreError) -> StatusCode {
 /// mistakes, nothing internal; for a refusal to try again, how long to wait.
 pub fn error_text(e: &CoreError) -> String {
     use super::i18n;
-    if error_status(e).is_server_error() && !matches!(e, CoreError::Unavailable(_)) {
+    if error_status(e).is_server_error() && !matches!(e, CoreError::Unavailable(_) | CoreError::StorageFull(_)) {
         tracing::error!(error = %e, "a page action failed");
         return i18n::text("error-internal");
     }

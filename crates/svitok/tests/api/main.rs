@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod codes;
 mod documents;
+mod faults;
 mod login;
 mod mail;
 mod mail_oauth;

@@ -105,5 +105,31 @@ async fn files_round_trip_through_s3(b: Backend) {
     if let Ok(r) = fresh.get(&url).bearer_auth(&token).send().await {
         assert!(r.bytes().await.is_err(), "a tampered S3 object is never served as good");
     }
+    // The object store goes away: an upload is a 503 with Retry-After, nothing half-kept;
+    // what needs only the database still answers.
     drop(moto);
+    let before = app.get("/api/v1/documents", &token).await.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    let r = app
+        .upload_to(
+            "/api/v1/documents",
+            &token,
+            "Позже.txt",
+            b"when the store is back".to_vec(),
+        )
+        .await;
+    r.problem(503);
+    assert!(r.headers.contains_key("retry-after"), "{:?}", r.headers);
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("Хранилище файлов"),
+        "{}",
+        r.body
+    );
+    let after = app.get("/api/v1/documents", &token).await.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(after, before, "no document without its file");
 }

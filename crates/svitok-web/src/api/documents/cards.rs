@@ -38,7 +38,8 @@ pub struct UploadForm {
         (UploadForm = "multipart/form-data"))),
     responses((status = 201, body = DocumentView), problems::Unauthorized,
               problems::Forbidden, problems::TooLarge,
-              problems::UnsupportedMediaType, problems::Unprocessable),
+              problems::UnsupportedMediaType, problems::Unprocessable,
+              problems::Unavailable, problems::InsufficientStorage),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn create_document(State(state): State<App>, actor: Actor, req: Request) -> ApiResult<Response> {
     let id = if is_multipart(&req) {

@@ -29,7 +29,8 @@ pub async fn list_versions(
     responses((status = 201, body = VersionView), problems::BadRequest,
               problems::Unauthorized, problems::Forbidden,
               problems::NotFound, problems::TooLarge,
-              problems::UnsupportedMediaType, problems::Unprocessable),
+              problems::UnsupportedMediaType, problems::Unprocessable,
+              problems::Unavailable, problems::InsufficientStorage),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn add_version(
     State(state): State<App>,
