@@ -72,17 +72,6 @@ impl Db {
         tx.commit().await.map_err(map_err)
     }
 
-    /// What the challenge carries for the step after it (see [`Challenge::payload`]).
-    pub async fn set_challenge_payload(&self, id: ChallengeId, payload: &str) -> Result<()> {
-        sqlx::query("UPDATE challenges SET payload = $2 WHERE id = $1")
-            .bind(id.to_string())
-            .bind(payload)
-            .execute(&self.pool)
-            .await
-            .map_err(map_err)?;
-        Ok(())
-    }
-
     pub async fn challenge(&self, id: ChallengeId) -> Result<Option<Challenge>> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM challenges WHERE id = $1"))
             .bind(id.to_string())

@@ -84,8 +84,28 @@ pub async fn send_with(
     Ok(id)
 }
 
+/// The second factor `user` answers for `purpose`: a TOTP challenge when they enrolled
+/// an authenticator, else a mailed code; `payload` rides on the challenge for the step
+/// after it. Returns the challenge and its method (`totp`, `email`).
+pub async fn second_factor(
+    state: &App,
+    user: &User,
+    purpose: Purpose,
+    payload: Option<String>,
+) -> Result<(ChallengeId, &'static str)> {
+    if user.totp_enabled {
+        return Ok((totp_challenge(state, user, purpose, payload).await?, "totp"));
+    }
+    let to = user.email.clone();
+    let id = send_with(state, user, purpose, otp::TTL_MS, payload, |code| {
+        letters::code(&to, purpose, code)
+    })
+    .await?;
+    Ok((id, "email"))
+}
+
 /// Makes a TOTP challenge: nothing is mailed, the user's authenticator gives the code.
-pub async fn totp_challenge(state: &App, user: &User, purpose: Purpose) -> Result<ChallengeId> {
+async fn totp_challenge(state: &App, user: &User, purpose: Purpose, payload: Option<String>) -> Result<ChallengeId> {
     let now = state.now();
     let id = ChallengeId::new();
     state
@@ -100,7 +120,7 @@ pub async fn totp_challenge(state: &App, user: &User, purpose: Purpose) -> Resul
             created_at: now,
             expires_at: now + otp::TTL_MS,
             consumed_at: None,
-            payload: None,
+            payload,
         })
         .await?;
     Ok(id)

@@ -99,11 +99,7 @@ pub async fn start(state: &App, ident: &str, given_password: &str, client: &Clie
         tx.set_password_hash(user.id, &fresh, state.now()).await?;
         tx.commit().await?;
     }
-    let (challenge, method) = if user.totp_enabled {
-        (codes::totp_challenge(state, &user, Purpose::Login).await?, "totp")
-    } else {
-        (codes::send(state, &user, Purpose::Login).await?, "email")
-    };
+    let (challenge, method) = codes::second_factor(state, &user, Purpose::Login, None).await?;
     state
         .audit(audit::event(
             Some(&user.id),
@@ -193,14 +189,7 @@ pub async fn resend(state: &App, challenge_id: ChallengeId, client: &Client) -> 
 
 /// A fresh second factor for a signed-in user (before signing).
 pub async fn step_up(state: &App, actor: &Caller) -> Result<Started> {
-    let (challenge, method) = if actor.user.totp_enabled {
-        (
-            codes::totp_challenge(state, &actor.user, Purpose::StepUp).await?,
-            "totp",
-        )
-    } else {
-        (codes::send(state, &actor.user, Purpose::StepUp).await?, "email")
-    };
+    let (challenge, method) = codes::second_factor(state, &actor.user, Purpose::StepUp, None).await?;
     state
         .audit(audit::event(
             Some(&actor.user.id),

@@ -218,23 +218,7 @@ async fn settle(
         // The session the code opens remembers the provider, for the sign-out; the
         // payload is on the challenge before anyone can know the code.
         let payload = serde_json::to_string(&via).map_err(CoreError::internal)?;
-        let (challenge, method) = if user.totp_enabled {
-            let challenge = codes::totp_challenge(state, &user, Purpose::Login).await?;
-            state.db.set_challenge_payload(challenge, &payload).await?;
-            (challenge, "totp")
-        } else {
-            let to = user.email.clone();
-            let challenge = codes::send_with(
-                state,
-                &user,
-                Purpose::Login,
-                svitok_core::otp::TTL_MS,
-                Some(payload),
-                |code| super::letters::code(&to, Purpose::Login, code),
-            )
-            .await?;
-            (challenge, "email")
-        };
+        let (challenge, method) = codes::second_factor(state, &user, Purpose::Login, Some(payload)).await?;
         return Ok(Ok(Landed::SecondFactor(login::Started { challenge, method })));
     }
     let issued = sessions::open(&mut tx, state, &user, client, via).await?;

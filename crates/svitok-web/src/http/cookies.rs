@@ -19,16 +19,21 @@ pub(crate) fn session_cookie(state: &App, token: &str, expires_at: i64) -> Cooki
         .build()
 }
 
-/// The person's language for this browser.
-pub(crate) fn language_cookie(state: &App, lang: Lang) -> String {
-    Cookie::build((i18n::COOKIE, lang.code()))
+/// An `HttpOnly`, `SameSite=Lax` cookie (`Secure` behind HTTPS), as a header value.
+fn lax(state: &App, name: &'static str, value: String, path: &'static str, max_age: time::Duration) -> String {
+    Cookie::build((name, value))
         .http_only(true)
         .secure(state.settings.https())
         .same_site(SameSite::Lax)
-        .path("/")
-        .max_age(time::Duration::days(400))
+        .path(path)
+        .max_age(max_age)
         .build()
         .to_string()
+}
+
+/// The person's language for this browser.
+pub(crate) fn language_cookie(state: &App, lang: Lang) -> String {
+    lax(state, i18n::COOKIE, lang.code().into(), "/", time::Duration::days(400))
 }
 
 pub(crate) fn append_cookie(res: &mut Response, cookie: &str) {
@@ -55,26 +60,19 @@ const FLOW_CONTEXT: &[u8] = b"svitok oidc flow v1";
 /// behind.
 pub(crate) fn flow_cookie(state: &App, flow: &Flow) -> String {
     let json = serde_json::to_vec(flow).unwrap_or_default();
-    Cookie::build((flow_name(state), state.keys.oidc.seal(&json, FLOW_CONTEXT)))
-        .http_only(true)
-        .secure(state.settings.https())
-        .same_site(SameSite::Lax)
-        .path(FLOW_PATH)
-        .max_age(time::Duration::milliseconds(FLOW_TTL_MS))
-        .build()
-        .to_string()
+    let sealed = state.keys.oidc.seal(&json, FLOW_CONTEXT);
+    lax(
+        state,
+        flow_name(state),
+        sealed,
+        FLOW_PATH,
+        time::Duration::milliseconds(FLOW_TTL_MS),
+    )
 }
 
 /// Clears the flow cookie (a flow is used once).
 pub(crate) fn flow_cookie_gone(state: &App) -> String {
-    Cookie::build((flow_name(state), ""))
-        .http_only(true)
-        .secure(state.settings.https())
-        .same_site(SameSite::Lax)
-        .path(FLOW_PATH)
-        .max_age(time::Duration::ZERO)
-        .build()
-        .to_string()
+    lax(state, flow_name(state), String::new(), FLOW_PATH, time::Duration::ZERO)
 }
 
 /// The flow a request's cookie holds, if it holds one sealed by this server.
@@ -92,25 +90,11 @@ const LANDING: &str = "svitok_landing";
 /// the first page it reaches sends it on once more from here (`SameSite=Lax`; holds no
 /// credential; one minute).
 pub(crate) fn landing_cookie(state: &App) -> String {
-    Cookie::build((LANDING, "1"))
-        .http_only(true)
-        .secure(state.settings.https())
-        .same_site(SameSite::Lax)
-        .path("/")
-        .max_age(time::Duration::minutes(1))
-        .build()
-        .to_string()
+    lax(state, LANDING, "1".into(), "/", time::Duration::minutes(1))
 }
 
 pub(crate) fn landing_cookie_gone(state: &App) -> String {
-    Cookie::build((LANDING, ""))
-        .http_only(true)
-        .secure(state.settings.https())
-        .same_site(SameSite::Lax)
-        .path("/")
-        .max_age(time::Duration::ZERO)
-        .build()
-        .to_string()
+    lax(state, LANDING, String::new(), "/", time::Duration::ZERO)
 }
 
 pub(crate) fn has_landing(headers: &axum::http::HeaderMap) -> bool {

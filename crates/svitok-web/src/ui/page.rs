@@ -42,13 +42,8 @@ impl FromRequestParts<App> for Page {
 /// session cookie stays behind on a navigation another site began, so the page sends the
 /// browser on to the same address once more, from here (then the cookie goes along).
 fn once_more(state: &App, to: &str) -> Response {
-    // Only a path of this site (never `//elsewhere`).
-    let to = if to.starts_with('/') && !to.starts_with("//") && !to.chars().any(|c| c == '\\' || c.is_control()) {
-        to
-    } else {
-        "/inbox"
-    };
-    let mut res = onward(to);
+    // Only a path of this site (never `//elsewhere`), as after a provider's login.
+    let mut res = onward(&svitok_app::accounts::oidc::safe_return(Some(to)));
     crate::http::cookies::append_cookie(&mut res, &crate::http::cookies::landing_cookie_gone(state));
     res
 }
